@@ -1,0 +1,1 @@
+"""SP4N-LAPOR! complaint desk for an Indonesian regional government."""

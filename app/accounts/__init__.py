@@ -1,0 +1,1 @@
+"""People (users with passwords) and machines (clients with API keys)."""

@@ -1,0 +1,160 @@
+"""Creating people and machines, logging people in, issuing and rotating API keys."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from pwdlib import PasswordHash
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.keys import NewKey, generate_key, hash_secret
+from app.accounts.models import MACHINE_ROLES, PERSON_ROLES, ApiKey, Client, User
+from app.config import Settings
+from app.errors import Conflict, Invalid, NotFound, RateLimited
+
+# argon2id with pwdlib's recommended parameters.
+_passwords = PasswordHash.recommended()
+# Computed once so an unknown username costs the same time as a wrong password.
+_DUMMY_HASH = _passwords.hash("timing-equaliser")
+
+LOCK_AFTER_FAILURES = 5
+LOCK_MINUTES = 15
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 12:
+        raise Invalid.field("password", "Passwords need at least 12 characters.")
+    return _passwords.hash(password)
+
+
+async def create_user(
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    username: str,
+    password: str,
+    role: str,
+    agency_id: uuid.UUID | None = None,
+    display_name: str | None = None,
+    email: str | None = None,
+) -> User:
+    if role not in PERSON_ROLES:
+        raise Invalid.field("role", f"role must be one of {', '.join(PERSON_ROLES)}")
+    if (role == "liaison") != (agency_id is not None):
+        raise Invalid.field("agency", "A liaison, and only a liaison, belongs to an agency.")
+    if await session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"User {username} exists already.", code="user_exists")
+    user = User(
+        jurisdiction_id=jurisdiction_id,
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        agency_id=agency_id,
+        display_name=display_name or username,
+        email=email,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def create_client(
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    name: str,
+    role: str,
+    agency_id: uuid.UUID | None = None,
+) -> tuple[Client, NewKey]:
+    """A machine caller and its first key."""
+    if role not in MACHINE_ROLES:
+        raise Invalid.field("role", f"role must be one of {', '.join(MACHINE_ROLES)}")
+    client = Client(jurisdiction_id=jurisdiction_id, name=name, role=role, agency_id=agency_id)
+    session.add(client)
+    await session.flush()
+    return client, await issue_key(session, client.id)
+
+
+async def issue_key(
+    session: AsyncSession, client_id: uuid.UUID, expires_at: datetime | None = None
+) -> NewKey:
+    prefix, secret, token = generate_key()
+    key = ApiKey(
+        client_id=client_id, prefix=prefix, secret_hash=hash_secret(secret), expires_at=expires_at
+    )
+    session.add(key)
+    await session.flush()
+    return NewKey(id=key.id, prefix=prefix, token=token)
+
+
+async def rotate_key(session: AsyncSession, client_id: uuid.UUID) -> NewKey:
+    """A second live key; the older ones stay valid until revoked (at most two live keys)."""
+    live = await session.scalar(
+        select(func.count())
+        .select_from(ApiKey)
+        .where(ApiKey.client_id == client_id, ApiKey.revoked_at.is_(None))
+    )
+    if live is not None and live >= 2:
+        raise Conflict(
+            "This client has two live keys already; revoke the old one first.",
+            code="too_many_live_keys",
+        )
+    return await issue_key(session, client_id)
+
+
+async def revoke_key(session: AsyncSession, prefix: str) -> None:
+    result = await session.execute(
+        update(ApiKey)
+        .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("No live key with that prefix.", code="api_key_not_found")
+
+
+def issue_token(settings: Settings, user: User) -> tuple[str, int]:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user.id),
+        "jur": str(user.jurisdiction_id),
+        "role": user.role,
+        "agency": str(user.agency_id) if user.agency_id else None,
+        "name": user.display_name or user.username,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + timedelta(seconds=settings.jwt_ttl_seconds),
+    }
+    token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
+    return token, settings.jwt_ttl_seconds
+
+
+async def login(session: AsyncSession, username: str, password: str) -> User | None:
+    """The user if the password is right; None (with the failure counted) if not.
+
+    It does not raise on a wrong password so the caller can commit the failure count first;
+    five failures in a row lock the account for LOCK_MINUTES.
+    """
+    now = datetime.now(UTC)
+    user = await session.scalar(select(User).where(User.username == username).with_for_update())
+    if user is None or not user.active:
+        _passwords.verify(password, _DUMMY_HASH)
+        return None
+    if user.locked_until is not None and user.locked_until > now:
+        retry = int((user.locked_until - now).total_seconds()) + 1
+        raise RateLimited(
+            "Too many failed logins; try again later.",
+            code="account_locked",
+            headers={"Retry-After": str(retry)},
+        )
+    valid, new_hash = _passwords.verify_and_update(password, user.password_hash)
+    if not valid:
+        user.failed_logins += 1
+        if user.failed_logins >= LOCK_AFTER_FAILURES:
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+        return None
+    if new_hash is not None:
+        user.password_hash = new_hash
+    user.failed_logins = 0
+    user.locked_until = None
+    return user

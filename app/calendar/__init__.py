@@ -1,0 +1,1 @@
+"""Working-day calendars of the jurisdictions and their HTTP API."""

@@ -1,0 +1,1 @@
+"""Complaints: intake, lifecycle, events and reads."""

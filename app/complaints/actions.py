@@ -1,0 +1,373 @@
+"""The lifecycle use cases: each locks the complaint, checks the table, changes it, records why.
+
+Every function runs inside the caller's transaction and appends its events (and so their
+outbox rows) there; nothing here commits.
+"""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.complaints import schemas, timers
+from app.complaints.access import visible_to
+from app.complaints.clock import resumed_due_at
+from app.complaints.events import append_event
+from app.complaints.lifecycle import IllegalTransition, next_status
+from app.complaints.models import Complaint
+from app.errors import Conflict, Invalid, NotFound
+from app.jurisdictions.service import JurisdictionContext
+from app.routing.service import active_agency, check_category
+from app.security import Principal
+
+
+class ComplaintNotFound(NotFound):
+    code = "complaint_not_found"
+
+
+async def load_for_update(
+    session: AsyncSession, principal: Principal, complaint_id: uuid.UUID
+) -> Complaint:
+    """The complaint, row-locked, if this caller may see it; 404 otherwise."""
+    complaint = await session.scalar(
+        select(Complaint)
+        .where(Complaint.id == complaint_id, visible_to(principal))
+        .with_for_update()
+    )
+    if complaint is None:
+        raise ComplaintNotFound("No such complaint.")
+    return complaint
+
+
+def _advance(complaint: Complaint, action: str) -> None:
+    try:
+        complaint.status = next_status(action, complaint.status, complaint.resume_status)
+    except IllegalTransition as exc:
+        raise Conflict(
+            f"Cannot {action.replace('_', ' ')}: the complaint is {exc.status}.",
+            code=f"complaint_is_{exc.status}",
+            details=[{"field": "status", "message": exc.status}],
+        ) from exc
+
+
+async def verify(
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.VerifyIn,
+) -> Complaint:
+    """Classify and start the clock under the policy in force now; dispatch if an agency is set."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    _advance(c, "verify")
+    if body.category_id is not None:
+        await check_category(session, ctx.id, body.category_id)
+        c.category_id = body.category_id
+    agency = await active_agency(session, ctx.id, body.agency_id) if body.agency_id else None
+    policy = ctx.policy_at(now)
+    c.policy_id = policy.id
+    c.type = body.type
+    c.verified_at = now
+    c.due_at = ctx.calendar.add_days(now, policy.days_for(body.type), policy.unit)
+    await append_event(
+        session,
+        c,
+        "verified",
+        principal.actor,
+        now,
+        {
+            "type": body.type,
+            "suggested_type": c.suggested_type,
+            "category_id": str(c.category_id) if c.category_id else None,
+            "policy_version": policy.version,
+            "unit": policy.unit,
+            "days": policy.days_for(body.type),
+            "due_at": c.due_at.isoformat(),
+            "note": body.note,
+        },
+    )
+    await timers.schedule_clock(session, c, ctx)
+    if agency is not None:
+        _advance(c, "dispatch")
+        c.agency_id = agency.id
+        await append_event(
+            session,
+            c,
+            "dispatched",
+            principal.actor,
+            now,
+            {"agency_id": str(agency.id), "agency_name": agency.name, "reason": "chosen at verify"},
+        )
+    return c
+
+
+async def request_info(
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.RequestInfoIn,
+) -> Complaint:
+    """Ask the reporter for what is missing; after verification this pauses the clock."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    previous = c.status
+    _advance(c, "request_info")
+    policy = ctx.policy_by_id(c.policy_id)
+    c.resume_status = previous
+    c.paused_at = now if c.verified_at is not None else None
+    c.info_due_at = ctx.calendar.add_days(now, policy.needs_info_days, policy.unit)
+    await append_event(
+        session,
+        c,
+        "needs_info",
+        principal.actor,
+        now,
+        {
+            "message": body.message,
+            "info_due_at": c.info_due_at.isoformat(),
+            "clock_paused": c.paused_at is not None,
+        },
+    )
+    await timers.schedule_info_expiry(session, c)
+    return c
+
+
+async def supply_info(
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.InfoIn,
+) -> Complaint:
+    """The reporter's answer: back to where it was, with the paused days given back."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    _advance(c, "supply_info")
+    policy = ctx.policy_by_id(c.policy_id)
+    data: dict[str, Any] = {"text": body.text, "attachments": body.attachments}
+    if c.paused_at is not None and c.due_at is not None:
+        new_due = resumed_due_at(c.due_at, c.paused_at, now, ctx.calendar, policy.unit)
+        data |= {"previous_due_at": c.due_at.isoformat(), "due_at": new_due.isoformat()}
+        c.due_at = new_due
+    elif c.verified_at is None:
+        # Incomplete until now: the admins' verification limit starts again from the answer.
+        c.verification_due_at = ctx.calendar.add_days(now, policy.verification_days, policy.unit)
+        data["verification_due_at"] = c.verification_due_at.isoformat()
+    c.paused_at = c.info_due_at = c.resume_status = None
+    await append_event(session, c, "info_supplied", principal.actor, now, data)
+    if c.verified_at is None:
+        await timers.schedule_verification(session, c)
+    else:
+        await timers.schedule_clock(session, c, ctx)
+    return c
+
+
+async def archive(
+    session: AsyncSession,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.ArchiveIn,
+) -> Complaint:
+    """Set a complaint aside with a reason; a duplicate points at the complaint it repeats."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    if body.duplicate_of is not None:
+        if body.duplicate_of == c.id:
+            raise Invalid.field("duplicate_of", "A complaint cannot duplicate itself.")
+        original = await session.scalar(
+            select(Complaint.id).where(Complaint.id == body.duplicate_of, visible_to(principal))
+        )
+        if original is None:
+            raise Invalid.field("duplicate_of", "Unknown complaint.", code="unknown_complaint")
+    _advance(c, "archive")
+    c.archived_reason = body.reason
+    c.duplicate_of = body.duplicate_of
+    c.paused_at = c.info_due_at = c.resume_status = None
+    await append_event(
+        session,
+        c,
+        "archived",
+        principal.actor,
+        now,
+        {
+            "reason": body.reason,
+            "duplicate_of": str(body.duplicate_of) if body.duplicate_of else None,
+            "note": body.note,
+        },
+    )
+    return c
+
+
+async def dispatch(
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.DispatchIn,
+) -> Complaint:
+    """Send (or send again, by hand) to an agency; the clock keeps running."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    _advance(c, "dispatch")
+    agency = await active_agency(session, ctx.id, body.agency_id)
+    previous = c.agency_id
+    c.agency_id = agency.id
+    await append_event(
+        session,
+        c,
+        "dispatched",
+        principal.actor,
+        now,
+        {
+            "agency_id": str(agency.id),
+            "agency_name": agency.name,
+            "previous_agency_id": str(previous) if previous else None,
+            "reason": "by hand",
+            "note": body.note,
+        },
+    )
+    return c
+
+
+async def acknowledge(
+    session: AsyncSession,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.AcknowledgeIn,
+) -> Complaint:
+    """The agency's liaison takes the complaint up."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    _advance(c, "acknowledge")
+    await append_event(session, c, "acknowledged", principal.actor, now, {"note": body.note})
+    return c
+
+
+async def transfer(
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.TransferIn,
+) -> Complaint:
+    """Bukan wewenang: pass it to another agency, keeping its clock."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    _advance(c, "transfer")
+    agency = await active_agency(session, ctx.id, body.agency_id)
+    if agency.id == c.agency_id:
+        raise Invalid.field("agency_id", "The complaint is already with this agency.")
+    previous = c.agency_id
+    c.agency_id = agency.id
+    await append_event(
+        session,
+        c,
+        "transferred",
+        principal.actor,
+        now,
+        {
+            "from_agency_id": str(previous) if previous else None,
+            "agency_id": str(agency.id),
+            "agency_name": agency.name,
+            "reason": body.reason,
+        },
+    )
+    return c
+
+
+async def respond(
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.ResponseIn,
+) -> Complaint:
+    """The agency's answer (tindak lanjut); it closes by itself if the reporter stays silent."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    _advance(c, "respond")
+    policy = ctx.policy_by_id(c.policy_id)
+    c.responded_at = now
+    c.auto_close_at = ctx.calendar.add_days(now, policy.auto_close_days, policy.unit)
+    await append_event(
+        session,
+        c,
+        "responded",
+        principal.actor,
+        now,
+        {
+            "message": body.message,
+            "attachments": body.attachments,
+            "on_time": c.due_at is None or now <= c.due_at,
+            "auto_close_at": c.auto_close_at.isoformat(),
+        },
+    )
+    await timers.schedule_auto_close(session, c)
+    return c
+
+
+async def feedback(
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.FeedbackIn,
+) -> Complaint:
+    """The reporter's reaction: satisfied closes, not satisfied reopens."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    _advance(c, "feedback_satisfied" if body.satisfied else "feedback_unsatisfied")
+    c.auto_close_at = None
+    await append_event(
+        session,
+        c,
+        "feedback_received",
+        principal.actor,
+        now,
+        {"rating": body.rating, "satisfied": body.satisfied, "comment": body.comment},
+    )
+    if body.satisfied:
+        c.closed_at = now
+        await append_event(session, c, "closed", principal.actor, now, {"reason": "satisfied"})
+    else:
+        await append_event(session, c, "reopened", principal.actor, now, {"rating": body.rating})
+        await timers.schedule_clock(session, c, ctx)
+    return c
+
+
+async def extend(
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.ExtendIn,
+) -> Complaint:
+    """Move the deadline by working days, with a reason on record."""
+    now = datetime.now(UTC)
+    c = await load_for_update(session, principal, complaint_id)
+    _advance(c, "extend")
+    if c.due_at is None:
+        raise Conflict(
+            "Only a verified complaint has a deadline to extend.", code="complaint_not_verified"
+        )
+    previous = c.due_at
+    c.due_at = ctx.calendar.add_days(previous, body.working_days, "working_days")
+    await append_event(
+        session,
+        c,
+        "deadline_extended",
+        principal.actor,
+        now,
+        {
+            "working_days": body.working_days,
+            "reason": body.reason,
+            "previous_due_at": previous.isoformat(),
+            "due_at": c.due_at.isoformat(),
+        },
+    )
+    await timers.schedule_clock(session, c, ctx)
+    return c

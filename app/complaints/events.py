@@ -1,0 +1,38 @@
+"""Appending to a complaint's audit trail: the event and its announcement, one transaction."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.complaints.models import Complaint, ComplaintEvent
+from app.outbox.service import publish_event
+
+SYSTEM_ACTOR: dict[str, str] = {"kind": "system", "id": "worker", "role": "system", "name": "timer"}
+
+
+async def append_event(
+    session: AsyncSession,
+    complaint: Complaint,
+    event_type: str,
+    actor: dict[str, str],
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> ComplaintEvent:
+    """Record `event_type` as the complaint's next seq; the caller holds the row lock."""
+    complaint.last_seq += 1
+    complaint.updated_at = now
+    event = ComplaintEvent(
+        complaint_id=complaint.id,
+        seq=complaint.last_seq,
+        type=event_type,
+        occurred_at=now,
+        actor=actor,
+        data=data or {},
+    )
+    session.add(event)
+    await session.flush()
+    await publish_event(
+        session, complaint.jurisdiction_id, complaint.id, event.seq, event_type, now
+    )
+    return event

@@ -1,0 +1,165 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+STATUSES = (
+    "received",
+    "needs_info",
+    "verified",
+    "dispatched",
+    "in_progress",
+    "responded",
+    "closed",
+    "archived",
+)
+TYPES = ("information", "non_field", "field_inspection")
+CHANNELS = (
+    "call_center",
+    "sms_1708",
+    "social_media",
+    "counter",
+    "web",
+    "mobile_app",
+    "lapor_hub",
+)
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUSES}", name="status"),
+        CheckConstraint(f"type IS NULL OR type IN {TYPES}", name="type"),
+        CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
+        # A channel's own message id identifies one complaint: redelivery is not a new one.
+        Index(
+            "uq_complaints_channel_ref",
+            "jurisdiction_id",
+            "channel",
+            "channel_ref",
+            unique=True,
+            postgresql_where=text("channel_ref IS NOT NULL"),
+        ),
+        # Keyset pagination and the list filters: newest first within a jurisdiction.
+        Index("ix_complaints_jurisdiction_received", "jurisdiction_id", "received_at", "id"),
+        Index("ix_complaints_jurisdiction_status", "jurisdiction_id", "status", "received_at"),
+        Index("ix_complaints_agency_received", "agency_id", "received_at", "id"),
+        Index("ix_complaints_submitted_by", "submitted_by", "received_at", "id"),
+        Index("ix_complaints_jurisdiction_due", "jurisdiction_id", "due_at"),
+        Index(
+            "ix_complaints_search",
+            text("to_tsvector('simple', coalesce(title, '') || ' ' || text)"),
+            postgresql_using="gin",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+    )
+    tracking_id: Mapped[str] = mapped_column(String(16), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    channel_detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    channel_ref: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("categories.id"))
+    region_code: Mapped[str | None] = mapped_column(String(13))
+    address: Mapped[str | None] = mapped_column(String(500))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str | None] = mapped_column(String(20))
+    suggested_type: Mapped[str | None] = mapped_column(String(20))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    callback_url: Mapped[str | None] = mapped_column(String(2000))
+    attachments: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    # The SLA policy version in force: at intake for verification, fixed at verification.
+    policy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sla_policies.id"))
+    verification_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # While waiting on the reporter: when the wait began, its limit, and where to return.
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    info_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resume_status: Mapped[str | None] = mapped_column(String(20))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    auto_close_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_reason: Mapped[str | None] = mapped_column(String(30))
+    duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))
+    possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))
+    # The user or machine client that took it in (operators and apps see their own).
+    submitted_by: Mapped[uuid.UUID | None] = mapped_column()
+    last_seq: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ComplaintEvent(Base):
+    """The audit trail: one row per change, numbered per complaint."""
+
+    __tablename__ = "complaint_events"
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(40))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class Reporter(Base):
+    """Reporter identity, apart from the complaint and encrypted; hashes allow exact lookups."""
+
+    __tablename__ = "reporters"
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_id: Mapped[str] = mapped_column(String(32))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a creating POST, replayed for the same caller, key and body."""
+
+    __tablename__ = "idempotency_records"
+
+    principal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )

@@ -1,0 +1,262 @@
+"""Reads: one complaint, the filtered list (keyset pages), the timeline, public tracking."""
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.complaints import schemas
+from app.complaints.access import visible_to
+from app.complaints.actions import ComplaintNotFound
+from app.complaints.clock import is_overdue
+from app.complaints.lifecycle import CLOCK_RUNNING, allowed_actions
+from app.complaints.models import Complaint, ComplaintEvent
+from app.complaints.tracking import normalize
+from app.errors import Invalid
+from app.jurisdictions.service import JurisdictionContext
+from app.routing.service import agency_or_none
+from app.security import Principal
+
+# Public tracking shows where a complaint is, never who did what.
+PUBLIC_EVENTS = frozenset(
+    {
+        "received",
+        "verified",
+        "dispatched",
+        "transferred",
+        "responded",
+        "closed",
+        "archived",
+        "reopened",
+        "needs_info",
+        "info_supplied",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    status: str | None = None
+    type: str | None = None
+    agency_id: uuid.UUID | None = None
+    channel: str | None = None
+    category_id: uuid.UUID | None = None
+    region_code: str | None = None
+    overdue: bool | None = None
+    due_before: datetime | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    q: str | None = None
+
+
+def encode_cursor(received_at: datetime, complaint_id: uuid.UUID) -> str:
+    raw = json.dumps([received_at.isoformat(), str(complaint_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, cid = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(at), uuid.UUID(cid)
+    except (ValueError, TypeError) as exc:
+        raise Invalid.field("cursor", "Malformed cursor.", code="invalid_cursor") from exc
+
+
+def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Complaint]:
+    stmt = select(Complaint).where(visible_to(principal))
+    conditions = []
+    if f.status:
+        conditions.append(Complaint.status == f.status)
+    if f.type:
+        conditions.append(Complaint.type == f.type)
+    if f.agency_id:
+        conditions.append(Complaint.agency_id == f.agency_id)
+    if f.channel:
+        conditions.append(Complaint.channel == f.channel)
+    if f.category_id:
+        conditions.append(Complaint.category_id == f.category_id)
+    if f.region_code:
+        conditions.append(Complaint.region_code.startswith(f.region_code, autoescape=True))
+    if f.overdue is not None:
+        late = and_(
+            Complaint.status.in_(CLOCK_RUNNING),
+            Complaint.paused_at.is_(None),
+            Complaint.due_at < now,
+        )
+        conditions.append(late if f.overdue else ~late)
+    if f.due_before:
+        conditions.append(Complaint.due_at < f.due_before)
+    if f.received_from:
+        conditions.append(Complaint.received_at >= f.received_from)
+    if f.received_to:
+        conditions.append(Complaint.received_at < f.received_to)
+    if f.q:
+        document = func.to_tsvector(
+            "simple", func.coalesce(Complaint.title, "") + " " + Complaint.text
+        )
+        conditions.append(
+            or_(
+                document.bool_op("@@")(func.plainto_tsquery("simple", f.q)),
+                Complaint.tracking_id == (normalize(f.q) or ""),
+            )
+        )
+    return stmt.where(*conditions)
+
+
+async def list_complaints(
+    session: AsyncSession, principal: Principal, f: ListFilters, limit: int, cursor: str | None
+) -> schemas.ComplaintPage:
+    """Newest first, keyset-paginated on (received_at, id) so deep pages cost the same."""
+    now = datetime.now(UTC)
+    stmt = _filtered(principal, f, now)
+    if cursor:
+        at, cid = decode_cursor(cursor)
+        stmt = stmt.where(tuple_(Complaint.received_at, Complaint.id) < tuple_(at, cid))
+    stmt = stmt.order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(limit + 1)
+    rows = list((await session.scalars(stmt)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        schemas.ComplaintSummary(
+            id=c.id,
+            tracking_id=c.tracking_id,
+            status=c.status,
+            type=c.type,
+            channel=c.channel,
+            title=c.title,
+            agency_id=c.agency_id,
+            received_at=c.received_at,
+            verification_due_at=c.verification_due_at,
+            due_at=c.due_at,
+            overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
+        )
+        for c in rows
+    ]
+    next_cursor = encode_cursor(rows[-1].received_at, rows[-1].id) if more and rows else None
+    return schemas.ComplaintPage(items=items, next_cursor=next_cursor)
+
+
+async def get_visible(
+    session: AsyncSession, principal: Principal, complaint_id: uuid.UUID
+) -> Complaint:
+    complaint = await session.scalar(
+        select(Complaint).where(Complaint.id == complaint_id, visible_to(principal))
+    )
+    if complaint is None:
+        raise ComplaintNotFound("No such complaint.")
+    return complaint
+
+
+async def complaint_out(
+    session: AsyncSession, ctx: JurisdictionContext, c: Complaint
+) -> schemas.ComplaintOut:
+    """The full view of a complaint (identity is never part of it; see reveal-reporter)."""
+    now = datetime.now(UTC)
+    agency = await agency_or_none(session, c.agency_id)
+    policy = ctx.policy_by_id(c.policy_id)
+    return schemas.ComplaintOut(
+        id=c.id,
+        tracking_id=c.tracking_id,
+        status=c.status,
+        type=c.type,
+        suggested_type=c.suggested_type,
+        channel=c.channel,
+        channel_detail=c.channel_detail,
+        channel_ref=c.channel_ref,
+        title=c.title,
+        text=c.text,
+        category_id=c.category_id,
+        location=schemas.LocationOut(
+            region_code=c.region_code, address=c.address, lat=c.lat, lon=c.lon
+        ),
+        occurred_at=c.occurred_at,
+        received_at=c.received_at,
+        anonymous=c.anonymous,
+        confidential=c.confidential,
+        attachments=c.attachments,
+        agency=schemas.AgencyRef(id=agency.id, code=agency.code, name=agency.name)
+        if agency
+        else None,
+        policy=schemas.PolicyRef(
+            id=policy.id,
+            version=policy.version,
+            unit=policy.unit,
+            days=policy.days_for(c.type) if c.type else None,
+        ),
+        verification_due_at=c.verification_due_at,
+        verified_at=c.verified_at,
+        due_at=c.due_at,
+        paused=c.paused_at is not None,
+        info_due_at=c.info_due_at,
+        responded_at=c.responded_at,
+        auto_close_at=c.auto_close_at,
+        closed_at=c.closed_at,
+        archived_reason=c.archived_reason,
+        duplicate_of=c.duplicate_of,
+        possible_duplicate_of=c.possible_duplicate_of,
+        overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
+        allowed_actions=allowed_actions(c.status),
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+    )
+
+
+async def list_events(
+    session: AsyncSession, principal: Principal, complaint_id: uuid.UUID, limit: int, after: int
+) -> schemas.EventPage:
+    await get_visible(session, principal, complaint_id)
+    rows = (
+        await session.scalars(
+            select(ComplaintEvent)
+            .where(ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.seq > after)
+            .order_by(ComplaintEvent.seq)
+            .limit(limit + 1)
+        )
+    ).all()
+    items = [
+        schemas.EventOut(
+            seq=e.seq, type=e.type, occurred_at=e.occurred_at, actor=e.actor, data=e.data
+        )
+        for e in rows[:limit]
+    ]
+    next_cursor = str(items[-1].seq) if len(rows) > limit and items else None
+    return schemas.EventPage(items=items, next_cursor=next_cursor)
+
+
+async def track(session: AsyncSession, raw_tracking_id: str) -> schemas.TrackOut | None:
+    """What anyone may know by the tracking number: status and dates, the text unless rahasia."""
+    tracking_id = normalize(raw_tracking_id)
+    if tracking_id is None:
+        return None
+    c = await session.scalar(select(Complaint).where(Complaint.tracking_id == tracking_id))
+    if c is None:
+        return None
+    agency = await agency_or_none(session, c.agency_id)
+    events = (
+        await session.execute(
+            select(ComplaintEvent.type, ComplaintEvent.occurred_at)
+            .where(ComplaintEvent.complaint_id == c.id, ComplaintEvent.type.in_(PUBLIC_EVENTS))
+            .order_by(ComplaintEvent.seq)
+        )
+    ).all()
+    return schemas.TrackOut(
+        tracking_id=c.tracking_id,
+        status=c.status,
+        type=c.type,
+        channel=c.channel,
+        agency_name=agency.name if agency else None,
+        title=None if c.confidential else c.title,
+        text=None if c.confidential else c.text,
+        confidential=c.confidential,
+        received_at=c.received_at,
+        verified_at=c.verified_at,
+        due_at=c.due_at,
+        responded_at=c.responded_at,
+        closed_at=c.closed_at,
+        timeline=[{"type": t, "occurred_at": at.isoformat()} for t, at in events],
+    )

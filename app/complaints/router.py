@@ -1,0 +1,307 @@
+"""HTTP edge of complaints: parse, check the caller, call one use case, answer a schema."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+
+from app.complaints import actions, intake, queries, schemas
+from app.deps import DB, Cipher
+from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.idempotency import run_once
+from app.jurisdictions.service import load_context
+from app.security import (
+    ADMIN,
+    AGENCY_SYSTEM,
+    CHANNEL_GATEWAY,
+    CITIZEN_APP,
+    HUB,
+    LIAISON,
+    OPERATOR,
+    SUPERVISOR,
+    Allow,
+    Principal,
+    Public,
+)
+
+router = APIRouter(prefix="/v1", tags=["complaints"])
+
+Intake = Annotated[Principal, Depends(Allow(OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, ADMIN))]
+Reader = Annotated[
+    Principal,
+    Depends(
+        Allow(
+            ADMIN, SUPERVISOR, LIAISON, OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, AGENCY_SYSTEM
+        )
+    ),
+]
+Admin = Annotated[Principal, Depends(Allow(ADMIN))]
+AdminOrLiaison = Annotated[Principal, Depends(Allow(ADMIN, LIAISON))]
+Liaison = Annotated[Principal, Depends(Allow(LIAISON))]
+Reporter = Annotated[Principal, Depends(Allow(CITIZEN_APP, OPERATOR, CHANNEL_GATEWAY))]
+
+AUTH = (Unauthorized, Forbidden)
+ACTION_ERRORS = responses(*AUTH, NotFound, Conflict, Invalid)
+
+
+@router.post(
+    "/complaints",
+    status_code=201,
+    response_model=schemas.ComplaintCreated,
+    responses={
+        200: {"model": schemas.ComplaintCreated, "description": "channel_ref seen before"},
+        **responses(*AUTH, Conflict, Invalid),
+    },
+)
+async def create_complaint(
+    body: schemas.ComplaintCreate,
+    principal: Intake,
+    db: DB,
+    cipher: Cipher,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> JSONResponse:
+    """Take a complaint in from any channel; a repeated `channel_ref` returns the first one."""
+
+    async def handler() -> tuple[int, dict[str, object]]:
+        ctx = await load_context(db, principal.jurisdiction_id)
+        result = await intake.take_in(db, ctx, cipher, principal, body)
+        return (201 if result.created else 200), result.body.model_dump(mode="json")
+
+    status, payload = await run_once(
+        db, principal.id, idempotency_key, body.model_dump_json(), handler
+    )
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get(
+    "/complaints",
+    response_model=schemas.ComplaintPage,
+    responses=responses(*AUTH, Invalid),
+)
+async def list_complaints(
+    principal: Reader,
+    db: DB,
+    status: schemas.StatusName | None = None,
+    type: schemas.ComplaintType | None = None,
+    agency_id: uuid.UUID | None = None,
+    channel: schemas.ChannelName | None = None,
+    category_id: uuid.UUID | None = None,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")] = None,
+    overdue: bool | None = None,
+    due_before: AwareDatetime | None = None,
+    received_from: AwareDatetime | None = None,
+    received_to: AwareDatetime | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> schemas.ComplaintPage:
+    """Complaints this caller may see, newest first, with every filter of API.md."""
+    filters = queries.ListFilters(
+        status=status,
+        type=type,
+        agency_id=agency_id,
+        channel=channel,
+        category_id=category_id,
+        region_code=region_code,
+        overdue=overdue,
+        due_before=due_before,
+        received_from=received_from,
+        received_to=received_to,
+        q=q,
+    )
+    return await queries.list_complaints(db, principal, filters, limit, cursor)
+
+
+@router.get(
+    "/complaints/{complaint_id}",
+    response_model=schemas.ComplaintOut,
+    responses=responses(*AUTH, NotFound),
+)
+async def get_complaint(complaint_id: uuid.UUID, principal: Reader, db: DB) -> schemas.ComplaintOut:
+    """One complaint with its deadline, agency, policy and what can be done next."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    complaint = await queries.get_visible(db, principal, complaint_id)
+    return await queries.complaint_out(db, ctx, complaint)
+
+
+@router.get(
+    "/complaints/{complaint_id}/events",
+    response_model=schemas.EventPage,
+    responses=responses(*AUTH, NotFound, Invalid),
+)
+async def list_events(
+    complaint_id: uuid.UUID,
+    principal: Reader,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,9}$")] = None,
+) -> schemas.EventPage:
+    """The audit trail in `seq` order."""
+    after = int(cursor) if cursor else 0
+    return await queries.list_events(db, principal, complaint_id, limit, after)
+
+
+@router.post(
+    "/complaints/{complaint_id}/verify",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def verify(
+    complaint_id: uuid.UUID, body: schemas.VerifyIn, principal: Admin, db: DB
+) -> schemas.ComplaintOut:
+    """Classify the complaint and start its clock; dispatch at once when `agency_id` is given."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.verify(db, ctx, principal, complaint_id, body)
+    return await queries.complaint_out(db, ctx, c)
+
+
+@router.post(
+    "/complaints/{complaint_id}/request-info",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def request_info(
+    complaint_id: uuid.UUID, body: schemas.RequestInfoIn, principal: AdminOrLiaison, db: DB
+) -> schemas.ComplaintOut:
+    """Ask the reporter for missing information (pauses a running clock)."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.request_info(db, ctx, principal, complaint_id, body)
+    return await queries.complaint_out(db, ctx, c)
+
+
+@router.post(
+    "/complaints/{complaint_id}/info",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def supply_info(
+    complaint_id: uuid.UUID, body: schemas.InfoIn, principal: Reporter, db: DB
+) -> schemas.ComplaintOut:
+    """The reporter's missing information; the complaint returns to where it was."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.supply_info(db, ctx, principal, complaint_id, body)
+    return await queries.complaint_out(db, ctx, c)
+
+
+@router.post(
+    "/complaints/{complaint_id}/archive",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def archive(
+    complaint_id: uuid.UUID, body: schemas.ArchiveIn, principal: Admin, db: DB
+) -> schemas.ComplaintOut:
+    """Set the complaint aside with a reason."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.archive(db, principal, complaint_id, body)
+    return await queries.complaint_out(db, ctx, c)
+
+
+@router.post(
+    "/complaints/{complaint_id}/dispatch",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def dispatch(
+    complaint_id: uuid.UUID, body: schemas.DispatchIn, principal: Admin, db: DB
+) -> schemas.ComplaintOut:
+    """Send the complaint to an agency by hand."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.dispatch(db, ctx, principal, complaint_id, body)
+    return await queries.complaint_out(db, ctx, c)
+
+
+@router.post(
+    "/complaints/{complaint_id}/acknowledge",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def acknowledge(
+    complaint_id: uuid.UUID,
+    principal: Liaison,
+    db: DB,
+    body: schemas.AcknowledgeIn | None = None,
+) -> schemas.ComplaintOut:
+    """The liaison takes the complaint up: in progress."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.acknowledge(db, principal, complaint_id, body or schemas.AcknowledgeIn())
+    return await queries.complaint_out(db, ctx, c)
+
+
+@router.post(
+    "/complaints/{complaint_id}/transfer",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def transfer(
+    complaint_id: uuid.UUID, body: schemas.TransferIn, principal: Admin, db: DB
+) -> schemas.ComplaintOut:
+    """Pass the complaint to another agency (bukan wewenang); the clock keeps running."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.transfer(db, ctx, principal, complaint_id, body)
+    return await queries.complaint_out(db, ctx, c)
+
+
+@router.post(
+    "/complaints/{complaint_id}/responses",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def respond(
+    complaint_id: uuid.UUID, body: schemas.ResponseIn, principal: AdminOrLiaison, db: DB
+) -> schemas.ComplaintOut:
+    """The agency's answer to the reporter."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.respond(db, ctx, principal, complaint_id, body)
+    return await queries.complaint_out(db, ctx, c)
+
+
+@router.post(
+    "/complaints/{complaint_id}/feedback",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def feedback(
+    complaint_id: uuid.UUID, body: schemas.FeedbackIn, principal: Reporter, db: DB
+) -> schemas.ComplaintOut:
+    """The reporter's rating: satisfied closes, not satisfied reopens."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.feedback(db, ctx, principal, complaint_id, body)
+    return await queries.complaint_out(db, ctx, c)
+
+
+@router.post(
+    "/complaints/{complaint_id}/extend",
+    response_model=schemas.ComplaintOut,
+    responses=ACTION_ERRORS,
+)
+async def extend(
+    complaint_id: uuid.UUID, body: schemas.ExtendIn, principal: Admin, db: DB
+) -> schemas.ComplaintOut:
+    """Extend the deadline by working days, with a reason."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    c = await actions.extend(db, ctx, principal, complaint_id, body)
+    return await queries.complaint_out(db, ctx, c)
+
+
+class TrackingNotFound(AppError):
+    status, code = 404, "tracking_id_not_found"
+
+
+@router.get(
+    "/track/{tracking_id}",
+    response_model=schemas.TrackOut,
+    responses=responses(TrackingNotFound),
+    dependencies=[Depends(Public())],
+    tags=["public"],
+)
+async def track(
+    tracking_id: Annotated[str, Path(min_length=1, max_length=40)], db: DB
+) -> schemas.TrackOut:
+    """Anyone with the tracking number: status and dates; the text unless confidential."""
+    found = await queries.track(db, tracking_id)
+    if found is None:
+        raise TrackingNotFound("No complaint has this tracking number.")
+    return found

@@ -1,0 +1,270 @@
+"""Request and response bodies of the complaint endpoints: strict, bounded, documented."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+ChannelName = Literal[
+    "call_center", "sms_1708", "social_media", "counter", "web", "mobile_app", "lapor_hub"
+]
+StatusName = Literal[
+    "received",
+    "needs_info",
+    "verified",
+    "dispatched",
+    "in_progress",
+    "responded",
+    "closed",
+    "archived",
+]
+ComplaintType = Literal["information", "non_field", "field_inspection"]
+Platform = Literal["x", "facebook", "instagram", "whatsapp"]
+CounterKind = Literal["walk_in", "complaint_box", "letter"]
+ArchiveReason = Literal["unclear", "duplicate", "not_a_complaint", "out_of_scope", "incomplete"]
+
+# Channels whose complaints may carry the date they were really received (paper, phone, hub).
+BACKDATABLE_CHANNELS = frozenset({"counter", "call_center", "lapor_hub"})
+
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
+Attachment = Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Location(Strict):
+    region_code: (
+        Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$", max_length=13)]
+        | None
+    ) = None
+    address: Annotated[str, Field(max_length=500)] | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> "Location":
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon go together")
+        return self
+
+
+class ReporterIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    nik: Annotated[str, Field(pattern=r"^\d{16}$")] | None = None
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 \-]{5,20}$")] | None = None
+    email: (
+        Annotated[str, Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[A-Za-z]{2,}$", max_length=320)]
+        | None
+    ) = None
+    address: Annotated[str, Field(max_length=500)] | None = None
+
+
+class ComplaintCreate(Strict):
+    channel: ChannelName
+    platform: Platform | None = Field(None, description="social_media: which platform")
+    counter_kind: CounterKind | None = Field(None, description="counter: walk-in, box or letter")
+    text: Text
+    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    category_id: uuid.UUID | None = None
+    location: Location | None = None
+    occurred_at: AwareDatetime | None = None
+    received_at: AwareDatetime | None = Field(
+        None, description="counter, call centre and hub only: when it was really received"
+    )
+    reporter: ReporterIn | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    callback_url: Annotated[HttpUrl, Field(max_length=2_000)] | None = None
+    channel_ref: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    attachments: Annotated[list[Attachment], Field(max_length=10)] = []
+
+    @model_validator(mode="after")
+    def _channel_details(self) -> "ComplaintCreate":
+        if (self.channel == "social_media") != (self.platform is not None):
+            raise ValueError("platform is required for social_media and only for it")
+        if (self.channel == "counter") != (self.counter_kind is not None):
+            raise ValueError("counter_kind is required for counter and only for it")
+        if self.received_at is not None and self.channel not in BACKDATABLE_CHANNELS:
+            raise ValueError("received_at is only for counter, call_center and lapor_hub intake")
+        return self
+
+
+class ComplaintCreated(BaseModel):
+    id: uuid.UUID
+    tracking_id: str
+    status: StatusName
+    suggested_type: ComplaintType | None
+    received_at: datetime
+    verification_due_at: datetime
+    existing: bool = Field(False, description="true when channel_ref matched an earlier complaint")
+
+
+class AgencyRef(BaseModel):
+    id: uuid.UUID
+    code: str
+    name: str
+
+
+class PolicyRef(BaseModel):
+    id: uuid.UUID
+    version: int
+    unit: str
+    days: int | None
+
+
+class LocationOut(BaseModel):
+    region_code: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+
+
+class ComplaintOut(BaseModel):
+    id: uuid.UUID
+    tracking_id: str
+    status: StatusName
+    type: ComplaintType | None
+    suggested_type: ComplaintType | None
+    channel: ChannelName
+    channel_detail: dict[str, Any]
+    channel_ref: str | None
+    title: str | None
+    text: str
+    category_id: uuid.UUID | None
+    location: LocationOut
+    occurred_at: datetime | None
+    received_at: datetime
+    anonymous: bool
+    confidential: bool
+    attachments: list[str]
+    agency: AgencyRef | None
+    policy: PolicyRef
+    verification_due_at: datetime
+    verified_at: datetime | None
+    due_at: datetime | None
+    paused: bool
+    info_due_at: datetime | None
+    responded_at: datetime | None
+    auto_close_at: datetime | None
+    closed_at: datetime | None
+    archived_reason: str | None
+    duplicate_of: uuid.UUID | None
+    possible_duplicate_of: uuid.UUID | None
+    overdue: bool
+    allowed_actions: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ComplaintSummary(BaseModel):
+    id: uuid.UUID
+    tracking_id: str
+    status: StatusName
+    type: ComplaintType | None
+    channel: ChannelName
+    title: str | None
+    agency_id: uuid.UUID | None
+    received_at: datetime
+    verification_due_at: datetime
+    due_at: datetime | None
+    overdue: bool
+
+
+class ComplaintPage(BaseModel):
+    items: list[ComplaintSummary]
+    next_cursor: str | None
+
+
+class EventOut(BaseModel):
+    seq: int
+    type: str
+    occurred_at: datetime
+    actor: dict[str, Any]
+    data: dict[str, Any]
+
+
+class EventPage(BaseModel):
+    items: list[EventOut]
+    next_cursor: str | None
+
+
+class TrackOut(BaseModel):
+    tracking_id: str
+    status: StatusName
+    type: ComplaintType | None
+    channel: ChannelName
+    agency_name: str | None
+    title: str | None
+    text: str | None = Field(description="absent when the complaint is confidential (rahasia)")
+    confidential: bool
+    received_at: datetime
+    verified_at: datetime | None
+    due_at: datetime | None
+    responded_at: datetime | None
+    closed_at: datetime | None
+    timeline: list[dict[str, Any]]
+
+
+# --- action bodies ---------------------------------------------------------------------------
+
+
+class VerifyIn(Strict):
+    type: ComplaintType
+    category_id: uuid.UUID | None = None
+    agency_id: uuid.UUID | None = None
+    note: Annotated[str, Field(max_length=2_000)] | None = None
+
+
+class RequestInfoIn(Strict):
+    message: ShortText
+
+
+class InfoIn(Strict):
+    text: Text
+    attachments: Annotated[list[Attachment], Field(max_length=10)] = []
+
+
+class ArchiveIn(Strict):
+    reason: ArchiveReason
+    duplicate_of: uuid.UUID | None = None
+    note: Annotated[str, Field(max_length=2_000)] | None = None
+
+    @model_validator(mode="after")
+    def _duplicate_needs_original(self) -> "ArchiveIn":
+        if (self.reason == "duplicate") != (self.duplicate_of is not None):
+            raise ValueError("duplicate_of is required when the reason is duplicate, and only then")
+        return self
+
+
+class DispatchIn(Strict):
+    agency_id: uuid.UUID
+    note: Annotated[str, Field(max_length=2_000)] | None = None
+
+
+class AcknowledgeIn(Strict):
+    note: Annotated[str, Field(max_length=2_000)] | None = None
+
+
+class TransferIn(Strict):
+    agency_id: uuid.UUID
+    reason: ShortText
+
+
+class ResponseIn(Strict):
+    message: Text
+    attachments: Annotated[list[Attachment], Field(max_length=10)] = []
+
+
+class FeedbackIn(Strict):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    satisfied: bool
+    comment: Annotated[str, Field(max_length=2_000)] | None = None
+
+
+class ExtendIn(Strict):
+    working_days: Annotated[int, Field(ge=1, le=60)]
+    reason: ShortText

@@ -1,0 +1,130 @@
+"""Timers on a complaint: scheduled as outbox rows, fired once by the worker.
+
+Each timer carries the instant it was computed for. When it fires, it acts only if the
+complaint still has that instant and the status it was meant for; a deadline moved by a pause
+or an extension leaves the old row harmless and schedules a new one under a new dedupe key.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.complaints.clock import due_soon_at
+from app.complaints.events import SYSTEM_ACTOR, append_event
+from app.complaints.lifecycle import CLOCK_RUNNING, next_status
+from app.complaints.models import Complaint
+from app.jurisdictions.service import JurisdictionContext
+from app.outbox.service import schedule_timer
+
+
+async def _schedule(
+    session: AsyncSession, c: Complaint, kind: str, at: datetime, due: datetime, level: int = 0
+) -> None:
+    """A `kind` timer firing `at`, about the instant `due`; one per complaint, kind, due, level."""
+    stamp = due.isoformat()
+    await schedule_timer(
+        session,
+        c.jurisdiction_id,
+        c.id,
+        kind,
+        at,
+        dedupe_key=f"{kind}:{c.id}:{stamp}:{level}",
+        payload={"due": stamp, "level": level},
+    )
+
+
+async def schedule_verification(session: AsyncSession, c: Complaint) -> None:
+    await _schedule(
+        session, c, "verification_overdue", c.verification_due_at, c.verification_due_at
+    )
+
+
+async def schedule_clock(session: AsyncSession, c: Complaint, ctx: JurisdictionContext) -> None:
+    """Due-soon reminder and overdue escalation for the complaint's current deadline."""
+    if c.due_at is None or c.paused_at is not None:
+        return
+    await _schedule(session, c, "due_soon", due_soon_at(c.due_at, ctx.calendar), c.due_at)
+    await _schedule(session, c, "overdue", c.due_at, c.due_at, level=1)
+
+
+async def schedule_info_expiry(session: AsyncSession, c: Complaint) -> None:
+    if c.info_due_at is not None:
+        await _schedule(session, c, "info_expired", c.info_due_at, c.info_due_at)
+
+
+async def schedule_auto_close(session: AsyncSession, c: Complaint) -> None:
+    if c.auto_close_at is not None:
+        await _schedule(session, c, "auto_close", c.auto_close_at, c.auto_close_at)
+
+
+def _still(c: Complaint, attr: str, due: datetime) -> bool:
+    value: datetime | None = getattr(c, attr)
+    return value is not None and value == due
+
+
+async def fire(
+    session: AsyncSession, complaint_id: Any, payload: dict[str, Any], repeat: timedelta
+) -> str | None:
+    """Apply one timer in the worker's transaction; returns the event raised, if any."""
+    c = await session.scalar(
+        select(Complaint).where(Complaint.id == complaint_id).with_for_update()
+    )
+    if c is None:
+        return None
+    kind = payload["kind"]
+    due = datetime.fromisoformat(payload["due"])
+    now = datetime.now(UTC)
+    running = c.status in CLOCK_RUNNING and c.paused_at is None
+
+    if kind == "verification_overdue" and c.status == "received":
+        if not _still(c, "verification_due_at", due):
+            return None
+        await append_event(
+            session,
+            c,
+            "escalated",
+            SYSTEM_ACTOR,
+            now,
+            {"reason": "verification_overdue", "to": ["admins"], "due_at": payload["due"]},
+        )
+        return "escalated"
+    if kind == "due_soon" and running and _still(c, "due_at", due) and now <= due:
+        await append_event(session, c, "due_soon", SYSTEM_ACTOR, now, {"due_at": payload["due"]})
+        return "due_soon"
+    if kind == "overdue" and running and _still(c, "due_at", due):
+        level = int(payload["level"])
+        if level == 1:
+            await append_event(session, c, "overdue", SYSTEM_ACTOR, now, {"due_at": payload["due"]})
+        await append_event(
+            session,
+            c,
+            "escalated",
+            SYSTEM_ACTOR,
+            now,
+            {
+                "reason": "overdue",
+                "level": level,
+                "to": ["supervisors", "agency_head"],
+                "due_at": payload["due"],
+            },
+        )
+        # Repeats while it stays overdue; the next row checks the same conditions.
+        await _schedule(session, c, "overdue", now + repeat, due, level=level + 1)
+        return "overdue" if level == 1 else "escalated"
+    if kind == "info_expired" and c.status == "needs_info" and _still(c, "info_due_at", due):
+        c.status = next_status("expire_info", c.status)
+        c.archived_reason = "incomplete"
+        c.paused_at = c.info_due_at = c.resume_status = None
+        await append_event(
+            session, c, "archived", SYSTEM_ACTOR, now, {"reason": "incomplete", "automatic": True}
+        )
+        return "archived"
+    if kind == "auto_close" and c.status == "responded" and _still(c, "auto_close_at", due):
+        c.status = next_status("auto_close", c.status)
+        c.closed_at = now
+        c.auto_close_at = None
+        await append_event(session, c, "closed", SYSTEM_ACTOR, now, {"reason": "no_reply"})
+        return "closed"
+    return None

@@ -1,0 +1,27 @@
+"""Request-scoped dependencies: the transaction, the jurisdiction context, the cipher."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.privacy.crypto import IdentityCipher
+
+
+async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    # One transaction per request; scope="function" below makes it commit before the response
+    # is sent, so a client never sees a 201 for something that then failed to commit.
+    async with request.app.state.sessions() as session, session.begin():
+        yield session
+
+
+DB = Annotated[AsyncSession, Depends(_transaction, scope="function")]
+
+
+def _cipher(request: Request) -> IdentityCipher:
+    cipher: IdentityCipher = request.app.state.cipher
+    return cipher
+
+
+Cipher = Annotated[IdentityCipher, Depends(_cipher)]

@@ -1,0 +1,1 @@
+"""Jurisdictions (tenants), their calendar overrides and SLA policy versions."""

@@ -1,0 +1,29 @@
+"""Liveness and readiness."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.security import Public
+
+router = APIRouter(tags=["operations"], dependencies=[Depends(Public())])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses={503: {"description": "database unreachable"}})
+async def readyz(request: Request) -> JSONResponse:
+    """The database answers; load balancers send traffic only then."""
+    try:
+        async with request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means "not ready"
+        return JSONResponse(
+            {"error": {"code": "not_ready", "message": "Database unreachable.", "details": []}},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ready"})

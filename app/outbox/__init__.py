@@ -1,0 +1,1 @@
+"""The transactional outbox: what must follow a change, claimed by the worker."""

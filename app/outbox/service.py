@@ -1,0 +1,61 @@
+"""Writing promises into the outbox, always inside the caller's transaction."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.outbox.models import OutboxMessage
+
+EVENT_TOPIC = "complaint_event"
+TIMER_TOPIC = "timer"
+
+
+async def publish_event(
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    complaint_id: uuid.UUID,
+    seq: int,
+    event_type: str,
+    occurred_at: datetime,
+) -> None:
+    """Announce a complaint event to whoever consumes them (callbacks, hub, SMS replies)."""
+    await session.execute(
+        insert(OutboxMessage).values(
+            id=uuid.uuid4(),
+            jurisdiction_id=jurisdiction_id,
+            topic=EVENT_TOPIC,
+            complaint_id=complaint_id,
+            seq=seq,
+            payload={"type": f"complaint.{event_type}"},
+            available_at=occurred_at,
+        )
+    )
+
+
+async def schedule_timer(
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    complaint_id: uuid.UUID,
+    kind: str,
+    fire_at: datetime,
+    dedupe_key: str,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """A row that fires at `fire_at`; scheduling the same `dedupe_key` twice is one timer."""
+    await session.execute(
+        pg_insert(OutboxMessage)
+        .values(
+            id=uuid.uuid4(),
+            jurisdiction_id=jurisdiction_id,
+            topic=TIMER_TOPIC,
+            complaint_id=complaint_id,
+            dedupe_key=dedupe_key,
+            payload={"kind": kind, **(payload or {})},
+            available_at=fire_at,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )

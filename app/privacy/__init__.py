@@ -1,0 +1,1 @@
+"""Reporter identity: encryption at rest and blind indexes for exact lookups."""

@@ -1,0 +1,1 @@
+"""Agencies, categories and where each complaint goes."""

@@ -1,0 +1,119 @@
+"""Who is calling: API keys and JWTs become a Principal; each route declares who may call it.
+
+Every route depends on exactly one of `Allow(...)` or `Public()`; a test walks `app.routes`
+and fails on a route with neither, so no endpoint is born without its permission.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+import jwt
+from fastapi import Request
+
+from app.errors import Forbidden, Unauthorized
+
+API_KEY_PREFIX = "lpk_"
+
+ADMIN = "admin"
+SUPERVISOR = "supervisor"
+LIAISON = "liaison"
+OPERATOR = "operator"
+CITIZEN_APP = "citizen_app"
+HUB = "hub"
+CHANNEL_GATEWAY = "channel_gateway"
+AGENCY_SYSTEM = "agency_system"
+
+STAFF = (ADMIN, SUPERVISOR, LIAISON, OPERATOR)
+INTAKE = (OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, ADMIN)
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: uuid.UUID
+    kind: str  # "user" or "client"
+    role: str
+    jurisdiction_id: uuid.UUID
+    agency_id: uuid.UUID | None
+    name: str
+
+    @property
+    def actor(self) -> dict[str, str]:
+        """How this caller appears in an event: never a password, never a key."""
+        return {"kind": self.kind, "id": str(self.id), "role": self.role, "name": self.name}
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(
+            "Send credentials as 'Authorization: Bearer <token or API key>'.",
+            code="missing_credentials",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+def decode_access_token(token: str, request: Request) -> Principal:
+    settings = request.app.state.settings
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret.get_secret_value(),
+            algorithms=["HS256"],  # pinned: "none" and key-confusion tricks are refused
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+        )
+        agency = claims.get("agency")
+        return Principal(
+            id=uuid.UUID(claims["sub"]),
+            kind="user",
+            role=str(claims["role"]),
+            jurisdiction_id=uuid.UUID(claims["jur"]),
+            agency_id=uuid.UUID(agency) if agency else None,
+            name=str(claims.get("name", "")),
+        )
+    except (jwt.PyJWTError, KeyError, ValueError) as exc:
+        raise Unauthorized(
+            "The access token is invalid or expired.",
+            code="invalid_token",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from exc
+
+
+async def authenticate(request: Request) -> Principal:
+    """Resolve the caller once per request; cached on request.state."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    token = _bearer(request)
+    if token.startswith(API_KEY_PREFIX):
+        principal = await request.app.state.api_keys.authenticate(token)
+        assert isinstance(principal, Principal)
+    else:
+        principal = decode_access_token(token, request)
+    request.state.principal = principal
+    return principal
+
+
+class Allow:
+    """Route permission: the caller must be authenticated and hold one of `roles`."""
+
+    def __init__(self, *roles: str) -> None:
+        self.roles = frozenset(roles)
+
+    async def __call__(self, request: Request) -> Principal:
+        principal = await authenticate(request)
+        if principal.role not in self.roles:
+            raise Forbidden(f"The role '{principal.role}' may not do this.", code="role_forbidden")
+        return principal
+
+
+class Public:
+    """Route permission: anyone, no credentials (public tracking, health)."""
+
+    roles: frozenset[str] = frozenset()
+
+    async def __call__(self) -> None:
+        return None

@@ -1,0 +1,97 @@
+"""The demo jurisdiction: Kabupaten Ngawi (35.21, WIB) with real agencies, people and apps."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts import service as accounts
+from app.accounts.models import ApiKey, Client, User
+from app.jurisdictions.models import Jurisdiction
+from app.jurisdictions.service import create_jurisdiction
+from app.routing.models import Agency, Category
+
+NGAWI = ("35.21", "Kabupaten Ngawi", "Asia/Jakarta")
+
+AGENCIES = [
+    ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", "dinas"),
+    ("DLH", "Dinas Lingkungan Hidup", "dinas"),
+    ("DINSOS", "Dinas Sosial", "dinas"),
+    ("DISPENDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", "dinas"),
+    ("DINKES", "Dinas Kesehatan", "dinas"),
+    ("DISHUB", "Dinas Perhubungan", "dinas"),
+    ("KEC-NGAWI", "Kecamatan Ngawi", "kecamatan"),
+]
+
+CATEGORIES = [
+    ("infrastruktur", "Infrastruktur (jalan, jembatan, drainase)", "DPUPR", "field_inspection"),
+    ("lingkungan", "Lingkungan hidup dan sampah", "DLH", "field_inspection"),
+    ("bansos", "Bantuan sosial", "DINSOS", "non_field"),
+    ("adminduk", "Administrasi kependudukan (KTP, KK, akta)", "DISPENDUKCAPIL", "non_field"),
+    ("kesehatan", "Layanan kesehatan", "DINKES", "non_field"),
+    ("perhubungan", "Perhubungan dan lampu jalan", "DISHUB", "field_inspection"),
+]
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo, never in production
+PEOPLE: list[tuple[str, str, str | None]] = [
+    ("admin.ngawi", "admin", None),
+    ("inspektorat.ngawi", "supervisor", None),
+    ("liaison.pupr", "liaison", "DPUPR"),
+    ("liaison.dlh", "liaison", "DLH"),
+    ("operator.callcenter", "operator", None),
+]
+MACHINES: list[tuple[str, str, str | None]] = [
+    ("Demo citizen app", "citizen_app", None),
+    ("SP4N-LAPOR! hub", "hub", None),
+    ("SMS 1708 gateway", "channel_gateway", None),
+    ("Sistem DPUPR", "agency_system", "DPUPR"),
+]
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    password: str
+    usernames: list[tuple[str, str]]  # (role, username)
+    api_keys: dict[str, str]  # role -> key (fresh on every seed: only hashes are stored)
+
+
+async def seed_demo(session: AsyncSession) -> DemoCredentials:
+    """Create the demo once; on later runs only issue fresh demo keys."""
+    jur = await session.scalar(select(Jurisdiction).where(Jurisdiction.code == NGAWI[0]))
+    if jur is None:
+        jur = await create_jurisdiction(session, *NGAWI)
+        agencies = {}
+        for code, name, kind in AGENCIES:
+            agency = Agency(jurisdiction_id=jur.id, code=code, name=name, kind=kind)
+            session.add(agency)
+            agencies[code] = agency
+        await session.flush()
+        for code, name, category_agency, default_type in CATEGORIES:
+            session.add(
+                Category(
+                    jurisdiction_id=jur.id,
+                    code=code,
+                    name=name,
+                    default_agency_id=agencies[category_agency].id,
+                    default_type=default_type,
+                )
+            )
+        for username, role, agency_code in PEOPLE:
+            agency_id = agencies[agency_code].id if agency_code else None
+            await accounts.create_user(session, jur.id, username, DEMO_PASSWORD, role, agency_id)
+        for name, role, agency_code in MACHINES:
+            agency_id = agencies[agency_code].id if agency_code else None
+            await accounts.create_client(session, jur.id, name, role, agency_id)
+    clients = (await session.scalars(select(Client).where(Client.jurisdiction_id == jur.id))).all()
+    keys: dict[str, str] = {}
+    for client in clients:
+        # Demo keys are reissued each run (the old ones revoked): a key is shown only once.
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.client_id == client.id, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=func.now())
+        )
+        keys[client.role] = (await accounts.issue_key(session, client.id)).token
+    users = (await session.scalars(select(User).where(User.jurisdiction_id == jur.id))).all()
+    people = sorted((u.role, u.username) for u in users)
+    return DemoCredentials(DEMO_PASSWORD, people, keys)

@@ -1,0 +1,128 @@
+"""Test fixtures: a fresh PostgreSQL database built by the migrations, and an app against it.
+
+TEST_DATABASE_URL points at a server we may create databases on; without it an embedded
+PostgreSQL (pgserver) is started in a temporary directory. Each test run gets its own database,
+so parallel runs never meet; each test starts from empty tables.
+"""
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app import migrate
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
+from app.jurisdictions import service as jurisdictions
+from app.main import create_app
+from tests.factories import World, make_world
+
+
+def _server_url() -> tuple[str, object | None]:
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        return configured, None
+    import pgserver
+
+    server = pgserver.get_server(
+        Path(tempfile.mkdtemp(prefix="lapor-test-pg-")), cleanup_mode="delete"
+    )
+    return f"postgresql://postgres@/postgres?host={server.pgdata}", server
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, query = url.partition("?")
+    root = base.rsplit("/", 1)[0]
+    return f"{root}/{name}" + (f"?{query}" if query else "")
+
+
+async def _admin(url: str, sql: str) -> None:
+    base, _, query = url.partition("?")
+    kwargs = {}
+    if "host=" in query:
+        kwargs["host"] = query.split("host=", 1)[1].split("&")[0]
+        base = base.replace("@/", "@localhost/")
+    conn = await asyncpg.connect(base, **kwargs)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    import asyncio
+
+    server_url, server = _server_url()
+    name = f"lapor_test_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    url = _with_database(server_url, name)
+    migrate.upgrade(url)
+    yield url
+    asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+    if server is not None:
+        server.cleanup()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, environment="test", log_level="WARNING")
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, pool_size=4, max_overflow=8)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_sessionmaker(engine)
+
+
+TABLES_TO_KEEP = {"alembic_version"}
+
+
+@pytest.fixture(autouse=True)
+async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Empty every table after a test that touched the database."""
+    yield
+    if "engine" not in request.fixturenames:
+        return
+    engine: AsyncEngine = request.getfixturevalue("engine")
+    async with engine.begin() as conn:
+        names = (
+            await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+        ).scalars()
+        tables = [n for n in names if n not in TABLES_TO_KEEP]
+        await conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+    jurisdictions._cache.clear()
+
+
+@pytest.fixture
+async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[object]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as c:
+        yield c
+
+
+@pytest.fixture
+async def world(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> World:
+    """Kabupaten Ngawi with agencies, one caller per role, and a second jurisdiction."""
+    async with sessions() as session, session.begin():
+        return await make_world(session, settings)
