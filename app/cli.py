@@ -3,10 +3,12 @@
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 import uvicorn
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +19,7 @@ from app.db import make_engine, make_sessionmaker
 from app.embedded import database_url
 from app.jurisdictions.models import Jurisdiction
 from app.logging import configure as configure_logging
-from app.outbox.worker import Worker, default_handlers
+from app.outbox.worker import Worker, default_handlers, default_senders
 
 log = logging.getLogger("app.cli")
 
@@ -44,31 +46,37 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     stop = asyncio.Event()
     worker_task = None
     if with_worker:
-        engine = make_engine(settings.database_url or "", pool_size=2, max_overflow=0)
-        worker = Worker(make_sessionmaker(engine), settings, default_handlers(settings))
-        worker_task = asyncio.create_task(worker.run_forever(stop))
+        worker_task = asyncio.create_task(_run_worker(settings, stop))
     try:
         await server.serve()
     finally:
         stop.set()
         if worker_task is not None:
             await worker_task
+
+
+async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    engine = make_engine(settings.database_url or "", pool_size=4, max_overflow=0)
+    # No redirects (a callback must not be bounced elsewhere) and a firm timeout.
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http:
+        worker = Worker(
+            make_sessionmaker(engine),
+            settings,
+            default_handlers(settings),
+            default_senders(settings, http),
+        )
+        try:
+            await worker.run_forever(stop)
+        finally:
             await engine.dispose()
 
 
 async def _work(settings: Settings) -> None:
-    engine = make_engine(settings.database_url or "", pool_size=2, max_overflow=0)
-    worker = Worker(make_sessionmaker(engine), settings, default_handlers(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    import signal
-
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    try:
-        await worker.run_forever(stop)
-    finally:
-        await engine.dispose()
+    await _run_worker(settings, stop)
 
 
 def _print_demo(creds: Any, host: str, port: int) -> None:

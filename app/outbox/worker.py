@@ -1,8 +1,14 @@
 """The background worker: claims due outbox rows and hands each to its topic's handler.
 
 Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of workers can run side by side
-and each row is handled by one. A handler that only changes the database (a timer) runs in the
-same transaction that marks its row done: it happens exactly once, or not at all and is retried.
+and each row is handled by one. Two kinds of topic:
+
+- a *handler* only changes the database (a timer, the fan-out of an event): it runs in the same
+  transaction that marks its row done, so it happens exactly once, or not at all and is retried;
+- a *sender* talks to the outside world (a callback, an e-mail, an SMS): the row is leased
+  (`locked_until`) and committed first, the I/O runs outside any transaction, and the outcome is
+  recorded only while the lease is still ours. A worker killed mid-send loses nothing: the lease
+  expires and another worker sends again, so senders must be idempotent on the row id.
 """
 
 import asyncio
@@ -12,17 +18,19 @@ import os
 import random
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+import httpx
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.complaints import timers
+from app.complaints.fanout import Subscriber, fan_out
 from app.config import Settings
 from app.outbox.models import OutboxMessage
-from app.outbox.service import TIMER_TOPIC
+from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +40,112 @@ Handler = Callable[[AsyncSession, OutboxMessage], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a sender reports: done, or not yet (retry at a time, or by backoff), or never."""
+
+    done: bool
+    retry_at: datetime | None = None
+    error: str | None = None
+    dead: bool = False
+
+
+Sender = Callable[[OutboxMessage], Awaitable[Outcome]]
+
+_CLAIM = text(
+    """
+    UPDATE outbox_messages SET locked_until = :lease_end, attempts = attempts + 1
+    WHERE id IN (
+        SELECT id FROM outbox_messages
+        WHERE status = 'pending' AND available_at <= :now AND topic = ANY(:topics)
+          AND (locked_until IS NULL OR locked_until < :now)
+        ORDER BY available_at
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED)
+    RETURNING id
+    """
+)
+_SETTLE = text(
+    """
+    UPDATE outbox_messages
+    SET status = :status, available_at = :available_at, last_error = :error,
+        locked_until = NULL, done_at = CASE WHEN :status = 'done' THEN :now END
+    WHERE id = :id AND locked_until = :lease_end
+    """
+)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with jitter, capped at an hour."""
+    seconds = min(3600.0, 2.0**attempts) * random.uniform(0.8, 1.2)
+    return timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
 class Worker:
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     handlers: dict[str, Handler]
+    senders: dict[str, Sender] = field(default_factory=dict)
     name: str = f"{socket.gethostname()}:{os.getpid()}"
 
     async def run_batch(self) -> int:
         """Handle the rows that are due now; returns how many were claimed."""
+        handled = await self._run_handlers() if self.handlers else 0
+        sent = await self._run_senders() if self.senders else 0
+        return handled + sent
+
+    async def _run_senders(self) -> int:
+        now = datetime.now(UTC)
+        lease_end = now + timedelta(seconds=self.settings.worker_lease_seconds)
+        async with self.sessions() as session, session.begin():
+            ids = (
+                (
+                    await session.execute(
+                        _CLAIM,
+                        {
+                            "lease_end": lease_end,
+                            "now": now,
+                            "topics": list(self.senders),
+                            "limit": self.settings.worker_batch_size,
+                        },
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            rows = (
+                await session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+            ).all()
+        await asyncio.gather(*(self._send(row, lease_end) for row in rows))
+        return len(rows)
+
+    async def _send(self, row: OutboxMessage, lease_end: datetime) -> None:
+        try:
+            outcome = await self.senders[row.topic](row)
+        except Exception as exc:  # a sender's crash is a failed attempt, never fatal
+            log.exception("sender failed", extra={"row": str(row.id), "topic": row.topic})
+            outcome = Outcome(done=False, error=f"{type(exc).__name__}: {exc}")
+        now = datetime.now(UTC)
+        if outcome.done:
+            status, available_at = "done", row.available_at
+        elif outcome.dead or row.attempts >= MAX_ATTEMPTS:
+            status, available_at = "dead", row.available_at
+        else:
+            status, available_at = "pending", outcome.retry_at or now + backoff(row.attempts)
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                _SETTLE,
+                {
+                    "status": status,
+                    "available_at": available_at,
+                    "error": (outcome.error or "")[:2000] or None,
+                    "now": now,
+                    "id": row.id,
+                    "lease_end": lease_end,
+                },
+            )
+
+    async def _run_handlers(self) -> int:
         now = datetime.now(UTC)
         async with self.sessions() as session, session.begin():
             rows = (
@@ -83,7 +189,8 @@ class Worker:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a busy batch is followed at once by the next."""
-        log.info("worker started", extra={"worker": self.name, "topics": sorted(self.handlers)})
+        topics = sorted([*self.handlers, *self.senders])
+        log.info("worker started", extra={"worker": self.name, "topics": topics})
         while not stop.is_set():
             try:
                 claimed = await self.run_batch()
@@ -97,11 +204,17 @@ class Worker:
 
 
 def default_handlers(settings: Settings) -> dict[str, Handler]:
-    """Topic -> handler. Each module that consumes the outbox registers here."""
+    """Topic -> database-only handler. Each module that consumes events subscribes here."""
     repeat = timedelta(hours=settings.overdue_repeat_hours)
 
     async def fire_timer(session: AsyncSession, row: OutboxMessage) -> None:
         payload: dict[str, Any] = row.payload
         await timers.fire(session, row.complaint_id, payload, repeat)
 
-    return {TIMER_TOPIC: fire_timer}
+    subscribers: list[Subscriber] = []
+    return {TIMER_TOPIC: fire_timer, EVENT_TOPIC: fan_out(subscribers)}
+
+
+def default_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Sender]:
+    """Topic -> sender, for rows that need the network (callbacks, e-mail, SMS)."""
+    return {}
