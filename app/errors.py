@@ -123,6 +123,14 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _error_loc(error: Any) -> tuple[Any, ...]:
+    loc = tuple(error.get("loc", ()))
+    # Cross-field rules fail on the model and carry the field to blame (app/complaints/schemas).
+    if error.get("type") == "field_rule":
+        loc = (*loc, (error.get("ctx") or {}).get("field", ""))
+    return loc
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
@@ -135,7 +143,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "malformed_json", "The request body is not valid JSON.")
         details = [
-            {"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+            {"field": _field_path(_error_loc(e)), "message": e.get("msg", "invalid")}
             for e in errors
         ]
         return error_response(422, "invalid", "Some fields are invalid.", details)

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic_core import PydanticCustomError
 
 ChannelName = Literal[
     "call_center", "sms_1708", "social_media", "counter", "web", "mobile_app", "lapor_hub"
@@ -32,6 +33,11 @@ ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
 Attachment = Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
+def _rule(field: str, message: str) -> PydanticCustomError:
+    # A cross-field rule fails on the model; naming the field lets the 422 say what to fix.
+    return PydanticCustomError("field_rule", message, {"field": field})
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -48,7 +54,7 @@ class Location(Strict):
     @model_validator(mode="after")
     def _both_coordinates(self) -> "Location":
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("lat and lon go together")
+            raise _rule("lon" if self.lon is None else "lat", "lat and lon go together")
         return self
 
 
@@ -85,11 +91,13 @@ class ComplaintCreate(Strict):
     @model_validator(mode="after")
     def _channel_details(self) -> "ComplaintCreate":
         if (self.channel == "social_media") != (self.platform is not None):
-            raise ValueError("platform is required for social_media and only for it")
+            raise _rule("platform", "platform is required for social_media and only for it")
         if (self.channel == "counter") != (self.counter_kind is not None):
-            raise ValueError("counter_kind is required for counter and only for it")
+            raise _rule("counter_kind", "counter_kind is required for counter and only for it")
         if self.received_at is not None and self.channel not in BACKDATABLE_CHANNELS:
-            raise ValueError("received_at is only for counter, call_center and lapor_hub intake")
+            raise _rule(
+                "received_at", "received_at is only for counter, call_center and lapor_hub intake"
+            )
         return self
 
 
@@ -236,7 +244,10 @@ class ArchiveIn(Strict):
     @model_validator(mode="after")
     def _duplicate_needs_original(self) -> "ArchiveIn":
         if (self.reason == "duplicate") != (self.duplicate_of is not None):
-            raise ValueError("duplicate_of is required when the reason is duplicate, and only then")
+            raise _rule(
+                "duplicate_of",
+                "duplicate_of is required when the reason is duplicate, and only then",
+            )
         return self
 
 
