@@ -147,6 +147,89 @@ def cmd_create_jurisdiction(args: argparse.Namespace) -> None:
         asyncio.run(_in_transaction(url, work))
 
 
+async def _agency_id(session: AsyncSession, jurisdiction_id: Any, code: str | None) -> Any:
+    from app.routing.models import Agency
+
+    if code is None:
+        return None
+    agency_id = await session.scalar(
+        select(Agency.id).where(Agency.jurisdiction_id == jurisdiction_id, Agency.code == code)
+    )
+    if agency_id is None:
+        raise SystemExit(f"no agency with code {code} in this jurisdiction")
+    return agency_id
+
+
+def _run(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    """Run `work` in one transaction; a refused request exits 1 with its message on stderr."""
+    from app.errors import AppError
+
+    with database_url(get_settings().database_url) as url:
+        try:
+            return asyncio.run(_in_transaction(url, work))
+        except AppError as exc:
+            raise SystemExit(f"error: {exc.message}") from None
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    from app.accounts import service as accounts
+
+    if not args.password_stdin:
+        raise SystemExit("pass the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+
+    async def work(session: AsyncSession) -> None:
+        jur = await _jurisdiction(session, args.jurisdiction)
+        agency_id = await _agency_id(session, jur.id, args.agency)
+        user = await accounts.create_user(
+            session, jur.id, args.username, password, args.role, agency_id, args.display_name
+        )
+        print(user.id)
+
+    _run(work)
+
+
+def cmd_create_api_key(args: argparse.Namespace) -> None:
+    from app.accounts import clients
+
+    async def work(session: AsyncSession) -> None:
+        jur = await _jurisdiction(session, args.jurisdiction)
+        agency_id = await _agency_id(session, jur.id, args.agency)
+        client, key = await clients.create(session, jur.id, args.name, args.role, agency_id)
+        print(f"client {client.id}, key prefix {key.prefix}", file=sys.stderr)
+        print(key.token)  # the only line on stdout, so a script can capture it
+
+    _run(work)
+
+
+def cmd_revoke_api_key(args: argparse.Namespace) -> None:
+    from app.accounts import service as accounts
+
+    async def work(session: AsyncSession) -> None:
+        await accounts.revoke_key(session, args.prefix)
+        print(f"revoked {args.prefix} (running servers refuse it within 10 s)", file=sys.stderr)
+
+    _run(work)
+
+
+def cmd_rotate_api_key(args: argparse.Namespace) -> None:
+    import uuid
+
+    from app.accounts import clients
+
+    try:
+        client_id = uuid.UUID(args.client_id)
+    except ValueError:
+        raise SystemExit("--client-id must be a UUID") from None
+
+    async def work(session: AsyncSession) -> None:
+        key = await clients.rotate(session, None, client_id)
+        print(f"new key prefix {key.prefix}; revoke the old one when switched", file=sys.stderr)
+        print(key.token)
+
+    _run(work)
+
+
 def cmd_openapi(_: argparse.Namespace) -> None:
     from app.openapi import render
 
@@ -179,6 +262,24 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--code", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--timezone", required=True)
+    p = add("create-user", cmd_create_user, "create a person (password read from stdin)")
+    p.add_argument("--jurisdiction", required=True, help="jurisdiction code, e.g. 53.71")
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=["admin", "supervisor", "liaison", "operator"])
+    p.add_argument("--agency", help="agency code (liaisons only)")
+    p.add_argument("--display-name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p = add("create-api-key", cmd_create_api_key, "create a machine client; prints only its key")
+    p.add_argument("--jurisdiction", required=True, help="jurisdiction code, e.g. 53.71")
+    p.add_argument(
+        "--role", required=True, choices=["citizen_app", "hub", "channel_gateway", "agency_system"]
+    )
+    p.add_argument("--name", required=True)
+    p.add_argument("--agency", help="agency code (agency_system only)")
+    p = add("revoke-api-key", cmd_revoke_api_key, "revoke an API key by its prefix")
+    p.add_argument("--prefix", required=True)
+    p = add("rotate-api-key", cmd_rotate_api_key, "issue a second live key; prints only the key")
+    p.add_argument("--client-id", required=True)
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)

@@ -30,7 +30,18 @@ class Settings(BaseSettings):
     identity_index_key: SecretStr = SecretStr(DEFAULT_INDEX_KEY)
 
     max_body_bytes: int = 1_048_576
+    # Exact origins allowed to call from a browser ("https://lapor.example.go.id"); no wildcard.
     cors_origins: list[str] = []
+    # Token buckets, per process: sustained requests per second and burst, per caller
+    # (credential) and per client address. 0 turns a limit off.
+    rate_limit_caller_per_second: float = 20.0
+    rate_limit_caller_burst: int = 200
+    rate_limit_address_per_second: float = 50.0
+    rate_limit_address_burst: int = 500
+
+    # Reporter identities are erased this many days after a complaint is closed or archived.
+    identity_retention_days: int = Field(default=730, ge=1)
+    retention_sweep_seconds: float = 3600.0
 
     worker_poll_seconds: float = 1.0
     worker_batch_size: int = 50

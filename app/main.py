@@ -4,8 +4,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from app import logging as app_logging
+from app.accounts.clients_router import router as clients_router
 from app.accounts.keys import ApiKeyAuthenticator
 from app.accounts.router import router as auth_router
 from app.calendar.router import router as calendar_router
@@ -13,13 +15,18 @@ from app.complaints.router import router as complaints_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
+from app.hardening import SecurityHeaders, check_cors, check_production
 from app.middleware import BodyLimit, RequestContext
 from app.ops import router as ops_router
 from app.privacy.crypto import IdentityCipher
+from app.privacy.router import router as privacy_router
+from app.ratelimit import RateLimit
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    check_production(settings)
+    docs = not settings.is_production  # no API map handed to strangers in production
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -38,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Complaint intake, lifecycle, deadlines and callbacks for a regional "
         "government (SP4N-LAPOR!).",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.state.cipher = IdentityCipher.from_setting(
@@ -48,7 +58,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(complaints_router)
     app.include_router(calendar_router)
+    app.include_router(privacy_router)
+    app.include_router(clients_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimit,
+        caller_rate=settings.rate_limit_caller_per_second,
+        caller_burst=settings.rate_limit_caller_burst,
+        address_rate=settings.rate_limit_address_per_second,
+        address_burst=settings.rate_limit_address_burst,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=check_cors(settings.cors_origins),
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+            expose_headers=["Retry-After", "X-Request-Id"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders, production=settings.is_production)
     app.add_middleware(RequestContext)
     app_logging.configure(settings.log_level)
     return app

@@ -5,6 +5,7 @@ from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord, 
 from app.db import Base
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, SlaPolicy
 from app.outbox.models import OutboxMessage
+from app.privacy.models import IdentityAccessLog
 from app.routing.models import Agency, Category
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Complaint",
     "ComplaintEvent",
     "IdempotencyRecord",
+    "IdentityAccessLog",
     "Jurisdiction",
     "OutboxMessage",
     "Reporter",

@@ -12,6 +12,7 @@ from app.deps import DB, Cipher
 from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.idempotency import run_once
 from app.jurisdictions.service import load_context
+from app.privacy import service as privacy
 from app.security import (
     ADMIN,
     AGENCY_SYSTEM,
@@ -119,11 +120,16 @@ async def list_complaints(
     response_model=schemas.ComplaintOut,
     responses=responses(*AUTH, NotFound),
 )
-async def get_complaint(complaint_id: uuid.UUID, principal: Reader, db: DB) -> schemas.ComplaintOut:
+async def get_complaint(
+    complaint_id: uuid.UUID, principal: Reader, db: DB, cipher: Cipher
+) -> schemas.ComplaintOut:
     """One complaint with its deadline, agency, policy and what can be done next."""
     ctx = await load_context(db, principal.jurisdiction_id)
     complaint = await queries.get_visible(db, principal, complaint_id)
-    return await queries.complaint_out(db, ctx, complaint)
+    out = await queries.complaint_out(db, ctx, complaint)
+    # The identity only where the privacy rules allow it; that read is logged.
+    out.reporter = await privacy.identity_for_detail(db, cipher, principal, complaint)
+    return out
 
 
 @router.get(

@@ -131,6 +131,14 @@ class LocationOut(BaseModel):
     lon: float | None
 
 
+class ReporterOut(BaseModel):
+    name: str | None = None
+    nik: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
 class ComplaintOut(BaseModel):
     id: uuid.UUID
     tracking_id: str
@@ -166,6 +174,11 @@ class ComplaintOut(BaseModel):
     allowed_actions: list[str]
     created_at: datetime
     updated_at: datetime
+    reporter: ReporterOut | None = Field(
+        None,
+        description="only on GET for callers who may see it (README: Roles and access); "
+        "never for an anonymous reporter",
+    )
 
 
 class ComplaintSummary(BaseModel):

@@ -14,9 +14,11 @@ and each row is handled by one. Two kinds of topic:
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import random
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +33,7 @@ from app.complaints.fanout import Subscriber, fan_out
 from app.config import Settings
 from app.outbox.models import OutboxMessage
 from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
+from app.privacy import service as privacy
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +190,27 @@ class Worker:
         row.attempts += 1
         row.done_at = datetime.now(UTC)
 
+    async def sweep(self) -> int:
+        """Erase reporter identities past their retention; returns how many were erased."""
+        async with self.sessions() as session, session.begin():
+            return await privacy.erase_expired(
+                session, self.settings.identity_retention_days, datetime.now(UTC)
+            )
+
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a busy batch is followed at once by the next."""
         topics = sorted([*self.handlers, *self.senders])
         log.info("worker started", extra={"worker": self.name, "topics": topics})
+        last_sweep = -math.inf
         while not stop.is_set():
+            if time.monotonic() - last_sweep >= self.settings.retention_sweep_seconds:
+                last_sweep = time.monotonic()
+                try:
+                    erased = await self.sweep()
+                    if erased:
+                        log.info("identities erased", extra={"count": erased})
+                except Exception:  # retried at the next interval
+                    log.exception("retention sweep failed")
             try:
                 claimed = await self.run_batch()
             except Exception:  # the database may be restarting: wait and try again

@@ -1,0 +1,34 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, func
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class IdentityAccessLog(Base):
+    """One row per read or change of a reporter's identity; append-only (a trigger enforces it)."""
+
+    __tablename__ = "identity_access_log"
+    __table_args__ = (
+        Index("ix_identity_access_log_jurisdiction_at", "jurisdiction_id", "occurred_at", "id"),
+        Index("ix_identity_access_log_complaint", "complaint_id", "occurred_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    occurred_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jurisdictions.id"))
+    # No cascade: a complaint whose identity was read cannot take its log with it.
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"))
+    actor_kind: Mapped[str] = mapped_column(String(10))
+    actor_id: Mapped[uuid.UUID] = mapped_column()
+    actor_role: Mapped[str] = mapped_column(String(20))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))  # detail, reveal, export, correct
+    purpose: Mapped[str] = mapped_column(String(2000))
+    fields: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    request_id: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,275 @@
+"""Reporter identities: shown, revealed, exported, corrected and erased, every read logged.
+
+Every function that decrypts an identity writes its access-log row in the caller's transaction,
+so a read that is not on record cannot happen: if the log insert fails, the answer fails too.
+"""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, text, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.complaints.actions import load_for_update
+from app.complaints.events import append_event
+from app.complaints.models import Complaint, ComplaintEvent, Reporter
+from app.complaints.queries import decode_cursor, encode_cursor, get_visible
+from app.errors import Conflict, NotFound
+from app.logging import request_id_var
+from app.privacy import schemas
+from app.privacy.crypto import IdentityCipher
+from app.privacy.models import IdentityAccessLog
+from app.privacy.rules import ComplaintFacts, detail_purpose
+from app.security import Principal
+
+IDENTITY_FIELDS = ("name", "nik", "phone", "email", "address")
+EXPORT_LIMIT = 200
+
+
+class ReporterNotHeld(NotFound):
+    code = "reporter_not_held"
+
+
+class ReporterErased(Conflict):
+    code = "reporter_erased"
+
+
+async def record_access(
+    session: AsyncSession,
+    principal: Principal,
+    complaint: Complaint,
+    action: str,
+    purpose: str,
+    fields: list[str],
+) -> None:
+    """Append one access-log row (the table refuses UPDATE and DELETE)."""
+    await session.execute(
+        insert(IdentityAccessLog).values(
+            id=uuid.uuid4(),
+            occurred_at=datetime.now(UTC),
+            jurisdiction_id=complaint.jurisdiction_id,
+            complaint_id=complaint.id,
+            actor_kind=principal.kind,
+            actor_id=principal.id,
+            actor_role=principal.role,
+            actor_name=principal.name[:200],
+            action=action,
+            purpose=purpose,
+            fields=fields,
+            request_id=request_id_var.get(),
+        )
+    )
+
+
+def _facts(c: Complaint) -> ComplaintFacts:
+    return ComplaintFacts(anonymous=c.anonymous, agency_id=c.agency_id, submitted_by=c.submitted_by)
+
+
+async def _held(session: AsyncSession, complaint_id: uuid.UUID) -> Reporter | None:
+    return await session.scalar(select(Reporter).where(Reporter.complaint_id == complaint_id))
+
+
+def _decrypt(cipher: IdentityCipher, row: Reporter) -> dict[str, Any]:
+    return cipher.decrypt(row.key_id, row.ciphertext, row.complaint_id.bytes)
+
+
+def _out(identity: dict[str, Any]) -> schemas.ReporterOut:
+    return schemas.ReporterOut(**{k: identity.get(k) for k in IDENTITY_FIELDS})
+
+
+async def identity_for_detail(
+    session: AsyncSession, cipher: IdentityCipher, principal: Principal, complaint: Complaint
+) -> schemas.ReporterOut | None:
+    """The identity for a complaint's detail view when the rules allow it; logged."""
+    purpose = detail_purpose(principal, _facts(complaint))
+    if purpose is None:
+        return None
+    row = await _held(session, complaint.id)
+    if row is None or row.erased_at is not None:
+        return None
+    identity = _decrypt(cipher, row)
+    await record_access(session, principal, complaint, "detail", purpose, sorted(identity))
+    return _out(identity)
+
+
+async def reveal(
+    session: AsyncSession,
+    cipher: IdentityCipher,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    reason: str,
+) -> schemas.RevealOut:
+    """An admin's explicit, reasoned read of the identity, anonymous or not."""
+    complaint = await get_visible(session, principal, complaint_id)
+    row = await _held(session, complaint.id)
+    if row is None:
+        raise ReporterNotHeld("No reporter identity was given with this complaint.")
+    if row.erased_at is not None:
+        raise ReporterErased("The reporter's identity was erased under the retention policy.")
+    identity = _decrypt(cipher, row)
+    await record_access(session, principal, complaint, "reveal", reason, sorted(identity))
+    return schemas.RevealOut(
+        complaint_id=complaint.id, anonymous=complaint.anonymous, reporter=_out(identity)
+    )
+
+
+async def correct(
+    session: AsyncSession,
+    cipher: IdentityCipher,
+    principal: Principal,
+    complaint_id: uuid.UUID,
+    body: schemas.ReporterCorrection,
+) -> schemas.ReporterOut:
+    """Change identity fields: re-encrypt, new blind indexes, an event without the values."""
+    now = datetime.now(UTC)
+    complaint = await load_for_update(session, principal, complaint_id)
+    row = await _held(session, complaint.id)
+    if row is not None and row.erased_at is not None:
+        raise ReporterErased("The reporter's identity was erased under the retention policy.")
+    identity = _decrypt(cipher, row) if row is not None else {}
+    changes = body.changes()
+    for field, value in changes.items():
+        if value is None:
+            identity.pop(field, None)
+        else:
+            identity[field] = value
+    key_id, blob = cipher.encrypt(identity, complaint.id.bytes)
+    hashes = {
+        f"{k}_hash": cipher.blind_index(k, identity.get(k)) for k in ("nik", "phone", "email")
+    }
+    if row is None:
+        row = Reporter(complaint_id=complaint.id, key_id=key_id, ciphertext=blob, **hashes)
+        session.add(row)
+    else:
+        row.key_id, row.ciphertext = key_id, blob
+        for column, value in hashes.items():
+            setattr(row, column, value)
+    fields = sorted(changes)
+    await append_event(
+        session,
+        complaint,
+        "reporter_corrected",
+        principal.actor,
+        now,
+        {"fields": fields, "reason": body.reason},
+    )
+    await record_access(session, principal, complaint, "correct", body.reason, fields)
+    return _out(identity)
+
+
+async def export_subject(
+    session: AsyncSession,
+    cipher: IdentityCipher,
+    principal: Principal,
+    body: schemas.SubjectSearch,
+) -> schemas.SubjectExport:
+    """Everything held about one reporter in this jurisdiction, found by a blind index."""
+    kind, value = body.identifier()
+    digest = cipher.blind_index(kind, value)
+    column = getattr(Reporter, f"{kind}_hash")
+    pairs = (
+        await session.execute(
+            select(Complaint, Reporter)
+            .join(Reporter, Reporter.complaint_id == Complaint.id)
+            .where(
+                column == digest,
+                Reporter.erased_at.is_(None),
+                Complaint.jurisdiction_id == principal.jurisdiction_id,
+            )
+            .order_by(Complaint.received_at)
+            .limit(EXPORT_LIMIT)
+        )
+    ).all()
+    events = await _events_of(session, [c.id for c, _ in pairs])
+    out = []
+    for complaint, row in pairs:
+        identity = _decrypt(cipher, row)
+        await record_access(session, principal, complaint, "export", body.reason, sorted(identity))
+        out.append(
+            schemas.ExportedComplaint(
+                id=complaint.id,
+                tracking_id=complaint.tracking_id,
+                status=complaint.status,
+                channel=complaint.channel,
+                title=complaint.title,
+                text=complaint.text,
+                anonymous=complaint.anonymous,
+                confidential=complaint.confidential,
+                received_at=complaint.received_at,
+                closed_at=complaint.closed_at,
+                reporter=_out(identity),
+                events=events.get(complaint.id, []),
+            )
+        )
+    return schemas.SubjectExport(matched_by=kind, complaints=out)
+
+
+async def _events_of(
+    session: AsyncSession, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[schemas.ExportedEvent]]:
+    result: dict[uuid.UUID, list[schemas.ExportedEvent]] = {}
+    if not ids:
+        return result
+    rows = await session.scalars(
+        select(ComplaintEvent)
+        .where(ComplaintEvent.complaint_id.in_(ids))
+        .order_by(ComplaintEvent.complaint_id, ComplaintEvent.seq)
+    )
+    for e in rows:
+        result.setdefault(e.complaint_id, []).append(
+            schemas.ExportedEvent(
+                seq=e.seq, type=e.type, occurred_at=e.occurred_at, actor=e.actor, data=e.data
+            )
+        )
+    return result
+
+
+async def access_log(
+    session: AsyncSession,
+    principal: Principal,
+    complaint_id: uuid.UUID | None,
+    limit: int,
+    cursor: str | None,
+) -> schemas.AccessLogPage:
+    """The jurisdiction's identity access log, newest first, keyset-paginated."""
+    log = IdentityAccessLog
+    stmt = select(log).where(log.jurisdiction_id == principal.jurisdiction_id)
+    if complaint_id is not None:
+        stmt = stmt.where(log.complaint_id == complaint_id)
+    if cursor:
+        at, last_id = decode_cursor(cursor)
+        stmt = stmt.where(tuple_(log.occurred_at, log.id) < tuple_(at, last_id))
+    stmt = stmt.order_by(log.occurred_at.desc(), log.id.desc()).limit(limit + 1)
+    rows = list((await session.scalars(stmt)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [schemas.AccessLogEntry.model_validate(r, from_attributes=True) for r in rows]
+    next_cursor = encode_cursor(rows[-1].occurred_at, rows[-1].id) if more and rows else None
+    return schemas.AccessLogPage(items=items, next_cursor=next_cursor)
+
+
+_ERASE = text(
+    """
+    UPDATE reporters r
+    SET ciphertext = ''::bytea, key_id = '', nik_hash = NULL, phone_hash = NULL,
+        email_hash = NULL, erased_at = :now
+    FROM complaints c
+    WHERE c.id = r.complaint_id AND r.erased_at IS NULL
+      AND ((c.status = 'closed' AND c.closed_at < :cutoff)
+           OR (c.status = 'archived' AND c.updated_at < :cutoff))
+    """
+)
+
+
+async def erase_expired(session: AsyncSession, retention_days: int, now: datetime) -> int:
+    """Wipe identities `retention_days` after their complaint closed or was archived.
+
+    The complaint, its events and every statistic stay; only the reporters row is emptied.
+    An archived complaint has no archived_at of its own: its last change (updated_at) is when
+    it was archived, since nothing moves an archived complaint afterwards.
+    """
+    result = await session.execute(
+        _ERASE, {"now": now, "cutoff": now - timedelta(days=retention_days)}
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
