@@ -20,8 +20,8 @@ run: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -32,6 +32,10 @@ pytest: $(STAMP)
 ## Regenerate openapi/openapi.json from the code (a test fails when it drifts).
 openapi: $(STAMP)
 	$(BIN)/python -m app openapi > openapi/openapi.json
+
+## Intake under load: the service against a bare asyncpg app (see bench/RESULTS.md). Not in `test`.
+bench: $(STAMP)
+	$(BIN)/python bench/intake.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -1,0 +1,57 @@
+"""Fallback load generator (bench/intake.py prefers wrk): httpx, N connections, for S seconds.
+
+`python bench/loadgen.py <url> <connections> <seconds>` with BENCH_TOKEN and BENCH_BODY set;
+prints one JSON line: requests, errors, seconds, p50_ms, p99_ms. Every connection keeps one
+request in flight, so the server sees exactly N concurrent requests. Stops by itself.
+"""
+
+import asyncio
+import json
+import os
+import sys
+import time
+
+import httpx
+
+
+async def main(url: str, connections: int, seconds: float) -> dict[str, float]:
+    headers = {
+        "Authorization": f"Bearer {os.environ['BENCH_TOKEN']}",
+        "Content-Type": "application/json",
+    }
+    body = os.environ["BENCH_BODY"].encode()
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def one_connection(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            try:
+                response = await client.post(url, content=body, headers=headers)
+                if response.status_code >= 400:
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            latencies.append(time.perf_counter() - t0)
+
+    async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
+        await asyncio.gather(*(one_connection(client) for _ in range(connections)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "requests": n,
+        "errors": errors,
+        "seconds": elapsed,
+        "p50_ms": latencies[n // 2] * 1000 if n else 0.0,
+        "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0,
+    }
+
+
+if __name__ == "__main__":
+    result = asyncio.run(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3])))
+    print(json.dumps(result))
