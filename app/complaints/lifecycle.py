@@ -7,16 +7,6 @@ here. Keeping it pure lets a Hypothesis state machine check it exhaustively.
 from dataclasses import dataclass
 from typing import Literal
 
-Status = Literal[
-    "received",
-    "needs_info",
-    "verified",
-    "dispatched",
-    "in_progress",
-    "responded",
-    "closed",
-    "archived",
-]
 Action = Literal[
     "verify",
     "request_info",

@@ -19,28 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.complaints.vocabulary import CHANNELS, STATUSES, TYPES
 from app.db import Base
-
-STATUSES = (
-    "received",
-    "needs_info",
-    "verified",
-    "dispatched",
-    "in_progress",
-    "responded",
-    "closed",
-    "archived",
-)
-TYPES = ("information", "non_field", "field_inspection")
-CHANNELS = (
-    "call_center",
-    "sms_1708",
-    "social_media",
-    "counter",
-    "web",
-    "mobile_app",
-    "lapor_hub",
-)
 
 
 class Complaint(Base):

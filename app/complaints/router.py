@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from app.complaints import actions, intake, queries, schemas
+from app.complaints.vocabulary import ComplaintType
 from app.deps import DB, Cipher
 from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.idempotency import run_once
@@ -85,7 +86,7 @@ async def list_complaints(
     principal: Reader,
     db: DB,
     status: schemas.StatusName | None = None,
-    type: schemas.ComplaintType | None = None,
+    type: ComplaintType | None = None,
     agency_id: uuid.UUID | None = None,
     channel: schemas.ChannelName | None = None,
     category_id: uuid.UUID | None = None,

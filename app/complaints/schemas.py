@@ -7,20 +7,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from pydantic_core import PydanticCustomError
 
-ChannelName = Literal[
-    "call_center", "sms_1708", "social_media", "counter", "web", "mobile_app", "lapor_hub"
-]
-StatusName = Literal[
-    "received",
-    "needs_info",
-    "verified",
-    "dispatched",
-    "in_progress",
-    "responded",
-    "closed",
-    "archived",
-]
-ComplaintType = Literal["information", "non_field", "field_inspection"]
+from app.complaints.vocabulary import Channel, ComplaintType, Status
+
+ChannelName = Channel
+StatusName = Status
 Platform = Literal["x", "facebook", "instagram", "whatsapp"]
 CounterKind = Literal["walk_in", "complaint_box", "letter"]
 ArchiveReason = Literal["unclear", "duplicate", "not_a_complaint", "out_of_scope", "incomplete"]
