@@ -19,6 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+# Every mapped table, so foreign keys resolve in a worker process that serves no routes (without
+# it `python -m app worker` failed on complaints.category_id -> categories and fired nothing).
+import app.models  # noqa: F401
 from app.complaints import timers
 from app.config import Settings
 from app.outbox.models import OutboxMessage
