@@ -62,7 +62,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         at, cid = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(at), uuid.UUID(cid)
+        instant = datetime.fromisoformat(at)
+        if instant.utcoffset() is None:
+            raise ValueError("cursor instant without offset")
+        return instant, uuid.UUID(cid)
     except (ValueError, TypeError) as exc:
         raise Invalid.field("cursor", "Malformed cursor.", code="invalid_cursor") from exc
 

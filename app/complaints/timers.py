@@ -16,13 +16,21 @@ from app.complaints.events import SYSTEM_ACTOR, append_event
 from app.complaints.lifecycle import CLOCK_RUNNING, next_status
 from app.complaints.models import Complaint
 from app.jurisdictions.service import JurisdictionContext
-from app.outbox.service import schedule_timer
+from app.outbox.service import newer_timer_exists, schedule_timer
+
+CLOCK_TIMERS = frozenset({"due_soon", "overdue"})
 
 
 async def _schedule(
-    session: AsyncSession, c: Complaint, kind: str, at: datetime, due: datetime, level: int = 0
+    session: AsyncSession,
+    c: Complaint,
+    kind: str,
+    at: datetime,
+    due: datetime,
+    level: int = 0,
+    generation: int = 0,
 ) -> None:
-    """A `kind` timer firing `at`, about the instant `due`; one per complaint, kind, due, level."""
+    """A `kind` timer firing `at`, about `due`; one per complaint, kind, due, level, generation."""
     stamp = due.isoformat()
     await schedule_timer(
         session,
@@ -30,8 +38,8 @@ async def _schedule(
         c.id,
         kind,
         at,
-        dedupe_key=f"{kind}:{c.id}:{stamp}:{level}",
-        payload={"due": stamp, "level": level},
+        dedupe_key=f"{kind}:{c.id}:{stamp}:{level}:{generation}",
+        payload={"due": stamp, "level": level, "generation": generation},
     )
 
 
@@ -45,8 +53,19 @@ async def schedule_clock(session: AsyncSession, c: Complaint, ctx: JurisdictionC
     """Due-soon reminder and overdue escalation for the complaint's current deadline."""
     if c.due_at is None or c.paused_at is not None:
         return
-    await _schedule(session, c, "due_soon", due_soon_at(c.due_at, ctx.calendar), c.due_at)
-    await _schedule(session, c, "overdue", c.due_at, c.due_at, level=1)
+    # Each (re)start of the clock is a new generation, numbered by the event that started it: a
+    # timer that fired while the clock stood still (answered, paused) finds the same deadline
+    # again after a reopening, and the newest generation silences the older ones.
+    generation = c.last_seq
+    await _schedule(
+        session,
+        c,
+        "due_soon",
+        due_soon_at(c.due_at, ctx.calendar),
+        c.due_at,
+        generation=generation,
+    )
+    await _schedule(session, c, "overdue", c.due_at, c.due_at, level=1, generation=generation)
 
 
 async def schedule_info_expiry(session: AsyncSession, c: Complaint) -> None:
@@ -77,6 +96,9 @@ async def fire(
     due = datetime.fromisoformat(payload["due"])
     now = datetime.now(UTC)
     running = c.status in CLOCK_RUNNING and c.paused_at is None
+    generation = int(payload.get("generation", 0))
+    if kind in CLOCK_TIMERS and await newer_timer_exists(session, c.id, kind, generation):
+        return None
 
     if kind == "verification_overdue" and c.status == "received":
         if not _still(c, "verification_due_at", due):
@@ -111,7 +133,9 @@ async def fire(
             },
         )
         # Repeats while it stays overdue; the next row checks the same conditions.
-        await _schedule(session, c, "overdue", now + repeat, due, level=level + 1)
+        await _schedule(
+            session, c, "overdue", now + repeat, due, level=level + 1, generation=generation
+        )
         return "overdue" if level == 1 else "escalated"
     if kind == "info_expired" and c.status == "needs_info" and _still(c, "info_due_at", due):
         c.status = next_status("expire_info", c.status)

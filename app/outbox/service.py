@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Integer, exists, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,3 +59,16 @@ async def schedule_timer(
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
+
+
+async def newer_timer_exists(
+    session: AsyncSession, complaint_id: uuid.UUID, kind: str, generation: int
+) -> bool:
+    """Whether a later schedule of this complaint's `kind` timer exists (in any state)."""
+    newer = select(OutboxMessage.id).where(
+        OutboxMessage.complaint_id == complaint_id,
+        OutboxMessage.topic == TIMER_TOPIC,
+        OutboxMessage.payload["kind"].astext == kind,
+        OutboxMessage.payload["generation"].astext.cast(Integer) > generation,
+    )
+    return bool(await session.scalar(select(exists(newer))))

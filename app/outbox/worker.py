@@ -28,6 +28,9 @@ import httpx
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+# Every mapped table, so foreign keys resolve in a worker process that serves no routes (without
+# it `python -m app worker` failed on complaints.category_id -> categories and fired nothing).
+import app.models  # noqa: F401
 from app.complaints import timers
 from app.complaints.fanout import Subscriber, fan_out
 from app.config import Settings
