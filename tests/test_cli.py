@@ -12,8 +12,10 @@ from tests.factories import World
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _cli(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "LAPOR_LOG_LEVEL": "WARNING"}
+def _cli(
+    database_url: str, *args: str, stdin: str = "", **env_vars: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "LAPOR_LOG_LEVEL": "WARNING", **env_vars}
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         input=stdin,
@@ -92,3 +94,11 @@ def test_commands_fail_clearly_and_print_no_key(world: World, database_url: str)
     )  # fmt: skip
     assert short.returncode == 1
     assert "12 characters" in short.stderr
+
+
+def test_production_with_default_secrets_refuses_to_serve(database_url: str) -> None:
+    served = _cli(database_url, "serve", "--port", "0", LAPOR_ENVIRONMENT="production")
+    assert served.returncode == 1
+    assert "Refusing to start with LAPOR_ENVIRONMENT=production" in served.stderr
+    assert "LAPOR_JWT_SECRET is the development default" in served.stderr
+    assert "Traceback" not in served.stderr
