@@ -283,7 +283,11 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)
+    from app.hardening import InsecureSettings
+
     try:
         args.func(args)
     except KeyboardInterrupt:
         sys.exit(130)
+    except InsecureSettings as exc:  # a configuration mistake: say it plainly, no traceback
+        sys.exit(f"error: {exc}")

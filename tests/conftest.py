@@ -73,7 +73,14 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="test", log_level="WARNING")
+    # Rate limits off here: tests of the limiter build an app with their own tight settings.
+    return Settings(
+        database_url=database_url,
+        environment="test",
+        log_level="WARNING",
+        rate_limit_caller_per_second=0,
+        rate_limit_address_per_second=0,
+    )
 
 
 @pytest.fixture(scope="session")

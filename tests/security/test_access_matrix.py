@@ -1,0 +1,206 @@
+"""Every caller against every complaint route and ownership case: 2xx, 403 or 404 as designed.
+
+Three shared complaints give the ownership cases: A (by the citizen app, dispatched to DPUPR),
+B (by the operator, just received) and C (in the other jurisdiction). A role the route does not
+allow gets 403 whatever the complaint (no lookup happens); an allowed role gets 404 for what it
+cannot see, and 2xx on a fresh complaint of its own in the state the action needs.
+"""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.complaint_states import make_complaint
+from tests.factories import World
+
+CALLERS = [
+    "admin",
+    "supervisor",
+    "liaison",
+    "liaison_other",
+    "operator",
+    "operator_other",
+    "citizen_app",
+    "citizen_app_other",
+    "hub",
+    "gateway",
+    "agency_system",
+    "admin_kupang",
+    "citizen_app_kupang",
+]
+ROLE = {
+    "liaison_other": "liaison",
+    "operator_other": "operator",
+    "citizen_app_other": "citizen_app",
+    "gateway": "channel_gateway",
+    "admin_kupang": "admin",
+    "citizen_app_kupang": "citizen_app",
+}
+VISIBLE = {
+    "A": {"admin", "supervisor", "liaison", "citizen_app", "agency_system"},
+    "B": {"admin", "supervisor", "operator"},
+    "C": {"admin_kupang", "citizen_app_kupang"},
+}
+REPORTERS = {"citizen_app", "operator", "channel_gateway"}
+
+# route -> (method, allowed roles, state the action needs, body)
+ACTIONS: dict[str, tuple[str, set[str], str, dict[str, Any] | None]] = {
+    "verify": ("POST", {"admin"}, "received", {"type": "non_field"}),
+    "request-info": ("POST", {"admin", "liaison"}, "dispatched", {"message": "Mohon foto."}),
+    "info": ("POST", REPORTERS, "needs_info", {"text": "Alamatnya Jl. Raya Beran 1."}),
+    "archive": ("POST", {"admin"}, "received", {"reason": "unclear"}),
+    "dispatch": ("POST", {"admin"}, "verified", {"agency_id": "DPUPR"}),
+    "acknowledge": ("POST", {"liaison"}, "dispatched", None),
+    "transfer": ("POST", {"admin"}, "dispatched", {"agency_id": "DLH", "reason": "Bukan kami."}),
+    "responses": ("POST", {"admin", "liaison"}, "dispatched", {"message": "Sudah ditangani."}),
+    "feedback": ("POST", REPORTERS, "responded", {"rating": 4, "satisfied": True}),
+    "extend": ("POST", {"admin"}, "dispatched", {"working_days": 2, "reason": "Anggaran."}),
+    "reveal-reporter": ("POST", {"admin"}, "received", {"reason": "Verifikasi identitas."}),
+    "reporter": ("PATCH", {"admin"}, "received", {"reason": "Koreksi nama.", "name": "Siti A."}),
+}
+READS = ["", "/events"]
+INTAKE = {"operator", "citizen_app", "hub", "channel_gateway", "admin"}
+# Own-jurisdiction actions of the other jurisdiction's admin need a second agency there.
+NOT_BUILDABLE = {("admin_kupang", "transfer")}
+
+
+def _role(caller: str) -> str:
+    return ROLE.get(caller, caller)
+
+
+def _body(world: World, body: dict[str, Any] | None, kupang: bool) -> dict[str, Any] | None:
+    if body is None or "agency_id" not in body:
+        return body
+    agency = "KUPANG-PU" if kupang else body["agency_id"]
+    return {**body, "agency_id": str(world.agencies[agency])}
+
+
+async def _own_complaint(client: httpx.AsyncClient, world: World, caller: str, state: str) -> str:
+    """A complaint `caller` may act on, in `state`."""
+    if caller.endswith("_kupang"):
+        return await make_complaint(
+            client, world, state, "citizen_app_kupang", "KUPANG-PU", "admin_kupang"
+        )
+    if caller in {"liaison", "liaison_other"}:
+        agency = "DPUPR" if caller == "liaison" else "DLH"
+        return await make_complaint(client, world, state, "citizen_app", agency)
+    submitter = caller if _role(caller) in REPORTERS else "citizen_app"
+    return await make_complaint(client, world, state, submitter)
+
+
+@pytest.fixture
+async def shared(client: httpx.AsyncClient, world: World) -> dict[str, str]:
+    return {
+        "A": await make_complaint(client, world, "dispatched", "citizen_app"),
+        "B": await make_complaint(client, world, "received", "operator"),
+        "C": await make_complaint(
+            client, world, "received", "citizen_app_kupang", "KUPANG-PU", "admin_kupang"
+        ),
+    }
+
+
+@pytest.mark.parametrize("route", sorted(ACTIONS))
+async def test_action_matrix(
+    client: httpx.AsyncClient, world: World, shared: dict[str, str], route: str
+) -> None:
+    method, allowed, state, body = ACTIONS[route]
+    wrong: list[str] = []
+    for caller in CALLERS:
+        kupang = caller.endswith("_kupang")
+        payload = _body(world, body, kupang)
+        expected_cases: list[tuple[str, str, int]] = []
+        if _role(caller) not in allowed:
+            expected_cases = [(case, cid, 403) for case, cid in shared.items()]
+        else:
+            expected_cases = [
+                (case, cid, 404) for case, cid in shared.items() if caller not in VISIBLE[case]
+            ]
+            if (caller, route) not in NOT_BUILDABLE:
+                own = await _own_complaint(client, world, caller, state)
+                expected_cases.append(("own", own, 200))
+        for case, cid, expected in expected_cases:
+            answer = await client.request(
+                method, f"/v1/complaints/{cid}/{route}", json=payload, headers=world.h(caller)
+            )
+            if answer.status_code != expected:
+                wrong.append(f"{caller} {case}: {answer.status_code} != {expected} {answer.text}")
+            elif expected != 200:
+                assert answer.json()["error"]["code"]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("suffix", READS)
+async def test_read_matrix(
+    client: httpx.AsyncClient, world: World, shared: dict[str, str], suffix: str
+) -> None:
+    wrong = []
+    for caller in CALLERS:
+        for case, cid in shared.items():
+            expected = 200 if caller in VISIBLE[case] else 404
+            answer = await client.get(f"/v1/complaints/{cid}{suffix}", headers=world.h(caller))
+            if answer.status_code != expected:
+                wrong.append(f"{caller} {case}: {answer.status_code} != {expected}")
+    assert wrong == []
+
+
+async def test_list_shows_exactly_what_each_caller_may_see(
+    client: httpx.AsyncClient, world: World, shared: dict[str, str]
+) -> None:
+    for caller in CALLERS:
+        answer = await client.get("/v1/complaints", headers=world.h(caller))
+        assert answer.status_code == 200, caller
+        seen = {item["id"] for item in answer.json()["items"]}
+        expected = {cid for case, cid in shared.items() if caller in VISIBLE[case]}
+        assert seen == expected, caller
+
+
+async def test_intake_is_for_intake_roles_only(client: httpx.AsyncClient, world: World) -> None:
+    for caller in CALLERS:
+        answer = await client.post(
+            "/v1/complaints",
+            json={"channel": "web", "text": "Sampah menumpuk di pasar."},
+            headers=world.h(caller),
+        )
+        assert answer.status_code == (201 if _role(caller) in INTAKE else 403), caller
+
+
+async def test_supervisor_reads_everything_and_changes_nothing(
+    client: httpx.AsyncClient, world: World, shared: dict[str, str]
+) -> None:
+    for cid in (shared["A"], shared["B"]):
+        assert (await client.get(f"/v1/complaints/{cid}", headers=world.h("supervisor"))).is_success
+        for route, (method, _, _, body) in ACTIONS.items():
+            answer = await client.request(
+                method,
+                f"/v1/complaints/{cid}/{route}",
+                json=_body(world, body, False),
+                headers=world.h("supervisor"),
+            )
+            assert answer.status_code == 403, route
+
+
+ADMIN_ROUTES: list[tuple[str, str, set[str], dict[str, Any] | None]] = [
+    ("GET", "/v1/clients", {"admin"}, None),
+    ("POST", "/v1/clients", {"admin"}, {"name": "App X", "role": "citizen_app"}),
+    ("GET", "/v1/audit/identity-access", {"admin", "supervisor"}, None),
+    ("POST", "/v1/reporters/search", {"admin"}, {"phone": "0812345678", "reason": "Permintaan."}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "allowed", "body"), ADMIN_ROUTES)
+async def test_administration_routes_by_role(
+    client: httpx.AsyncClient,
+    world: World,
+    method: str,
+    path: str,
+    allowed: set[str],
+    body: dict[str, Any] | None,
+) -> None:
+    for caller in CALLERS:
+        answer = await client.request(method, path, json=body, headers=world.h(caller))
+        if _role(caller) in allowed:
+            assert answer.is_success, (caller, answer.text)
+        else:
+            assert answer.status_code == 403, caller
+    assert (await client.request(method, path, json=body)).status_code == 401

@@ -1,0 +1,64 @@
+"""No route is reachable without a declared permission: every one depends on Allow or Public."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi.routing import APIRoute
+
+from app.config import Settings
+from app.main import create_app
+from app.security import Allow, Public
+
+# FastAPI's own documentation routes (off in production) are the only exception.
+FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    for route in routes:
+        # FastAPI 0.165 keeps included routers as wrappers in app.routes.
+        if hasattr(route, "original_router"):
+            yield from _api_routes(route.original_router.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def _permission(route: APIRoute) -> Allow | Public | None:
+    for dependency in route.dependant.dependencies:
+        if isinstance(dependency.call, Allow | Public):
+            return dependency.call
+    return None
+
+
+def _app_routes() -> list[APIRoute]:
+    return list(_api_routes(create_app(Settings(database_url="postgresql://unused/x")).routes))
+
+
+def test_every_route_declares_allow_or_public() -> None:
+    routes = _app_routes()
+    assert len(routes) > 20  # the walk reached into the included routers
+    missing = [
+        f"{sorted(r.methods)} {r.path}"
+        for r in routes
+        if r.path not in FRAMEWORK_ROUTES and _permission(r) is None
+    ]
+    assert missing == [], f"routes without Allow(...) or Public(): {missing}"
+
+
+def test_the_walk_catches_a_route_without_permission() -> None:
+    from fastapi import APIRouter
+
+    app = create_app(Settings(database_url="postgresql://unused/x"))
+    stray = APIRouter(prefix="/v1/stray")
+
+    @stray.get("/open")
+    async def open_door() -> dict[str, str]:
+        return {}
+
+    app.include_router(stray)
+    unguarded = [r.path for r in _api_routes(app.routes) if _permission(r) is None]
+    assert "/v1/stray/open" in unguarded
+
+
+def test_only_tracking_auth_and_health_are_public() -> None:
+    public = sorted(r.path for r in _app_routes() if isinstance(_permission(r), Public))
+    assert public == ["/healthz", "/readyz", "/v1/auth/token", "/v1/track/{tracking_id}"]

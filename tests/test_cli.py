@@ -1,0 +1,104 @@
+"""The set-up commands as a deployment script runs them: real processes on the test database."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.factories import World
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cli(
+    database_url: str, *args: str, stdin: str = "", **env_vars: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "LAPOR_LOG_LEVEL": "WARNING", **env_vars}
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def _bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def test_create_rotate_and_revoke_api_keys(
+    client: httpx.AsyncClient, world: World, database_url: str
+) -> None:
+    created = _cli(
+        database_url, "create-api-key", "--jurisdiction", "53.71", "--role", "citizen_app",
+        "--name", "Aplikasi Kupang",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    lines = created.stdout.splitlines()
+    assert len(lines) == 1  # only the key, so `KEY=$(python -m app create-api-key ...)` works
+    first = lines[0]
+    assert first.startswith("lpk_")
+    clients = (await client.get("/v1/clients", headers=world.h("admin_kupang"))).json()["items"]
+    [made] = [c for c in clients if c["name"] == "Aplikasi Kupang"]
+    assert made["role"] == "citizen_app"
+
+    rotated = _cli(database_url, "rotate-api-key", "--client-id", made["id"])
+    assert rotated.returncode == 0, rotated.stderr
+    second = rotated.stdout.strip()
+    assert second.startswith("lpk_")
+    assert second != first
+
+    prefix = first.split("_")[1]
+    revoked = _cli(database_url, "revoke-api-key", "--prefix", prefix)
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout == ""
+    assert (await client.get("/v1/complaints", headers=_bearer(first))).status_code == 401
+    assert (await client.get("/v1/complaints", headers=_bearer(second))).status_code == 200
+
+
+async def test_create_user_reads_the_password_from_stdin(
+    client: httpx.AsyncClient, world: World, database_url: str
+) -> None:
+    password = "kata sandi yang panjang sekali"
+    made = _cli(
+        database_url, "create-user", "--jurisdiction", "53.71", "--username", "liaison.pu",
+        "--role", "liaison", "--agency", "PU", "--password-stdin",
+        stdin=password + "\n",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert password not in made.stdout + made.stderr
+    login = await client.post(
+        "/v1/auth/token", data={"username": "liaison.pu", "password": password}
+    )
+    assert login.status_code == 200, login.text
+    listed = await client.get("/v1/complaints", headers=_bearer(login.json()["access_token"]))
+    assert listed.status_code == 200
+
+
+def test_commands_fail_clearly_and_print_no_key(world: World, database_url: str) -> None:
+    unknown = _cli(
+        database_url, "create-api-key", "--jurisdiction", "99.99", "--role", "hub", "--name", "X"
+    )
+    assert unknown.returncode != 0
+    assert unknown.stdout == ""
+    assert "99.99" in unknown.stderr
+    short = _cli(
+        database_url, "create-user", "--jurisdiction", "53.71", "--username", "a.b",
+        "--role", "admin", "--password-stdin", stdin="short\n",
+    )  # fmt: skip
+    assert short.returncode == 1
+    assert "12 characters" in short.stderr
+
+
+def test_production_with_default_secrets_refuses_to_serve(database_url: str) -> None:
+    served = _cli(database_url, "serve", "--port", "0", LAPOR_ENVIRONMENT="production")
+    assert served.returncode == 1
+    assert "Refusing to start with LAPOR_ENVIRONMENT=production" in served.stderr
+    assert "LAPOR_JWT_SECRET is the development default" in served.stderr
+    assert "Traceback" not in served.stderr

@@ -1,0 +1,134 @@
+"""Rate limits, security headers, CORS, body limit, production refusals and hidden docs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from app.config import Settings
+from app.hardening import InsecureSettings
+from app.main import create_app
+from app.ratelimit import TokenBuckets
+from tests.factories import World
+
+REAL_SECRETS = {
+    "jwt_secret": SecretStr("a-real-production-secret-of-enough-length-0123"),
+    "identity_keys": SecretStr("k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlBQkNERUY="),
+    "identity_index_key": SecretStr("a-real-index-key"),
+}
+
+
+@asynccontextmanager
+async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as c:
+            yield c
+
+
+def test_token_bucket_refills_at_its_rate() -> None:
+    buckets = TokenBuckets(rate=2.0, burst=2)
+    assert buckets.take("a", 0.0) == 0
+    assert buckets.take("a", 0.0) == 0
+    assert buckets.take("a", 0.0) == pytest.approx(0.5)
+    assert buckets.take("b", 0.0) == 0  # another key has its own bucket
+    assert buckets.take("a", 0.5) == 0  # half a second gave one token back
+
+
+async def test_a_caller_over_its_limit_gets_429_with_retry_after(
+    settings: Settings, world: World
+) -> None:
+    tight = settings.model_copy(
+        update={"rate_limit_caller_per_second": 0.01, "rate_limit_caller_burst": 3}
+    )
+    async with _client(tight) as client:
+        for _ in range(3):
+            assert (await client.get("/v1/complaints", headers=world.h("admin"))).status_code == 200
+        limited = await client.get("/v1/complaints", headers=world.h("admin"))
+        assert limited.status_code == 429
+        assert limited.json()["error"]["code"] == "rate_limited"
+        assert int(limited.headers["retry-after"]) >= 1
+        other = await client.get("/v1/complaints", headers=world.h("supervisor"))
+        assert other.status_code == 200  # a different caller is not slowed by the first
+        assert (await client.get("/healthz")).status_code == 200  # probes are never limited
+
+
+async def test_an_address_over_its_limit_gets_429(settings: Settings, world: World) -> None:
+    tight = settings.model_copy(
+        update={"rate_limit_address_per_second": 0.01, "rate_limit_address_burst": 2}
+    )
+    async with _client(tight) as client:
+        await client.get("/v1/complaints", headers=world.h("admin"))
+        await client.get("/v1/complaints", headers=world.h("supervisor"))
+        limited = await client.get("/v1/complaints", headers=world.h("liaison"))
+        assert limited.status_code == 429
+        assert "retry-after" in limited.headers
+
+
+async def test_security_headers_and_no_store_on_authenticated_answers(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    public = await client.get("/healthz")
+    assert public.headers["x-content-type-options"] == "nosniff"
+    assert public.headers["x-frame-options"] == "DENY"
+    assert public.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert public.headers["referrer-policy"] == "no-referrer"
+    assert "strict-transport-security" not in public.headers  # not production
+    assert "no-store" not in public.headers.get("cache-control", "")
+    private = await client.get("/v1/complaints", headers=world.h("admin"))
+    assert private.headers["cache-control"] == "no-store"
+    refused = await client.get("/v1/complaints", headers={"Authorization": "Bearer nope"})
+    assert refused.headers["cache-control"] == "no-store"
+
+
+async def test_cors_allows_only_the_configured_origins(settings: Settings) -> None:
+    configured = settings.model_copy(update={"cors_origins": ["https://lapor.ngawikab.go.id"]})
+    async with _client(configured) as client:
+        preflight = {"Access-Control-Request-Method": "POST"}
+        ok = await client.options(
+            "/v1/complaints", headers={"Origin": "https://lapor.ngawikab.go.id", **preflight}
+        )
+        assert ok.headers["access-control-allow-origin"] == "https://lapor.ngawikab.go.id"
+        evil = await client.options(
+            "/v1/complaints", headers={"Origin": "https://evil.example", **preflight}
+        )
+        assert "access-control-allow-origin" not in evil.headers
+
+
+@pytest.mark.parametrize("origin", ["*", "https://*.go.id", "lapor.go.id", "https://a.go.id/"])
+def test_wildcard_or_inexact_cors_origins_are_refused(settings: Settings, origin: str) -> None:
+    with pytest.raises(InsecureSettings, match="LAPOR_CORS_ORIGINS"):
+        create_app(settings.model_copy(update={"cors_origins": [origin]}))
+
+
+async def test_oversized_body_is_413(client: httpx.AsyncClient, world: World) -> None:
+    big = {"channel": "web", "text": "x" * 1_100_000}
+    answer = await client.post("/v1/complaints", json=big, headers=world.h("citizen_app"))
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == "payload_too_large"
+
+
+def test_production_refuses_to_start_with_default_secrets(settings: Settings) -> None:
+    production = settings.model_copy(update={"environment": "production"})
+    with pytest.raises(InsecureSettings) as refused:
+        create_app(production)
+    message = str(refused.value)
+    for name in ("LAPOR_JWT_SECRET", "LAPOR_IDENTITY_KEYS", "LAPOR_IDENTITY_INDEX_KEY"):
+        assert name in message
+    partly = production.model_copy(update={"jwt_secret": REAL_SECRETS["jwt_secret"]})
+    with pytest.raises(InsecureSettings, match="LAPOR_IDENTITY_KEYS"):
+        create_app(partly)
+
+
+async def test_production_hides_the_api_docs_and_sends_hsts(settings: Settings) -> None:
+    production = settings.model_copy(update={"environment": "production", **REAL_SECRETS})
+    async with _client(production) as client:
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert (await client.get(path)).status_code == 404, path
+        health = await client.get("/healthz")
+        assert health.headers["strict-transport-security"].startswith("max-age=")
+    async with _client(settings) as client:
+        assert (await client.get("/openapi.json")).status_code == 200
