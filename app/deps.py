@@ -19,7 +19,9 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
 DB = Annotated[AsyncSession, Depends(_transaction, scope="function")]
 
 
-def _cipher(request: Request) -> IdentityCipher:
+async def _cipher(request: Request) -> IdentityCipher:
+    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hop
+    # per request on the intake's hot path.
     cipher: IdentityCipher = request.app.state.cipher
     return cipher
 

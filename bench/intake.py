@@ -91,6 +91,11 @@ class Run:
     def rps(self) -> float:
         return self.requests / self.seconds
 
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per request: steadier than requests/s when other work shares the cores."""
+        return self.server_cpu * 1000 / max(self.rps, 1e-9)
+
 
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
@@ -273,7 +278,8 @@ def _measure(
     )
     print(
         f"  {name:<8} c={conns:<4} {run.rps:8.1f} req/s  p50 {run.p50_ms:7.1f} ms  "
-        f"p99 {run.p99_ms:7.1f} ms  errors {run.errors}  server cpu {run.server_cpu:.0%}  "
+        f"p99 {run.p99_ms:7.1f} ms  errors {run.errors}  server cpu {run.server_cpu:.0%} "
+        f"({run.cpu_ms:.2f} ms/req)  "
         f"machine cpu {run.machine_cpu:.0%}",
         file=sys.stderr,
         flush=True,
@@ -289,13 +295,14 @@ def _report(args: argparse.Namespace, runs: list[Run]) -> str:
         f"{args.client}, {args.warmup:g} s warm-up + {args.seconds:g} s measured per row, "
         f"load average before the run {args.load_before}, after {load[0]:.2f}.",
         "",
-        "| app | connections | requests/s | p50 ms | p99 ms | errors | server CPU | machine CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| app | connections | requests/s | p50 ms | p99 ms | errors | server CPU "
+        "| server CPU ms/request | machine CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         lines.append(
             f"| {r.app} | {r.connections} | {r.rps:.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
-            f"| {r.errors} | {r.server_cpu:.0%} | {r.machine_cpu:.0%} |"
+            f"| {r.errors} | {r.server_cpu:.0%} | {r.cpu_ms:.2f} | {r.machine_cpu:.0%} |"
         )
     lines.append("")
     for conns in args.connections:

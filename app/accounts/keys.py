@@ -5,6 +5,7 @@ index, the secret (32 random bytes) is compared by hash in constant time. SHA-25
 because the secret has 256 bits of entropy: a slow password hash would only slow every request.
 """
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -69,13 +70,33 @@ class ApiKeyAuthenticator:
         self._sessions = sessions
         self._cache: dict[str, tuple[float, Principal, uuid.UUID]] = {}
         self._touched: dict[uuid.UUID, float] = {}
+        self._lookups: dict[str, asyncio.Lock] = {}
 
     async def authenticate(self, token: str) -> Principal:
-        now = time.monotonic()
         cache_key = hash_secret(token)  # the raw key is never kept, not even in memory
+        hit = self._fresh(cache_key)
+        if hit is not None:
+            return hit
+        # One lookup per key at a time: when the entry of a busy key expires, hundreds of
+        # requests in flight would otherwise each take a pooled connection for the same SELECT
+        # (and the same UPDATE of last_used_at), stalling intake behind them.
+        lock = self._lookups.setdefault(cache_key, asyncio.Lock())
+        try:
+            async with lock:
+                hit = self._fresh(cache_key)
+                return hit if hit is not None else await self._lookup(token, cache_key)
+        finally:
+            if not lock.locked():
+                self._lookups.pop(cache_key, None)
+
+    def _fresh(self, cache_key: str) -> Principal | None:
         hit = self._cache.get(cache_key)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
+        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
+        return None
+
+    async def _lookup(self, token: str, cache_key: str) -> Principal:
+        now = time.monotonic()
         parts = split_token(token)
         if parts is None:
             raise _invalid()
