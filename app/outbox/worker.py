@@ -211,10 +211,18 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
         payload: dict[str, Any] = row.payload
         await timers.fire(session, row.complaint_id, payload, repeat)
 
-    subscribers: list[Subscriber] = []
-    return {TIMER_TOPIC: fire_timer, EVENT_TOPIC: fan_out(subscribers)}
+    from app.channels import jobs as channel_jobs  # imported here: channels build on this module
+
+    subscribers: list[Subscriber] = [*channel_jobs.subscribers(settings)]
+    return {
+        TIMER_TOPIC: fire_timer,
+        EVENT_TOPIC: fan_out(subscribers),
+        "sms_assemble": channel_jobs.assemble_handler(settings),
+    }
 
 
 def default_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Sender]:
     """Topic -> sender, for rows that need the network (callbacks, e-mail, SMS)."""
-    return {}
+    from app.channels import jobs as channel_jobs  # imported here: channels build on this module
+
+    return {**channel_jobs.senders(settings, http)}
