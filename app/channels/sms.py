@@ -7,6 +7,7 @@ window passes, so a message whose last part never comes is still taken in (with 
 A per-sender advisory lock serialises a sender's parts across processes.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,8 @@ from app.jurisdictions.service import load_context
 from app.outbox.models import OutboxMessage
 from app.privacy.crypto import IdentityCipher
 from app.security import CHANNEL_GATEWAY, Principal
+
+log = logging.getLogger(__name__)
 
 GAP = " […] "
 
@@ -261,7 +264,11 @@ async def _assemble(
     )
     joined = join_parts([(p.part_no, p.text) for p in parts], first.part_count)
     channel_ref = first.message_ref or f"sms-group:{first.group_key}"[:200]
-    result = await _create(session, cipher, config, principal, phone, joined, channel_ref)
+    try:
+        result = await _create(session, cipher, config, principal, phone, joined, channel_ref)
+    except Invalid as exc:  # e.g. "LAPOR" and nothing after it within the window
+        log.warning("sms group discarded", extra={"code": exc.code, "parts": len(parts)})
+        result = SmsResult("part_stored")
     done_key = f"{first.group_key[:150]}:done:{uuid.uuid4().hex}"
     # The group key is released so a reused UDH reference starts a new message.
     await session.execute(

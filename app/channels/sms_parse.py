@@ -63,8 +63,9 @@ def sender_phone(raw: str) -> str:
 
 
 def _text(raw: str | None) -> str:
-    text = (raw or "").strip()
-    if not text:
+    # Kept as sent: a long SMS is cut anywhere, and the space at a cut belongs to the text.
+    text = raw or ""
+    if not text.strip():
         raise Invalid.field("text", "The message is empty.", code="empty_message")
     if len(text) > MAX_PART_CHARS:
         raise Invalid.field("text", f"An SMS part is at most {MAX_PART_CHARS} characters.")
