@@ -13,11 +13,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from app.channels import accounts, signatures, sms, social
+from app.channels import accounts, jobs, signatures, sms, social
 from app.channels.accounts import Account
 from app.channels.sms_parse import JsonSmsIn, from_json, from_kannel, from_twilio
 from app.channels.social_parse import parse_meta, parse_whatsapp, parse_x
-from app.complaints.duplicates import DuplicateRule
 from app.config import Settings
 from app.deps import DB, Cipher
 from app.errors import AppError, BadRequest, Forbidden, Invalid, NotFound, Unauthorized, responses
@@ -54,14 +53,6 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _duplicates(settings: Settings) -> DuplicateRule:
-    from datetime import timedelta
-
-    return DuplicateRule(
-        timedelta(days=settings.duplicate_window_days), settings.duplicate_min_similarity
-    )
-
-
 def _rejected(provider: str, request: Request, exc: AppError) -> AppError:
     # Bad deliveries are logged (never their body: it may hold personal data) and answered 4xx.
     log.warning(
@@ -87,12 +78,6 @@ async def _gateway(request: Request, db: DB, cipher: Cipher, query_secret: str |
     if principal.role != CHANNEL_GATEWAY:
         raise Forbidden("Only channel gateways deliver SMS.", code="role_forbidden")
     return principal
-
-
-def _sms_config(settings: Settings) -> sms.SmsConfig:
-    from datetime import timedelta
-
-    return sms.SmsConfig(timedelta(seconds=settings.sms_join_window_seconds), _duplicates(settings))
 
 
 def _sms_answer(fmt: str, result: sms.SmsResult) -> Response:
@@ -162,7 +147,7 @@ async def sms_inbound(
                 params |= dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             principal = await _gateway(request, db, cipher, params.pop("key", None))
             message = from_kannel(params)
-        result = await sms.receive(db, cipher, _sms_config(settings), principal, message)
+        result = await sms.receive(db, cipher, jobs.sms_config(settings), principal, message)
     except AppError as exc:
         raise _rejected("sms", request, exc) from None
     return _sms_answer(fmt, result)
@@ -233,7 +218,7 @@ async def _webhook(
         found, body = await _signed(request, db, cipher, provider, header, account, verify)
         parsed = parse(body)
         taken = await social.take_in_messages(
-            db, cipher, found, parsed, _duplicates(_settings(request))
+            db, cipher, found, parsed, jobs.duplicate_rule(_settings(request))
         )
     except AppError as exc:
         raise _rejected(provider, request, exc) from None

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.complaints.tracking import normalize as normalize_tracking
 from app.errors import Invalid
@@ -48,7 +48,6 @@ class JsonSmsIn(BaseModel):
     sender: Annotated[str, Field(alias="from", min_length=3, max_length=32)]
     to: Annotated[str, Field(max_length=32)] | None = None
     text: Annotated[str, Field(max_length=MAX_PART_CHARS)]
-    received_at: AwareDatetime | None = None
     concat: ConcatIn | None = None
     whole: bool = Field(False, description="true when the gateway already joined the parts")
 

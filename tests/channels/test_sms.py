@@ -1,5 +1,6 @@
 """SMS 1708 end to end: each gateway format, joining parts, keywords, redelivery, replies."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -9,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.channels import jobs, sms
 from app.channels.signatures import twilio_signature
+from app.channels.sms_parse import InboundSms
 from app.config import Settings
+from app.security import Principal
 from tests.channels.conftest import (
     GATEWAY_SECRET,
     TWILIO_TOKEN,
@@ -260,3 +263,38 @@ async def test_bad_sms_deliveries_get_4xx_and_create_nothing(
         assert set(response.json()["error"]) == {"code", "message", "details"}
     assert await _count(sessions, "SELECT count(*) FROM complaints") == 0
     assert await _count(sessions, "SELECT count(*) FROM sms_parts") == 0
+
+
+async def test_window_timer_in_the_worker_takes_the_joined_message_in_and_answers(
+    channel_client: httpx.AsyncClient,
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+    channel_settings: Settings,
+    receiver: Receiver,
+) -> None:
+    settings = channel_settings.model_copy(update={"sms_join_window_seconds": 0.2})
+    config = jobs.sms_config(settings)
+    cipher = cipher_for(settings)
+
+    gateway = Principal(
+        id=world.ids["gateway"],
+        kind="client",
+        role="channel_gateway",
+        jurisdiction_id=world.jurisdiction_id,
+        agency_id=None,
+        name="gateway",
+    )
+    for i, part in enumerate(["Banjir di Desa Kedunggalar.", "Mohon bantuan perahu."]):
+        async with sessions() as s, s.begin():
+            result = await sms.receive(
+                s, cipher, config, gateway, InboundSms(PHONE, part, f"t-{i}", None)
+            )
+        assert result.outcome == "part_stored"
+    await asyncio.sleep(0.25)  # the window passes; the worker's timer rows fall due
+    await run_worker(sessions, settings)
+    async with sessions() as s:
+        rows = (await s.execute(text("SELECT text, tracking_id FROM complaints"))).all()
+    assert [r[0] for r in rows] == ["Banjir di Desa Kedunggalar. Mohon bantuan perahu."]
+    sent = [q.body for q in receiver.requests if q.path == "/sms/send"]
+    assert len(sent) == 1
+    assert rows[0][1] in sent[0]["text"]

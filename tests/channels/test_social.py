@@ -20,6 +20,9 @@ from tests.channels.conftest import (
     Receiver,
     run_worker,
 )
+from tests.channels.conftest import (
+    WHATSAPP_SECRET as WA_SECRET,
+)
 
 RAW = (FIXTURES / "whatsapp_signed_body.raw.json").read_bytes()
 WA = "/v1/channels/whatsapp/webhook"
@@ -101,15 +104,14 @@ async def test_whatsapp_tampered_unsigned_and_empty_are_refused(
     r = await channel_client.post(META, content=RAW, headers=headers)  # WhatsApp secret ≠ page's
     assert r.status_code == 401
     garbage = b"{not json"
-    r = await channel_client.post(
-        WA, content=garbage, headers=_meta_sign(garbage, "1222e786b144d0e85b9f365372d93676")
-    )
+    r = await channel_client.post(WA, content=garbage, headers=_meta_sign(garbage, WA_SECRET))
     assert (r.status_code, r.json()["error"]["code"]) == (400, "malformed_json")
     wrong = json.dumps({"object": "something_else", "entry": []}).encode()
-    r = await channel_client.post(
-        WA, content=wrong, headers=_meta_sign(wrong, "1222e786b144d0e85b9f365372d93676")
-    )
+    r = await channel_client.post(WA, content=wrong, headers=_meta_sign(wrong, WA_SECRET))
     assert (r.status_code, r.json()["error"]["code"]) == (400, "malformed_payload")
+    huge = b'{"object":"whatsapp_business_account","entry":[' + b" " * 1_100_000 + b"]}"
+    r = await channel_client.post(WA, content=huge, headers=_meta_sign(huge, WA_SECRET))
+    assert r.status_code == 413
     assert await _complaints(sessions) == []
 
 
@@ -131,9 +133,7 @@ async def test_whatsapp_status_receipts_and_unknown_types_are_200_without_compla
     ]
     value["statuses"] = [{"id": "wamid.Y", "status": "delivered", "recipient_id": "16505551234"}]
     raw = json.dumps(body).encode()
-    r = await channel_client.post(
-        WA, content=raw, headers=_meta_sign(raw, "1222e786b144d0e85b9f365372d93676")
-    )
+    r = await channel_client.post(WA, content=raw, headers=_meta_sign(raw, WA_SECRET))
     assert r.status_code == 200, r.text
     assert (r.json()["received"], r.json()["ignored"]) == (0, 2)
     assert await _complaints(sessions) == []
