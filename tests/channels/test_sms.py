@@ -1,6 +1,7 @@
 """SMS 1708 end to end: each gateway format, joining parts, keywords, redelivery, replies."""
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -204,6 +205,10 @@ async def test_bad_sms_deliveries_get_4xx_and_create_nothing(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     gw = world.h("gateway")
+    rejected: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = rejected.append  # type: ignore[method-assign]
+    logging.getLogger("app.channels.router").addHandler(handler)
     cases = [
         (await channel_client.post(URL, json={"from": PHONE, "text": TEXT}), 401),
         (
@@ -263,6 +268,14 @@ async def test_bad_sms_deliveries_get_4xx_and_create_nothing(
         assert set(response.json()["error"]) == {"code", "message", "details"}
     assert await _count(sessions, "SELECT count(*) FROM complaints") == 0
     assert await _count(sessions, "SELECT count(*) FROM sms_parts") == 0
+    logging.getLogger("app.channels.router").removeHandler(handler)
+    # Every refusal our code makes is logged with its code (the 413 is the middleware's).
+    codes = [
+        getattr(r, "code", None) for r in rejected if r.getMessage() == "channel request rejected"
+    ]
+    assert len(codes) == len(cases) - 1
+    assert "invalid_signature" in codes
+    assert "invalid_gateway_secret" in codes
 
 
 async def test_window_timer_in_the_worker_takes_the_joined_message_in_and_answers(
