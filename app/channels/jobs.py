@@ -21,15 +21,9 @@ def cipher_of(settings: Settings) -> IdentityCipher:
     )
 
 
-def duplicate_rule(settings: Settings) -> DuplicateRule:
-    return DuplicateRule(
-        timedelta(days=settings.duplicate_window_days), settings.duplicate_min_similarity
-    )
-
-
 def sms_config(settings: Settings) -> sms.SmsConfig:
     return sms.SmsConfig(
-        timedelta(seconds=settings.sms_join_window_seconds), duplicate_rule(settings)
+        timedelta(seconds=settings.sms_join_window_seconds), DuplicateRule.from_settings(settings)
     )
 
 

@@ -17,6 +17,7 @@ from app.channels import accounts, jobs, signatures, sms, social
 from app.channels.accounts import Account
 from app.channels.sms_parse import JsonSmsIn, from_json, from_kannel, from_twilio
 from app.channels.social_parse import parse_meta, parse_whatsapp, parse_x
+from app.complaints.duplicates import DuplicateRule
 from app.config import Settings
 from app.deps import DB, Cipher
 from app.errors import AppError, BadRequest, Forbidden, Invalid, NotFound, Unauthorized, responses
@@ -218,7 +219,7 @@ async def _webhook(
         found, body = await _signed(request, db, cipher, provider, header, account, verify)
         parsed = parse(body)
         taken = await social.take_in_messages(
-            db, cipher, found, parsed, jobs.duplicate_rule(_settings(request))
+            db, cipher, found, parsed, DuplicateRule.from_settings(_settings(request))
         )
     except AppError as exc:
         raise _rejected(provider, request, exc) from None

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.config import Settings
+
 _TOKEN = re.compile(r"[0-9a-zA-Z\u00c0-\u024f]+")
 # Short words ("di", "yg", "ke") say nothing about what a complaint is about.
 MIN_TOKEN_LENGTH = 3
@@ -22,6 +24,12 @@ CANDIDATES = 20
 class DuplicateRule:
     window: timedelta = timedelta(days=30)
     min_similarity: float = 0.5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "DuplicateRule":
+        return cls(
+            timedelta(days=settings.duplicate_window_days), settings.duplicate_min_similarity
+        )
 
 
 def tokens(value: str) -> frozenset[str]:

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.main import create_app
 from tests.channels.conftest import cipher_for
 from tests.factories import World
 
@@ -143,3 +144,20 @@ async def test_archiving_as_duplicate_keeps_the_earlier_clock(
     after = (await client.get(f"/v1/complaints/{fid}", headers=world.h("admin"))).json()
     for key in ("status", "verified_at", "due_at", "policy", "received_at"):
         assert after[key] == before[key]
+
+
+async def test_duplicate_window_is_configurable(
+    settings: Settings, engine: object, world: World
+) -> None:
+    app = create_app(settings.model_copy(update={"duplicate_window_days": 0}))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as c:
+            for _ in range(2):
+                r = await c.post(
+                    "/v1/complaints",
+                    json={"channel": "web", "text": ROAD, "reporter": {"email": "siti@example.id"}},
+                    headers=world.h("citizen_app"),
+                )
+            got = await c.get(f"/v1/complaints/{r.json()['id']}", headers=world.h("admin"))
+    assert got.json()["possible_duplicate_of"] is None

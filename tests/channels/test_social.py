@@ -20,9 +20,8 @@ from tests.channels.conftest import (
     Receiver,
     run_worker,
 )
-from tests.channels.conftest import (
-    WHATSAPP_SECRET as WA_SECRET,
-)
+from tests.channels.conftest import WHATSAPP_SECRET as WA_SECRET
+from tests.factories import World
 
 RAW = (FIXTURES / "whatsapp_signed_body.raw.json").read_bytes()
 WA = "/v1/channels/whatsapp/webhook"
@@ -257,3 +256,35 @@ async def test_x_crc_and_signed_dm_and_mention(
     assert paths == ["/x/2/dm_conversations/with/3805104374/messages", "/x/2/tweets"]
     tweet = next(r.body for r in receiver.requests if r.path == "/x/2/tweets")
     assert tweet["reply"] == {"in_reply_to_tweet_id": "1500"}
+
+
+async def test_whatsapp_after_sms_from_the_same_number_is_linked_as_possible_duplicate(
+    channel_client: httpx.AsyncClient,
+    channel_accounts: Accounts,
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    sms = await channel_client.post(
+        "/v1/channels/sms/inbound",
+        json={
+            "message_id": "s-1",
+            "from": "081234567890",
+            "text": "Jembatan Kali Madiun retak, berbahaya untuk anak sekolah",
+            "whole": True,
+        },
+        headers=world.h("gateway"),
+    )
+    body = json.loads((FIXTURES / "meta_doc_whatsapp_text_message.json").read_text())
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = "6281234567890"
+    value["messages"][0] |= {
+        "from": "6281234567890",
+        "text": {"body": "Jembatan Kali Madiun sudah retak, berbahaya bagi anak sekolah!"},
+    }
+    raw = json.dumps(body).encode()
+    r = await channel_client.post(WA, content=raw, headers=_meta_sign(raw, WA_SECRET))
+    assert r.status_code == 200, r.text
+    wa_id = r.json()["complaints"][0]["complaint_id"]
+    got = await channel_client.get(f"/v1/complaints/{wa_id}", headers=world.h("admin"))
+    assert got.json()["possible_duplicate_of"] == sms.json()["complaint_id"]
+    assert got.json()["status"] == "received"  # linked, never dropped
