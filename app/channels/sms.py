@@ -270,12 +270,16 @@ async def _assemble(
         log.warning("sms group discarded", extra={"code": exc.code, "parts": len(parts)})
         result = SmsResult("part_stored")
     done_key = f"{first.group_key[:150]}:done:{uuid.uuid4().hex}"
-    # The group key is released so a reused UDH reference starts a new message.
+    # The group key is released so a reused UDH reference starts a new message; the text now
+    # lives in the complaint, so the part keeps only what recognises a redelivery.
     await session.execute(
         update(SmsPart)
         .where(SmsPart.id.in_([p.id for p in parts]))
         .values(
-            assembled_at=datetime.now(UTC), complaint_id=result.complaint_id, group_key=done_key
+            assembled_at=datetime.now(UTC),
+            complaint_id=result.complaint_id,
+            group_key=done_key,
+            text="",
         )
     )
     return result
