@@ -311,3 +311,38 @@ async def test_window_timer_in_the_worker_takes_the_joined_message_in_and_answer
     sent = [q.body for q in receiver.requests if q.path == "/sms/send"]
     assert len(sent) == 1
     assert rows[0][1] in sent[0]["text"]
+
+
+async def test_reply_retried_on_gateway_outage_and_dead_on_refusal(
+    channel_client: httpx.AsyncClient,
+    world: World,
+    channel_settings: Settings,
+    receiver: Receiver,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    receiver.status = 503
+    await channel_client.post(
+        URL,
+        json={"message_id": "r-1", "from": PHONE, "text": TEXT, "whole": True},
+        headers=world.h("gateway"),
+    )
+    await run_worker(sessions, channel_settings)
+    sql = (
+        "SELECT status, attempts, last_error, payload::text FROM outbox_messages"
+        " WHERE topic = 'sms_reply'"
+    )
+    async with sessions() as s:
+        status, attempts, error, payload = (await s.execute(text(sql))).one()
+    assert (status, attempts) == ("pending", 1)
+    assert error.startswith("HTTP 503")
+    assert PHONE not in payload  # the number travels sealed
+    receiver.status = 400
+    async with sessions() as s, s.begin():
+        await s.execute(
+            text("UPDATE outbox_messages SET available_at = now() WHERE topic = 'sms_reply'")
+        )
+    await run_worker(sessions, channel_settings)
+    async with sessions() as s:
+        status, attempts, error, _ = (await s.execute(text(sql))).one()
+    assert (status, attempts) == ("dead", 2)
+    assert len([q for q in receiver.requests if q.path == "/sms/send"]) == 2
