@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +29,6 @@ class Account:
     name: str
     signing_secret: str | None
     access_token: str | None
-    config: dict[str, Any] = field(default_factory=dict)
 
     @property
     def principal(self) -> Principal:
@@ -45,6 +44,7 @@ class Account:
 
 
 def sha256_hex(value: str) -> str:
+    """How gateway secrets and verify tokens are kept: only ever compared, never used."""
     return hashlib.sha256(value.encode()).hexdigest()
 
 
@@ -59,7 +59,6 @@ async def create_account(
     signing_secret: str | None = None,
     verify_token: str | None = None,
     access_token: str | None = None,
-    config: dict[str, Any] | None = None,
 ) -> uuid.UUID:
     """Register a provider account of a jurisdiction; secrets are hashed or encrypted here."""
     if provider not in PROVIDERS:
@@ -73,7 +72,6 @@ async def create_account(
         name=name,
         secret_hash=sha256_hex(shared_secret) if shared_secret else None,
         verify_token_hash=sha256_hex(verify_token) if verify_token else None,
-        config=config or {},
     )
     secrets = {"signing_secret": signing_secret, "access_token": access_token}
     if any(secrets.values()):
@@ -94,7 +92,6 @@ def _decrypt(cipher: IdentityCipher, row: ChannelAccount) -> Account:
         name=row.name,
         signing_secret=secrets.get("signing_secret"),
         access_token=secrets.get("access_token"),
-        config=dict(row.config or {}),
     )
 
 
@@ -111,6 +108,7 @@ async def accounts_of(
 async def get_account(
     session: AsyncSession, cipher: IdentityCipher, account_id: uuid.UUID
 ) -> Account | None:
+    """One account with its secrets decrypted (the reply subscriber needs its access token)."""
     row = await session.get(ChannelAccount, account_id)
     return _decrypt(cipher, row) if row is not None else None
 

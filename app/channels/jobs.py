@@ -16,12 +16,14 @@ from app.privacy.crypto import IdentityCipher
 
 
 def cipher_of(settings: Settings) -> IdentityCipher:
+    """The identity cipher, for processes without the app (worker, CLI)."""
     return IdentityCipher.from_setting(
         settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
     )
 
 
 def sms_config(settings: Settings) -> sms.SmsConfig:
+    """The SMS join window and duplicate rule from settings."""
     return sms.SmsConfig(
         timedelta(seconds=settings.sms_join_window_seconds), DuplicateRule.from_settings(settings)
     )
@@ -47,10 +49,12 @@ def assemble_handler(
 
 
 def subscribers(settings: Settings) -> list[Subscriber]:
+    """Event consumers of the channels: the reply to the reporter."""
     return [replies.reply_subscriber(settings, cipher_of(settings))]
 
 
 def senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Sender]:
+    """Outbox topic -> sender for the replies."""
     cipher = cipher_of(settings)
     return {
         replies.SMS_TOPIC: clients.sms_sender(settings, http, cipher),

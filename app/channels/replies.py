@@ -66,11 +66,13 @@ def status_message(tracking_id: str | None, status: str | None) -> str:
 
 
 def seal(cipher: IdentityCipher, row_id: uuid.UUID, secret: dict[str, Any]) -> dict[str, str]:
+    """Encrypt what an outbox row must not hold in clear, bound to that row."""
     kid, blob = cipher.encrypt(secret, row_id.bytes)
     return {"kid": kid, "sealed": base64.b64encode(blob).decode()}
 
 
 def unseal(cipher: IdentityCipher, row_id: uuid.UUID, payload: dict[str, Any]) -> dict[str, Any]:
+    """The sealed part of a row's payload, for its sender."""
     return cipher.decrypt(payload["kid"], base64.b64decode(payload["sealed"]), row_id.bytes)
 
 
@@ -110,6 +112,7 @@ async def enqueue_sms(
     text: str,
     dedupe_key: str,
 ) -> None:
+    """An SMS to one number (a tracking id, a status, an answer to CEK)."""
     await enqueue(
         session,
         cipher,

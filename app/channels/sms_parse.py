@@ -101,6 +101,7 @@ def parse_udh(raw: str | None) -> Concat | None:
 
 
 def from_json(body: JsonSmsIn) -> InboundSms:
+    """The generic JSON gateway's message."""
     concat = body.concat
     if concat is not None and concat.part > concat.total:
         raise Invalid.field("concat.part", "part cannot exceed total.")

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision: str = "0005"
 down_revision: str | None = "0001"
@@ -28,7 +27,6 @@ def upgrade() -> None:
         sa.Column("verify_token_hash", sa.String(length=64), nullable=True),
         sa.Column("key_id", sa.String(length=32), nullable=True),
         sa.Column("secrets_ciphertext", sa.LargeBinary(), nullable=True),
-        sa.Column("config", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("active", sa.Boolean(), server_default="true", nullable=False),
         sa.Column(
             "created_at",
