@@ -56,8 +56,7 @@ def best_match(
 _EARLIER = text(
     """
     SELECT c.id, c.text FROM complaints c JOIN reporters r ON r.complaint_id = c.id
-    WHERE c.jurisdiction_id = :j AND c.id <> :id AND c.received_at >= :since
-      AND c.status <> 'archived'
+    WHERE c.jurisdiction_id = :j AND c.received_at >= :since AND c.status <> 'archived'
       AND ((CAST(:nik AS varchar) IS NOT NULL AND r.nik_hash = :nik)
         OR (CAST(:phone AS varchar) IS NOT NULL AND r.phone_hash = :phone)
         OR (CAST(:email AS varchar) IS NOT NULL AND r.email_hash = :email)
@@ -68,16 +67,15 @@ _EARLIER = text(
 )
 
 
-async def link_possible_duplicate(
+async def find_possible_duplicate(
     session: AsyncSession,
     rule: DuplicateRule,
     jurisdiction_id: uuid.UUID,
-    complaint_id: uuid.UUID,
     new_text: str,
     received_at: datetime,
     hashes: dict[str, str | None],
 ) -> uuid.UUID | None:
-    """Link the new complaint to an earlier similar one by the same reporter; returns it."""
+    """An earlier complaint by the same reporter (by any identity hash) saying much the same."""
     if not any(hashes.values()):
         return None
     rows = (
@@ -85,17 +83,10 @@ async def link_possible_duplicate(
             _EARLIER,
             {
                 "j": jurisdiction_id,
-                "id": complaint_id,
                 "since": received_at - rule.window,
                 "limit": CANDIDATES,
                 **{k: hashes.get(k) for k in ("nik", "phone", "email", "social")},
             },
         )
     ).all()
-    match = best_match(new_text, [(r[0], r[1]) for r in rows], rule.min_similarity)
-    if match is not None:
-        await session.execute(
-            text("UPDATE complaints SET possible_duplicate_of = :m WHERE id = :id"),
-            {"m": match, "id": complaint_id},
-        )
-    return match
+    return best_match(new_text, [(r[0], r[1]) for r in rows], rule.min_similarity)

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments import service as attachments
-from app.complaints.duplicates import DuplicateRule, link_possible_duplicate
+from app.complaints.duplicates import DuplicateRule, find_possible_duplicate
 from app.complaints.schemas import ComplaintCreate, ComplaintCreated
 from app.complaints.tracking import new_tracking_id
 from app.errors import Invalid
@@ -34,13 +34,14 @@ _INSERT = text(
             id, jurisdiction_id, tracking_id, channel, channel_detail, channel_ref, title, text,
             category_id, region_code, address, lat, lon, occurred_at, received_at, status,
             suggested_type, anonymous, confidential, callback_url, attachments, policy_id,
-            verification_due_at, submitted_by, last_seq, created_at, updated_at)
+            verification_due_at, submitted_by, possible_duplicate_of, last_seq, created_at,
+            updated_at)
         VALUES (
             :id, :jurisdiction_id, :tracking_id, :channel, CAST(:channel_detail AS jsonb),
             :channel_ref, :title, :text, :category_id, :region_code, :address, :lat, :lon,
             :occurred_at, :received_at, 'received', :suggested_type, :anonymous, :confidential,
             :callback_url, CAST(:attachments AS jsonb), :policy_id, :verification_due_at,
-            :submitted_by, 1, :now, :now)
+            :submitted_by, :possible_duplicate_of, 1, :now, :now)
         ON CONFLICT DO NOTHING
         RETURNING id
     ), reporter AS (
@@ -155,6 +156,13 @@ async def take_in(
             ("social", "social_id"),
         )
     }
+    # Linked for the admins, never dropped; the link is in the first event of the audit trail.
+    duplicate_of = await find_possible_duplicate(
+        session, duplicates, ctx.id, body.text, received_at, hashes
+    )
+    event_data: dict[str, Any] = {"channel": body.channel, "received_at": received_at.isoformat()}
+    if duplicate_of is not None:
+        event_data["possible_duplicate_of"] = str(duplicate_of)
     params: dict[str, object] = {
         "jurisdiction_id": ctx.id,
         "channel": body.channel,
@@ -181,7 +189,8 @@ async def take_in(
         "has_reporter": bool(reporter),
         **{f"{kind}_hash": value for kind, value in hashes.items()},
         "actor": json.dumps(principal.actor),
-        "event_data": json.dumps({"channel": body.channel, "received_at": received_at.isoformat()}),
+        "event_data": json.dumps(event_data),
+        "possible_duplicate_of": duplicate_of,
         "event_topic": EVENT_TOPIC,
         "timer_topic": TIMER_TOPIC,
         "timer_payload": json.dumps(
@@ -205,15 +214,6 @@ async def take_in(
         inserted = (await session.execute(_INSERT, params)).scalar()
         if inserted is not None:
             await attachments.claim(session, principal, complaint_id, body.attachments)
-            await link_possible_duplicate(
-                session,
-                duplicates,
-                ctx.id,
-                complaint_id,
-                body.text,
-                received_at,
-                hashes,
-            )
             return IntakeResult(
                 True,
                 ComplaintCreated(

@@ -110,6 +110,10 @@ async def test_same_reporter_similar_text_is_linked_not_dropped(
     assert (await got(other_text)).json()["possible_duplicate_of"] is None
     assert (await got(other_person)).json()["possible_duplicate_of"] is None
     assert (await got(first)).json()["status"] == "received"
+    events = await client.get(
+        f"/v1/complaints/{again.json()['id']}/events", headers=world.h("admin")
+    )
+    assert events.json()["items"][0]["data"]["possible_duplicate_of"] == first.json()["id"]
 
 
 async def test_archiving_as_duplicate_keeps_the_earlier_clock(
