@@ -145,3 +145,16 @@ async def test_type_is_judged_by_content_and_limits_hold(
     assert anonymous.status_code == 401
     async with sessions() as s:
         assert (await s.execute(text("SELECT count(*) FROM attachments"))).scalar() == 1
+
+
+def test_png_exif_chunk_and_text_do_not_survive() -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(GPS_IFD).update({1: "S", 2: (7.0, 24.0, 12.5)})
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "PNG", exif=exif)
+    assert Image.open(io.BytesIO(out.getvalue())).getexif().get_ifd(GPS_IFD)
+    cleaned = clean(out.getvalue())
+    assert cleaned.content_type == "image/png"
+    assert b"eXIf" not in cleaned.data
+    assert not Image.open(io.BytesIO(cleaned.data)).getexif()
