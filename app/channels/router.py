@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from app.channels import accounts, jobs, signatures, sms, social
 from app.channels.accounts import Account
@@ -39,10 +39,17 @@ class SmsInboundOut(BaseModel):
     tracking_id: str | None = None
 
 
+class TakenOut(BaseModel):
+    message_id: str
+    complaint_id: uuid.UUID
+    tracking_id: str
+    existing: bool = Field(description="a redelivery: the complaint the message made before")
+
+
 class WebhookOut(BaseModel):
-    received: int
-    ignored: int
-    complaints: list[dict[str, Any]]
+    received: int = Field(description="messages that became (or already were) complaints")
+    ignored: int = Field(description="receipts, echoes and other events set aside, logged")
+    complaints: list[TakenOut]
 
 
 class CrcOut(BaseModel):
@@ -224,17 +231,9 @@ async def _webhook(
     except AppError as exc:
         raise _rejected(provider, request, exc) from None
     return WebhookOut(
-        received=len(parsed.messages),
-        ignored=len(parsed.ignored),
-        complaints=[
-            {
-                "message_id": t.message_id,
-                "complaint_id": str(t.complaint_id),
-                "tracking_id": t.tracking_id,
-                "existing": t.existing,
-            }
-            for t in taken
-        ],
+        received=len(taken),
+        ignored=len(parsed.ignored) + len(parsed.messages) - len(taken),
+        complaints=[TakenOut(**t.__dict__) for t in taken],
     )
 
 
