@@ -230,6 +230,38 @@ def cmd_rotate_api_key(args: argparse.Namespace) -> None:
     _run(work)
 
 
+def cmd_create_channel_account(args: argparse.Namespace) -> None:
+    """Secrets come from the environment, so they never show in `ps` or shell history."""
+    import os
+    import secrets
+
+    from app.channels.accounts import create_account
+    from app.channels.jobs import cipher_of
+
+    shared = os.environ.get("CHANNEL_SHARED_SECRET")
+    if args.provider == "sms_gateway" and not shared:
+        shared = secrets.token_urlsafe(32)
+        print(f"gateway secret (shown once): {shared}")
+
+    async def work(session: AsyncSession) -> None:
+        jur = await _jurisdiction(session, args.jurisdiction)
+        account_id = await create_account(
+            session,
+            cipher_of(get_settings()),
+            jur.id,
+            args.provider,
+            args.name,
+            shared_secret=shared,
+            signing_secret=os.environ.get("CHANNEL_SIGNING_SECRET"),
+            verify_token=os.environ.get("CHANNEL_VERIFY_TOKEN"),
+            access_token=os.environ.get("CHANNEL_ACCESS_TOKEN"),
+        )
+        print(f"channel account: {account_id}")
+
+    with database_url(get_settings().database_url) as url:
+        asyncio.run(_in_transaction(url, work))
+
+
 def cmd_openapi(_: argparse.Namespace) -> None:
     from app.openapi import render
 
@@ -280,6 +312,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--prefix", required=True)
     p = add("rotate-api-key", cmd_rotate_api_key, "issue a second live key; prints only the key")
     p.add_argument("--client-id", required=True)
+
+    p = add(
+        "create-channel-account",
+        cmd_create_channel_account,
+        "register a provider account (secrets from CHANNEL_SIGNING_SECRET, CHANNEL_VERIFY_TOKEN, "
+        "CHANNEL_ACCESS_TOKEN, CHANNEL_SHARED_SECRET)",
+    )
+    p.add_argument("--jurisdiction", required=True, help="Kemendagri code, e.g. 35.21")
+    p.add_argument(
+        "--provider", required=True, choices=["sms_gateway", "twilio", "whatsapp", "meta", "x"]
+    )
+    p.add_argument("--name", required=True)
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)

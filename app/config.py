@@ -50,6 +50,20 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Channels: SMS parts without a concatenation header are joined by sender within this window.
+    sms_join_window_seconds: float = 20.0
+    # Outgoing SMS (tracking ids, status changes): POST {"to", "text", "ref"} here; unset = none.
+    sms_gateway_url: str | None = None
+    sms_gateway_token: SecretStr | None = None
+    meta_graph_url: str = "https://graph.facebook.com/v21.0"
+    x_api_url: str = "https://api.x.com"
+    # A new complaint like an earlier one from the same reporter within this window is linked.
+    duplicate_window_days: int = 30
+    duplicate_min_similarity: float = 0.5
+
+    attachments_dir: str = "var/attachments"
+    max_attachment_bytes: int = 10_485_760
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"

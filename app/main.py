@@ -10,7 +10,10 @@ from app import logging as app_logging
 from app.accounts.clients_router import router as clients_router
 from app.accounts.keys import ApiKeyAuthenticator
 from app.accounts.router import router as auth_router
+from app.attachments.router import router as attachments_router
+from app.attachments.storage import LocalDiskStore
 from app.calendar.router import router as calendar_router
+from app.channels.router import router as channels_router
 from app.complaints.router import router as complaints_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -53,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cipher = IdentityCipher.from_setting(
         settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
     )
+    app.state.blob_store = LocalDiskStore(settings.attachments_dir)
     install_error_handlers(app)
     app.include_router(ops_router)
     app.include_router(auth_router)
@@ -60,7 +64,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(calendar_router)
     app.include_router(privacy_router)
     app.include_router(clients_router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(channels_router)
+    app.include_router(attachments_router)
+    # Multipart framing adds a little to the file itself.
+    upload_limit = settings.max_attachment_bytes + 64 * 1024
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        per_path={"/v1/attachments": upload_limit},
+    )
     app.add_middleware(
         RateLimit,
         caller_rate=settings.rate_limit_caller_per_second,

@@ -60,17 +60,22 @@ class RequestContext:
 class BodyLimit:
     """413 for bodies over `max_bytes`, by Content-Length or while the body streams."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Exact paths with a limit of their own (file uploads need more than JSON does).
+        self.per_path = per_path or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.per_path.get(scope["path"], self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await self._reject(scope, receive, send, max_bytes)
             return
         seen = 0
 
@@ -79,16 +84,16 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     # FastAPI re-raises HTTPException from body reading; the app's handler
                     # renders it in the contract's shape.
-                    raise HTTPException(413, f"The request body exceeds {self.max_bytes} bytes.")
+                    raise HTTPException(413, f"The request body exceeds {max_bytes} bytes.")
             return message
 
         await self.app(scope, counting_receive, send)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         response = error_response(
-            413, "payload_too_large", f"The request body exceeds {self.max_bytes} bytes."
+            413, "payload_too_large", f"The request body exceeds {max_bytes} bytes."
         )
         await response(scope, receive, send)

@@ -1,6 +1,8 @@
 """Every table, imported once so Alembic and the tests see the whole schema."""
 
 from app.accounts.models import ApiKey, Client, User
+from app.attachments.models import Attachment
+from app.channels.models import ChannelAccount, SmsPart
 from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord, Reporter
 from app.db import Base
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, SlaPolicy
@@ -11,9 +13,11 @@ from app.routing.models import Agency, Category
 __all__ = [
     "Agency",
     "ApiKey",
+    "Attachment",
     "Base",
     "CalendarOverride",
     "Category",
+    "ChannelAccount",
     "Client",
     "Complaint",
     "ComplaintEvent",
@@ -23,5 +27,6 @@ __all__ = [
     "OutboxMessage",
     "Reporter",
     "SlaPolicy",
+    "SmsPart",
     "User",
 ]

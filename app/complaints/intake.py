@@ -9,10 +9,13 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.attachments import service as attachments
+from app.complaints.duplicates import DuplicateRule, find_possible_duplicate
 from app.complaints.schemas import ComplaintCreate, ComplaintCreated
 from app.complaints.tracking import new_tracking_id
 from app.errors import Invalid
@@ -31,21 +34,23 @@ _INSERT = text(
             id, jurisdiction_id, tracking_id, channel, channel_detail, channel_ref, title, text,
             category_id, region_code, address, lat, lon, occurred_at, received_at, status,
             suggested_type, anonymous, confidential, callback_url, attachments, policy_id,
-            verification_due_at, submitted_by, last_seq, created_at, updated_at)
+            verification_due_at, submitted_by, possible_duplicate_of, last_seq, created_at,
+            updated_at)
         VALUES (
             :id, :jurisdiction_id, :tracking_id, :channel, CAST(:channel_detail AS jsonb),
             :channel_ref, :title, :text, :category_id, :region_code, :address, :lat, :lon,
             :occurred_at, :received_at, 'received', :suggested_type, :anonymous, :confidential,
             :callback_url, CAST(:attachments AS jsonb), :policy_id, :verification_due_at,
-            :submitted_by, 1, :now, :now)
+            :submitted_by, :possible_duplicate_of, 1, :now, :now)
         ON CONFLICT DO NOTHING
         RETURNING id
     ), reporter AS (
         INSERT INTO reporters (complaint_id, key_id, ciphertext, nik_hash, phone_hash, email_hash,
-                               created_at)
+                               social_hash, created_at)
         SELECT id, CAST(:key_id AS varchar), CAST(:ciphertext AS bytea),
                CAST(:nik_hash AS varchar), CAST(:phone_hash AS varchar),
-               CAST(:email_hash AS varchar), CAST(:now AS timestamptz)
+               CAST(:email_hash AS varchar), CAST(:social_hash AS varchar),
+               CAST(:now AS timestamptz)
         FROM c WHERE CAST(:has_reporter AS boolean)
     ), event AS (
         INSERT INTO complaint_events (complaint_id, seq, type, occurred_at, actor, data)
@@ -94,12 +99,23 @@ def _received_at(body: ComplaintCreate, now: datetime) -> datetime:
     return body.received_at.astimezone(UTC)
 
 
-def _channel_detail(body: ComplaintCreate) -> dict[str, str]:
-    detail: dict[str, str] = {}
+def _channel_detail(body: ComplaintCreate) -> dict[str, Any]:
+    detail: dict[str, Any] = {}
     if body.platform:
         detail["platform"] = body.platform
     if body.counter_kind:
         detail["counter_kind"] = body.counter_kind
+    if body.call_ref:
+        detail["call_ref"] = body.call_ref
+    if body.letter_number:
+        detail["letter_number"] = body.letter_number
+    if body.letter_date:
+        detail["letter_date"] = body.letter_date.isoformat()
+    if body.contact_consent is not None:
+        detail["contact_consent"] = body.contact_consent
+    if body.filed_by is not None:
+        # Who filed is personal data and lives encrypted with the reporter; only the fact shows.
+        detail["filed_on_behalf"] = True
     return detail
 
 
@@ -109,6 +125,9 @@ async def take_in(
     cipher: IdentityCipher,
     principal: Principal,
     body: ComplaintCreate,
+    *,
+    extra_detail: dict[str, Any] | None = None,
+    duplicates: DuplicateRule = DuplicateRule(),
 ) -> IntakeResult:
     """Store a new complaint, or return the one this channel message already created."""
     now = datetime.now(UTC)
@@ -126,10 +145,28 @@ async def take_in(
     verification_due_at = ctx.calendar.add_days(received_at, policy.verification_days, policy.unit)
     loc = body.location
     reporter = body.reporter.model_dump(exclude_none=True) if body.reporter else {}
+    if body.filed_by is not None:
+        reporter["filed_by"] = body.filed_by.model_dump(exclude_none=True)
+    hashes = {
+        kind: cipher.blind_index(kind, reporter.get(field))
+        for kind, field in (
+            ("nik", "nik"),
+            ("phone", "phone"),
+            ("email", "email"),
+            ("social", "social_id"),
+        )
+    }
+    # Linked for the admins, never dropped; the link is in the first event of the audit trail.
+    duplicate_of = await find_possible_duplicate(
+        session, duplicates, ctx.id, body.text, received_at, hashes
+    )
+    event_data: dict[str, Any] = {"channel": body.channel, "received_at": received_at.isoformat()}
+    if duplicate_of is not None:
+        event_data["possible_duplicate_of"] = str(duplicate_of)
     params: dict[str, object] = {
         "jurisdiction_id": ctx.id,
         "channel": body.channel,
-        "channel_detail": json.dumps(_channel_detail(body)),
+        "channel_detail": json.dumps(_channel_detail(body) | (extra_detail or {})),
         "channel_ref": body.channel_ref,
         "title": body.title,
         "text": body.text,
@@ -150,11 +187,10 @@ async def take_in(
         "submitted_by": principal.id,
         "now": now,
         "has_reporter": bool(reporter),
-        "nik_hash": cipher.blind_index("nik", reporter.get("nik")),
-        "phone_hash": cipher.blind_index("phone", reporter.get("phone")),
-        "email_hash": cipher.blind_index("email", reporter.get("email")),
+        **{f"{kind}_hash": value for kind, value in hashes.items()},
         "actor": json.dumps(principal.actor),
-        "event_data": json.dumps({"channel": body.channel, "received_at": received_at.isoformat()}),
+        "event_data": json.dumps(event_data),
+        "possible_duplicate_of": duplicate_of,
         "event_topic": EVENT_TOPIC,
         "timer_topic": TIMER_TOPIC,
         "timer_payload": json.dumps(
@@ -177,6 +213,7 @@ async def take_in(
         }
         inserted = (await session.execute(_INSERT, params)).scalar()
         if inserted is not None:
+            await attachments.claim(session, principal, complaint_id, body.attachments)
             return IntakeResult(
                 True,
                 ComplaintCreated(

@@ -3,11 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from app.complaints import actions, intake, queries, schemas
+from app.complaints.duplicates import DuplicateRule
 from app.complaints.vocabulary import ComplaintType
 from app.deps import DB, Cipher
 from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
@@ -62,13 +63,15 @@ async def create_complaint(
     principal: Intake,
     db: DB,
     cipher: Cipher,
+    request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     """Take a complaint in from any channel; a repeated `channel_ref` returns the first one."""
+    duplicates = DuplicateRule.from_settings(request.app.state.settings)
 
     async def handler() -> tuple[int, dict[str, object]]:
         ctx = await load_context(db, principal.jurisdiction_id)
-        result = await intake.take_in(db, ctx, cipher, principal, body)
+        result = await intake.take_in(db, ctx, cipher, principal, body, duplicates=duplicates)
         return (201 if result.created else 200), result.body.model_dump(mode="json")
 
     status, payload = await run_once(

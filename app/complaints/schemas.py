@@ -1,7 +1,7 @@
 """Request and response bodies of the complaint endpoints: strict, bounded, documented."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
@@ -57,6 +57,21 @@ class ReporterIn(Strict):
         | None
     ) = None
     address: Annotated[str, Field(max_length=500)] | None = None
+    social_id: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        None, description="the reporter's account id on the social platform they wrote from"
+    )
+
+
+class FiledBy(Strict):
+    """Someone filing on the reporter's behalf (family, a village official, a lawyer)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    relation: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 \-]{5,20}$")] | None = None
+    email: (
+        Annotated[str, Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[A-Za-z]{2,}$", max_length=320)]
+        | None
+    ) = None
 
 
 class ComplaintCreate(Strict):
@@ -77,9 +92,27 @@ class ComplaintCreate(Strict):
     callback_url: Annotated[HttpUrl, Field(max_length=2_000)] | None = None
     channel_ref: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     attachments: Annotated[list[Attachment], Field(max_length=10)] = []
+    call_ref: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        None, description="call_center: the call's reference in the telephony system"
+    )
+    letter_number: Annotated[str, Field(min_length=1, max_length=100)] | None = Field(
+        None, description="counter letter: the letter's number"
+    )
+    letter_date: date | None = Field(None, description="counter letter: the date on the letter")
+    contact_consent: bool | None = Field(
+        None, description="whether the reporter agreed to be contacted about the complaint"
+    )
+    filed_by: FiledBy | None = Field(
+        None, description="someone filing on the reporter's behalf; kept encrypted like them"
+    )
 
     @model_validator(mode="after")
     def _channel_details(self) -> "ComplaintCreate":
+        if self.call_ref is not None and self.channel != "call_center":
+            raise ValueError("call_ref is only for call_center intake")
+        letter = self.letter_number is not None or self.letter_date is not None
+        if letter and self.counter_kind != "letter":
+            raise ValueError("letter_number and letter_date are only for counter letters")
         if (self.channel == "social_media") != (self.platform is not None):
             raise _rule("platform", "platform is required for social_media and only for it")
         if (self.channel == "counter") != (self.counter_kind is not None):

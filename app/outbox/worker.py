@@ -73,8 +73,9 @@ _CLAIM = text(
 _SETTLE = text(
     """
     UPDATE outbox_messages
-    SET status = :status, available_at = :available_at, last_error = :error,
-        locked_until = NULL, done_at = CASE WHEN :status = 'done' THEN :now END
+    SET status = CAST(:status AS varchar), available_at = :available_at, last_error = :error,
+        locked_until = NULL,
+        done_at = CASE WHEN CAST(:status AS varchar) = 'done' THEN CAST(:now AS timestamptz) END
     WHERE id = :id AND locked_until = :lease_end
     """
 )
@@ -233,10 +234,18 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
         payload: dict[str, Any] = row.payload
         await timers.fire(session, row.complaint_id, payload, repeat)
 
-    subscribers: list[Subscriber] = []
-    return {TIMER_TOPIC: fire_timer, EVENT_TOPIC: fan_out(subscribers)}
+    from app.channels import jobs as channel_jobs  # imported here: channels build on this module
+
+    subscribers: list[Subscriber] = [*channel_jobs.subscribers(settings)]
+    return {
+        TIMER_TOPIC: fire_timer,
+        EVENT_TOPIC: fan_out(subscribers),
+        "sms_assemble": channel_jobs.assemble_handler(settings),
+    }
 
 
 def default_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Sender]:
     """Topic -> sender, for rows that need the network (callbacks, e-mail, SMS)."""
-    return {}
+    from app.channels import jobs as channel_jobs  # imported here: channels build on this module
+
+    return {**channel_jobs.senders(settings, http)}

@@ -71,4 +71,6 @@ def normalize_identifier(kind: str, value: str | None) -> str | None:
         return digits or None
     if kind == "email":
         return value.strip().lower() or None
+    if kind == "social":  # "platform:account id", already canonical
+        return value.strip() or None
     return re.sub(r"\D", "", value) or None

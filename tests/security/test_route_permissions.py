@@ -59,6 +59,17 @@ def test_the_walk_catches_a_route_without_permission() -> None:
     assert "/v1/stray/open" in unguarded
 
 
-def test_only_tracking_auth_and_health_are_public() -> None:
-    public = sorted(r.path for r in _app_routes() if isinstance(_permission(r), Public))
-    assert public == ["/healthz", "/readyz", "/v1/auth/token", "/v1/track/{tracking_id}"]
+def test_only_tracking_auth_health_and_provider_webhooks_are_public() -> None:
+    # Provider webhooks cannot send our credentials; each verifies its provider's signature or
+    # per-gateway secret instead (tests/channels prove a missing or bad one is refused).
+    public = sorted({r.path for r in _app_routes() if isinstance(_permission(r), Public)})
+    assert public == [
+        "/healthz",
+        "/readyz",
+        "/v1/auth/token",
+        "/v1/channels/meta/webhook",
+        "/v1/channels/sms/inbound",
+        "/v1/channels/whatsapp/webhook",
+        "/v1/channels/x/webhook",
+        "/v1/track/{tracking_id}",
+    ]

@@ -1,0 +1,1 @@
+"""The doors a complaint comes in by: SMS 1708 gateways, WhatsApp, Messenger, Instagram and X."""

@@ -1,0 +1,178 @@
+"""Answering the reporter through their door: what to say on each event, and the outbox rows.
+
+A subscriber turns a complaint event into one outbox row per reply; a sender (app/channels/
+clients.py) delivers it. The destination and any access token travel sealed (AES-GCM, bound to
+the row id), so the outbox never holds a phone number or a token in clear.
+"""
+
+import base64
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.channels import accounts
+from app.complaints.contact import reply_context
+from app.complaints.fanout import EventNotice, Subscriber
+from app.config import Settings
+from app.outbox.models import OutboxMessage
+from app.privacy.crypto import IdentityCipher
+
+SMS_TOPIC = "sms_reply"
+SOCIAL_TOPIC = "social_reply"
+ASSEMBLE_TOPIC = "sms_assemble"
+
+STATUS_WORDS = {
+    "received": "diterima",
+    "needs_info": "menunggu kelengkapan informasi",
+    "verified": "telah diverifikasi",
+    "dispatched": "telah diteruskan ke instansi terkait",
+    "in_progress": "sedang ditindaklanjuti",
+    "responded": "telah ditanggapi",
+    "closed": "selesai",
+    "archived": "diarsipkan",
+}
+
+
+def event_message(event: str, data: dict[str, Any], tracking_id: str, link: str) -> str | None:
+    """The reporter's notice for an event, in Indonesian; None for events they need not hear."""
+    if event == "received":
+        return f"Pengaduan Anda diterima dengan nomor {tracking_id}. Pantau di {link}"
+    if event == "needs_info":
+        return f"Pengaduan {tracking_id} perlu informasi tambahan: {data.get('message', '')}"[:600]
+    if event in ("dispatched", "transferred") and data.get("agency_name"):
+        return f"Pengaduan {tracking_id} diteruskan ke {data['agency_name']}."
+    if event == "responded":
+        return f"Pengaduan {tracking_id} telah ditanggapi: {data.get('message', '')}"[:600]
+    simple = {
+        "verified": "telah diverifikasi",
+        "acknowledged": "sedang ditindaklanjuti",
+        "closed": "selesai. Terima kasih",
+        "archived": "diarsipkan",
+        "reopened": "dibuka kembali",
+    }
+    if event in simple:
+        return f"Pengaduan {tracking_id} {simple[event]}. {link}"
+    return None
+
+
+def status_message(tracking_id: str | None, status: str | None) -> str:
+    """The answer to `CEK <tracking id>`."""
+    if tracking_id is None or status is None:
+        return "Nomor pengaduan tidak dikenal. Kirim: CEK LPR-XXXXX-XXXXX"
+    return f"Status pengaduan {tracking_id}: {STATUS_WORDS.get(status, status)}."
+
+
+def seal(cipher: IdentityCipher, row_id: uuid.UUID, secret: dict[str, Any]) -> dict[str, str]:
+    """Encrypt what an outbox row must not hold in clear, bound to that row."""
+    kid, blob = cipher.encrypt(secret, row_id.bytes)
+    return {"kid": kid, "sealed": base64.b64encode(blob).decode()}
+
+
+def unseal(cipher: IdentityCipher, row_id: uuid.UUID, payload: dict[str, Any]) -> dict[str, Any]:
+    """The sealed part of a row's payload, for its sender."""
+    return cipher.decrypt(payload["kid"], base64.b64decode(payload["sealed"]), row_id.bytes)
+
+
+async def enqueue(
+    session: AsyncSession,
+    cipher: IdentityCipher,
+    topic: str,
+    jurisdiction_id: uuid.UUID,
+    complaint_id: uuid.UUID | None,
+    dedupe_key: str,
+    public: dict[str, Any],
+    secret: dict[str, Any],
+) -> None:
+    """One reply row; the same dedupe key twice is one reply."""
+    row_id = uuid.uuid4()
+    await session.execute(
+        pg_insert(OutboxMessage)
+        .values(
+            id=row_id,
+            jurisdiction_id=jurisdiction_id,
+            topic=topic,
+            complaint_id=complaint_id,
+            dedupe_key=dedupe_key,
+            payload={**public, **seal(cipher, row_id, secret)},
+            available_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+
+
+async def enqueue_sms(
+    session: AsyncSession,
+    cipher: IdentityCipher,
+    jurisdiction_id: uuid.UUID,
+    complaint_id: uuid.UUID | None,
+    phone: str,
+    text: str,
+    dedupe_key: str,
+) -> None:
+    """An SMS to one number (a tracking id, a status, an answer to CEK)."""
+    await enqueue(
+        session,
+        cipher,
+        SMS_TOPIC,
+        jurisdiction_id,
+        complaint_id,
+        dedupe_key,
+        {},
+        {"to": phone, "text": text},
+    )
+
+
+def reply_subscriber(settings: Settings, cipher: IdentityCipher) -> Subscriber:
+    """Answer SMS and social media reporters on every status change, through their door."""
+    base = settings.public_base_url.rstrip("/")
+
+    async def on_event(session: AsyncSession, notice: EventNotice) -> None:
+        ctx = await reply_context(session, cipher, notice.complaint_id)
+        if ctx is None or ctx.channel not in ("sms_1708", "social_media"):
+            return
+        if ctx.channel_detail.get("contact_consent") is False:
+            return
+        link = f"{base}/v1/track/{ctx.tracking_id}"
+        text = event_message(notice.type, notice.data, ctx.tracking_id, link)
+        if text is None:
+            return
+        key = f"reply:{notice.complaint_id}:{notice.seq}"
+        if ctx.channel == "sms_1708" and ctx.reporter.get("phone"):
+            await enqueue_sms(
+                session,
+                cipher,
+                ctx.jurisdiction_id,
+                ctx.complaint_id,
+                ctx.reporter["phone"],
+                text,
+                key,
+            )
+            return
+        reply = ctx.channel_detail.get("reply")
+        account_id = ctx.channel_detail.get("account_id")
+        social_id = str(ctx.reporter.get("social_id", ""))
+        if ctx.channel != "social_media" or not reply or not account_id or ":" not in social_id:
+            return
+        account = await accounts.get_account(session, cipher, uuid.UUID(account_id))
+        if account is None or not account.access_token:
+            return
+        await enqueue(
+            session,
+            cipher,
+            SOCIAL_TOPIC,
+            ctx.jurisdiction_id,
+            ctx.complaint_id,
+            key,
+            {"platform": ctx.channel_detail.get("platform"), "kind": reply.get("kind")},
+            {
+                "reply": reply,
+                "to": social_id.split(":", 1)[1],
+                "token": account.access_token,
+                "text": text,
+            },
+        )
+
+    return on_event

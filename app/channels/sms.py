@@ -1,0 +1,304 @@
+"""SMS 1708: one complaint per message, however many parts and deliveries it arrived in.
+
+Every part is stored first (`sms_parts`), so nothing is lost between requests or processes. A
+message with a concatenation header is assembled the moment its last part arrives; parts without
+one are joined by sender within a short window. Either way a timer row closes the group when the
+window passes, so a message whose last part never comes is still taken in (with a gap marker).
+A per-sender advisory lock serialises a sender's parts across processes.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.channels import replies
+from app.channels.models import SmsPart
+from app.channels.sms_parse import InboundSms, parse_keyword
+from app.complaints import intake, queries
+from app.complaints.duplicates import DuplicateRule
+from app.complaints.schemas import ComplaintCreate, ReporterIn
+from app.errors import Invalid
+from app.jurisdictions.service import load_context
+from app.outbox.models import OutboxMessage
+from app.privacy.crypto import IdentityCipher
+from app.security import CHANNEL_GATEWAY, Principal
+
+log = logging.getLogger(__name__)
+
+GAP = " […] "
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    outcome: str  # created, existing, part_stored, status_query
+    complaint_id: uuid.UUID | None = None
+    tracking_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SmsConfig:
+    window: timedelta
+    duplicates: DuplicateRule
+
+
+async def _lock_sender(session: AsyncSession, jurisdiction_id: uuid.UUID, sender_hash: str) -> None:
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+        {"k": f"sms:{jurisdiction_id}:{sender_hash}"},
+    )
+
+
+async def answer_status(
+    session: AsyncSession,
+    cipher: IdentityCipher,
+    jurisdiction_id: uuid.UUID,
+    phone: str,
+    tracking_id: str | None,
+    dedupe_key: str,
+) -> SmsResult:
+    """`CEK <tracking id>`: the status goes back by SMS; no complaint is made."""
+    found = await queries.track(session, tracking_id) if tracking_id else None
+    message = replies.status_message(
+        found.tracking_id if found else None, found.status if found else None
+    )
+    await replies.enqueue_sms(session, cipher, jurisdiction_id, None, phone, message, dedupe_key)
+    return SmsResult("status_query", tracking_id=found.tracking_id if found else None)
+
+
+async def _create(
+    session: AsyncSession,
+    cipher: IdentityCipher,
+    config: SmsConfig,
+    principal: Principal,
+    phone: str,
+    body_text: str,
+    channel_ref: str | None,
+) -> SmsResult:
+    keyword = parse_keyword(body_text)
+    if keyword.kind == "status":
+        key = f"sms-status:{principal.jurisdiction_id}:{channel_ref or uuid.uuid4()}"
+        return await answer_status(
+            session, cipher, principal.jurisdiction_id, phone, keyword.tracking_id, key
+        )
+    if not keyword.text:
+        raise Invalid.field("text", "Only a keyword, no complaint text.", code="empty_message")
+    ctx = await load_context(session, principal.jurisdiction_id)
+    body = ComplaintCreate(
+        channel="sms_1708",
+        text=keyword.text[:10_000],
+        reporter=ReporterIn(phone=phone),
+        channel_ref=channel_ref,
+    )
+    result = await intake.take_in(
+        session, ctx, cipher, principal, body, duplicates=config.duplicates
+    )
+    return SmsResult(
+        "created" if result.created else "existing", result.body.id, result.body.tracking_id
+    )
+
+
+async def receive(
+    session: AsyncSession,
+    cipher: IdentityCipher,
+    config: SmsConfig,
+    principal: Principal,
+    sms: InboundSms,
+) -> SmsResult:
+    """Take one delivered SMS (or part): a complaint, a status answer, or a stored part."""
+    now = datetime.now(UTC)
+    if sms.whole or (sms.concat is None and config.window <= timedelta(0)):
+        return await _create(
+            session, cipher, config, principal, sms.sender, sms.text, sms.message_ref
+        )
+    if sms.concat is None and parse_keyword(sms.text).kind == "status":
+        key = f"sms-status:{principal.jurisdiction_id}:{sms.message_ref or uuid.uuid4()}"
+        phone = sms.sender
+        return await answer_status(
+            session,
+            cipher,
+            principal.jurisdiction_id,
+            phone,
+            parse_keyword(sms.text).tracking_id,
+            key,
+        )
+    sender_hash = cipher.blind_index("phone", sms.sender) or ""
+    await _lock_sender(session, principal.jurisdiction_id, sender_hash)
+    if sms.message_ref is not None:
+        seen = await session.scalar(
+            select(SmsPart).where(
+                SmsPart.jurisdiction_id == principal.jurisdiction_id,
+                SmsPart.account_id == principal.id,
+                SmsPart.message_ref == sms.message_ref,
+            )
+        )
+        if seen is not None:  # a redelivered part
+            return await _result_of(session, seen)
+    if sms.concat is not None:
+        group_key = f"udh:{sender_hash[:32]}:{sms.concat.ref}:{sms.concat.total}"
+        part_no, part_count = sms.concat.part, sms.concat.total
+    else:
+        open_group = await session.scalar(
+            select(SmsPart.group_key)
+            .where(
+                SmsPart.jurisdiction_id == principal.jurisdiction_id,
+                SmsPart.sender_hash == sender_hash,
+                SmsPart.assembled_at.is_(None),
+                SmsPart.group_key.startswith("win:"),
+                SmsPart.received_at >= now - config.window,
+            )
+            .limit(1)
+        )
+        group_key = open_group or f"win:{sender_hash[:32]}:{uuid.uuid4().hex}"
+        part_no = 1 + (
+            await session.scalar(
+                select(func.count()).where(
+                    SmsPart.jurisdiction_id == principal.jurisdiction_id,
+                    SmsPart.group_key == group_key,
+                )
+            )
+            or 0
+        )
+        part_count = None
+    part_id = uuid.uuid4()
+    key_id, sealed = cipher.encrypt({"phone": sms.sender}, part_id.bytes)
+    inserted = await session.scalar(
+        pg_insert(SmsPart)
+        .values(
+            id=part_id,
+            jurisdiction_id=principal.jurisdiction_id,
+            account_id=principal.id,
+            account_name=principal.name,
+            group_key=group_key,
+            part_no=part_no,
+            part_count=part_count,
+            message_ref=sms.message_ref,
+            sender_hash=sender_hash,
+            key_id=key_id,
+            sender_ciphertext=sealed,
+            text=sms.text,
+            received_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(SmsPart.id)
+    )
+    if inserted is None:  # the same UDH part again, without a message id
+        return SmsResult("part_stored")
+    parts = await _open_parts(session, principal.jurisdiction_id, group_key)
+    if part_count is not None and len(parts) >= part_count:
+        return await _assemble(session, cipher, config, parts)
+    # One timer per part; each closes the group only if no later part has come since.
+    await session.execute(
+        pg_insert(OutboxMessage)
+        .values(
+            id=uuid.uuid4(),
+            jurisdiction_id=principal.jurisdiction_id,
+            topic=replies.ASSEMBLE_TOPIC,
+            dedupe_key=f"sms_assemble:{part_id}",
+            payload={"group_key": group_key},
+            available_at=now + config.window,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    return SmsResult("part_stored")
+
+
+async def _result_of(session: AsyncSession, part: SmsPart) -> SmsResult:
+    if part.complaint_id is None:
+        return SmsResult("part_stored")
+    tracking_id = await session.scalar(
+        text("SELECT tracking_id FROM complaints WHERE id = :id"), {"id": part.complaint_id}
+    )
+    return SmsResult("existing", part.complaint_id, tracking_id)
+
+
+async def _open_parts(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, group_key: str
+) -> list[SmsPart]:
+    return list(
+        (
+            await session.scalars(
+                select(SmsPart)
+                .where(
+                    SmsPart.jurisdiction_id == jurisdiction_id,
+                    SmsPart.group_key == group_key,
+                    SmsPart.assembled_at.is_(None),
+                )
+                .order_by(SmsPart.part_no)
+            )
+        ).all()
+    )
+
+
+def join_parts(parts: list[tuple[int, str]], total: int | None) -> str:
+    """UDH parts are cut mid-word and join as they are, with a marker where one is missing;
+    parts joined by window were sent as separate SMS and join with a space."""
+    if total is None:
+        return " ".join(t.strip() for _, t in parts)
+    by_no = dict(parts)
+    out: list[str] = []
+    for n in range(1, total + 1):
+        if n in by_no:
+            out.append(by_no[n])
+        elif not out or out[-1] != GAP:
+            out.append(GAP)
+    return "".join(out).strip()
+
+
+async def _assemble(
+    session: AsyncSession, cipher: IdentityCipher, config: SmsConfig, parts: list[SmsPart]
+) -> SmsResult:
+    first = parts[0]
+    phone = cipher.decrypt(first.key_id, first.sender_ciphertext, first.id.bytes)["phone"]
+    principal = Principal(
+        id=first.account_id,
+        kind="channel",
+        role=CHANNEL_GATEWAY,
+        jurisdiction_id=first.jurisdiction_id,
+        agency_id=None,
+        name=first.account_name,
+    )
+    joined = join_parts([(p.part_no, p.text) for p in parts], first.part_count)
+    channel_ref = first.message_ref or f"sms-group:{first.group_key}"[:200]
+    try:
+        result = await _create(session, cipher, config, principal, phone, joined, channel_ref)
+    except Invalid as exc:  # e.g. "LAPOR" and nothing after it within the window
+        log.warning("sms group discarded", extra={"code": exc.code, "parts": len(parts)})
+        result = SmsResult("part_stored")
+    done_key = f"{first.group_key[:150]}:done:{uuid.uuid4().hex}"
+    # The group key is released so a reused UDH reference starts a new message; the text now
+    # lives in the complaint, so the part keeps only what recognises a redelivery.
+    await session.execute(
+        update(SmsPart)
+        .where(SmsPart.id.in_([p.id for p in parts]))
+        .values(
+            assembled_at=datetime.now(UTC),
+            complaint_id=result.complaint_id,
+            group_key=done_key,
+            text="",
+        )
+    )
+    return result
+
+
+async def close_group(
+    session: AsyncSession,
+    cipher: IdentityCipher,
+    config: SmsConfig,
+    jurisdiction_id: uuid.UUID,
+    group_key: str,
+    now: datetime,
+) -> SmsResult | None:
+    """The window timer: take in whatever parts a group has once its last part is old enough."""
+    parts = await _open_parts(session, jurisdiction_id, group_key)
+    if not parts:
+        return None  # assembled already
+    await _lock_sender(session, jurisdiction_id, parts[0].sender_hash)
+    parts = await _open_parts(session, jurisdiction_id, group_key)
+    if not parts or now - max(p.received_at for p in parts) < config.window:
+        return None  # a later part arrived; its own timer will close the group
+    return await _assemble(session, cipher, config, parts)

@@ -1,0 +1,92 @@
+"""Possible duplicates: the same reporter saying much the same thing again, through any door.
+
+A complaint is never dropped for looking like another; it is linked (`possible_duplicate_of`)
+so an admin can archive it as a duplicate, which keeps the earlier complaint and its clock.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+
+_TOKEN = re.compile(r"[0-9a-zA-Z\u00c0-\u024f]+")
+# Short words ("di", "yg", "ke") say nothing about what a complaint is about.
+MIN_TOKEN_LENGTH = 3
+CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class DuplicateRule:
+    window: timedelta = timedelta(days=30)
+    min_similarity: float = 0.5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "DuplicateRule":
+        return cls(
+            timedelta(days=settings.duplicate_window_days), settings.duplicate_min_similarity
+        )
+
+
+def tokens(value: str) -> frozenset[str]:
+    return frozenset(t for t in _TOKEN.findall(value.lower()) if len(t) >= MIN_TOKEN_LENGTH)
+
+
+def similarity(a: str, b: str) -> float:
+    """Token-set similarity (Jaccard) of two texts, 0..1."""
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)
+
+
+def best_match(
+    new_text: str, earlier: list[tuple[uuid.UUID, str]], threshold: float
+) -> uuid.UUID | None:
+    """The most similar earlier complaint at or above `threshold`, if any."""
+    scored = [(similarity(new_text, t), cid) for cid, t in earlier]
+    scored = [s for s in scored if s[0] >= threshold]
+    return max(scored, key=lambda s: s[0])[1] if scored else None
+
+
+_EARLIER = text(
+    """
+    SELECT c.id, c.text FROM complaints c JOIN reporters r ON r.complaint_id = c.id
+    WHERE c.jurisdiction_id = :j AND c.received_at >= :since AND c.status <> 'archived'
+      AND ((CAST(:nik AS varchar) IS NOT NULL AND r.nik_hash = :nik)
+        OR (CAST(:phone AS varchar) IS NOT NULL AND r.phone_hash = :phone)
+        OR (CAST(:email AS varchar) IS NOT NULL AND r.email_hash = :email)
+        OR (CAST(:social AS varchar) IS NOT NULL AND r.social_hash = :social))
+    ORDER BY c.received_at DESC
+    LIMIT :limit
+    """
+)
+
+
+async def find_possible_duplicate(
+    session: AsyncSession,
+    rule: DuplicateRule,
+    jurisdiction_id: uuid.UUID,
+    new_text: str,
+    received_at: datetime,
+    hashes: dict[str, str | None],
+) -> uuid.UUID | None:
+    """An earlier complaint by the same reporter (by any identity hash) saying much the same."""
+    if not any(hashes.values()):
+        return None
+    rows = (
+        await session.execute(
+            _EARLIER,
+            {
+                "j": jurisdiction_id,
+                "since": received_at - rule.window,
+                "limit": CANDIDATES,
+                **{k: hashes.get(k) for k in ("nik", "phone", "email", "social")},
+            },
+        )
+    ).all()
+    return best_match(new_text, [(r[0], r[1]) for r in rows], rule.min_similarity)
