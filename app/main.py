@@ -9,6 +9,7 @@ from app import logging as app_logging
 from app.accounts.keys import ApiKeyAuthenticator
 from app.accounts.router import router as auth_router
 from app.calendar.router import router as calendar_router
+from app.classification.router import router as classification_router
 from app.complaints.router import router as complaints_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -16,6 +17,7 @@ from app.errors import install_error_handlers
 from app.middleware import BodyLimit, RequestContext
 from app.ops import router as ops_router
 from app.privacy.crypto import IdentityCipher
+from app.routing.router import router as routing_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -48,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(complaints_router)
     app.include_router(calendar_router)
+    app.include_router(routing_router)
+    app.include_router(classification_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)
     app_logging.configure(settings.log_level)

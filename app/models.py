@@ -1,11 +1,12 @@
 """Every table, imported once so Alembic and the tests see the whole schema."""
 
 from app.accounts.models import ApiKey, Client, User
+from app.classification.models import ClassifierModel
 from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord, Reporter
 from app.db import Base
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, SlaPolicy
 from app.outbox.models import OutboxMessage
-from app.routing.models import Agency, Category
+from app.routing.models import Agency, Category, Liaison, Region, RoutingRule, RoutingSettings
 
 __all__ = [
     "Agency",
@@ -13,13 +14,18 @@ __all__ = [
     "Base",
     "CalendarOverride",
     "Category",
+    "ClassifierModel",
     "Client",
     "Complaint",
     "ComplaintEvent",
     "IdempotencyRecord",
     "Jurisdiction",
+    "Liaison",
     "OutboxMessage",
+    "Region",
     "Reporter",
+    "RoutingRule",
+    "RoutingSettings",
     "SlaPolicy",
     "User",
 ]

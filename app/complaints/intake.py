@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.classification import service as classification
 from app.complaints.schemas import ComplaintCreate, ComplaintCreated
 from app.complaints.tracking import new_tracking_id
 from app.errors import Invalid
@@ -30,12 +31,17 @@ _INSERT = text(
         INSERT INTO complaints (
             id, jurisdiction_id, tracking_id, channel, channel_detail, channel_ref, title, text,
             category_id, region_code, address, lat, lon, occurred_at, received_at, status,
-            suggested_type, anonymous, confidential, callback_url, attachments, policy_id,
+            suggested_type, suggested_category_id, suggestion, anonymous, confidential,
+            callback_url, attachments, policy_id,
             verification_due_at, submitted_by, last_seq, created_at, updated_at)
         VALUES (
             :id, :jurisdiction_id, :tracking_id, :channel, CAST(:channel_detail AS jsonb),
             :channel_ref, :title, :text, :category_id, :region_code, :address, :lat, :lon,
-            :occurred_at, :received_at, 'received', :suggested_type, :anonymous, :confidential,
+            :occurred_at, :received_at, 'received', :suggested_type,
+            COALESCE(CAST(:suggested_category_id AS uuid),
+                     (SELECT id FROM categories WHERE jurisdiction_id = :jurisdiction_id
+                        AND code = :suggested_category_code AND active)),
+            CAST(:suggestion AS jsonb), :anonymous, :confidential,
             :callback_url, CAST(:attachments AS jsonb), :policy_id, :verification_due_at,
             :submitted_by, 1, :now, :now)
         ON CONFLICT DO NOTHING
@@ -125,6 +131,9 @@ async def take_in(
     policy = ctx.policy_at(received_at)
     verification_due_at = ctx.calendar.add_days(received_at, policy.verification_days, policy.unit)
     loc = body.location
+    suggestion, suggested_category_id = await classification.suggest(
+        session, ctx.id, body.text, body.title
+    )
     reporter = body.reporter.model_dump(exclude_none=True) if body.reporter else {}
     params: dict[str, object] = {
         "jurisdiction_id": ctx.id,
@@ -140,7 +149,10 @@ async def take_in(
         "lon": loc.lon if loc else None,
         "occurred_at": body.occurred_at,
         "received_at": received_at,
-        "suggested_type": None,
+        "suggested_type": suggestion.type.value,
+        "suggested_category_id": suggested_category_id,
+        "suggested_category_code": suggestion.category.value,
+        "suggestion": json.dumps(suggestion.as_json()),
         "anonymous": body.anonymous,
         "confidential": body.confidential,
         "callback_url": str(body.callback_url) if body.callback_url else None,
@@ -183,7 +195,7 @@ async def take_in(
                     id=complaint_id,
                     tracking_id=params["tracking_id"],
                     status="received",
-                    suggested_type=None,
+                    suggested_type=suggestion.type.value,
                     received_at=received_at,
                     verification_due_at=verification_due_at,
                 ),

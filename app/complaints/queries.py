@@ -165,6 +165,8 @@ async def complaint_out(
         status=c.status,
         type=c.type,
         suggested_type=c.suggested_type,
+        suggested_category_id=c.suggested_category_id,
+        suggestion=c.suggestion,
         channel=c.channel,
         channel_detail=c.channel_detail,
         channel_ref=c.channel_ref,

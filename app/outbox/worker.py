@@ -211,10 +211,17 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
         payload: dict[str, Any] = row.payload
         await timers.fire(session, row.complaint_id, payload, repeat)
 
-    subscribers: list[Subscriber] = []
+    from app.routing import notify  # here, not at the top: notify imports this module
+
+    subscribers: list[Subscriber] = [notify.notify]
     return {TIMER_TOPIC: fire_timer, EVENT_TOPIC: fan_out(subscribers)}
 
 
 def default_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Sender]:
     """Topic -> sender, for rows that need the network (callbacks, e-mail, SMS)."""
-    return {}
+    from app.routing import notify
+
+    senders: dict[str, Sender] = {}
+    if settings.smtp_host:
+        senders[notify.EMAIL_TOPIC] = notify.email_sender(settings)
+    return senders
