@@ -61,42 +61,34 @@ def _windows(words: list[str]) -> list[str]:
 
 
 def resolve(address: str, places: list[Place], min_score: float = MIN_SCORE) -> Match | None:
-    """The best-scoring place named in `address` (a desa beats its kecamatan when both fit)."""
+    """The place an address names, most specific first.
+
+    A desa beats a kecamatan; a desa inside a kecamatan the address also names beats one
+    elsewhere; a word that names a kecamatan ("Ngawi", "Paron") counts as the kecamatan before it
+    counts as the desa of the same name; then the closer spelling wins.
+    """
     words = normalise(address).split()
     if not words or not places:
         return None
     names = [normalise(p.name) for p in places]
-    best: Match | None = None
+    candidates: list[Match] = []
     for window in _windows(words):
         if len(window) < 4:  # "rt", "no" and other scraps match too much
             continue
-        found = process.extractOne(window, names, scorer=fuzz.ratio, score_cutoff=min_score)
-        if found is None:
-            continue
-        _, score, index = found
-        place = places[index]
-        better = best is None or (score, _depth(place)) > (best.score, _depth(best.place))
-        if better:
-            best = Match(place, float(score), window)
-    if best is None or best.place.level != "desa_kelurahan":
-        return best
-    return _prefer_named_kecamatan(best, words, places)
+        found = process.extract(window, names, scorer=fuzz.ratio, score_cutoff=min_score, limit=20)
+        candidates += [Match(places[i], float(score), window) for _, score, i in found]
+    if not candidates:
+        return None
+    named_kecamatan = {m.place.code for m in candidates if m.place.level == "kecamatan"}
+    kecamatan_words = {m.matched_text for m in candidates if m.place.level == "kecamatan"}
 
+    def rank(m: Match) -> tuple[bool, bool, bool, float]:
+        is_desa = m.place.level == "desa_kelurahan"
+        return (
+            is_desa,
+            m.place.parent_code in named_kecamatan,
+            m.matched_text not in kecamatan_words,
+            m.score,
+        )
 
-def _depth(place: Place) -> int:
-    return place.code.count(".")
-
-
-def _prefer_named_kecamatan(best: Match, words: list[str], places: list[Place]) -> Match:
-    """Village names repeat across kecamatan: when the address names a kecamatan, stay in it."""
-    same_name = [
-        p for p in places if p.level == "desa_kelurahan" and normalise(p.name) == best.matched_text
-    ]
-    if len(same_name) < 2:
-        return best
-    kecamatan = {p.code: normalise(p.name) for p in places if p.level == "kecamatan"}
-    joined = f" {' '.join(words)} "
-    for p in same_name:
-        if p.parent_code and f" {kecamatan.get(p.parent_code, '#')} " in joined:
-            return Match(p, best.score, best.matched_text)
-    return best
+    return max(candidates, key=rank)
