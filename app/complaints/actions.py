@@ -99,13 +99,18 @@ async def verify(
     await timers.schedule_clock(session, c, ctx)
     routing: dict[str, Any] = {"reason": "chosen at verify", "routed_by": "admin"}
     if agency is None:
+        # Without the admin's category, the classifier's suggestion routes (and says so).
+        category_id = c.category_id or c.suggested_category_id
         decision = await routing_rules.decide(
             session,
             ctx,
-            Sample(c.text, c.title, c.category_id, c.region_code, c.channel),
+            Sample(c.text, c.title, category_id, c.region_code, c.channel),
             c.address,
         )
         agency, routing = decision.agency, decision.as_event_data()
+        routing["category_source"] = (
+            "admin" if c.category_id else "suggestion" if category_id else None
+        )
         if c.region_code is None and decision.region is not None:
             c.region_code = decision.region["code"]
     if agency is not None:

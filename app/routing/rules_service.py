@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.classification.rules import classify
 from app.errors import NotFound
 from app.jurisdictions.service import JurisdictionContext
 from app.routing import regions_service, schemas
@@ -218,15 +219,29 @@ async def explain(
     session: AsyncSession, ctx: JurisdictionContext, body: schemas.RuleTestIn
 ) -> schemas.RouteExplanation:
     """Where a sample complaint would go now, and why (nothing is stored)."""
-    if body.category_id is not None:
-        await check_category(session, ctx.id, body.category_id)
-    sample = Sample(body.text, body.title, body.category_id, body.region_code, body.channel)
+    category_id, category = body.category_id, None
+    if category_id is not None:
+        await check_category(session, ctx.id, category_id)
+        category = {"id": str(category_id), "from": "given"}
+    else:
+        # As at verification: without a category, the classifier's suggestion routes.
+        code = classify(body.text, body.title).category.value
+        found = await session.scalar(
+            select(Category).where(
+                Category.jurisdiction_id == ctx.id, Category.code == code, Category.active
+            )
+        )
+        if found is not None:
+            category_id = found.id
+            category = {"id": str(found.id), "code": found.code, "from": "suggestion"}
+    sample = Sample(body.text, body.title, category_id, body.region_code, body.channel)
     decision = await decide(session, ctx, sample, body.address)
     agency = decision.agency
     return schemas.RouteExplanation(
         outcome=decision.outcome,
         agency={"id": str(agency.id), "code": agency.code, "name": agency.name} if agency else None,
         reason=decision.reason,
+        category=category,
         region=decision.region,
         rules=decision.rules,
         liaison=await dispatch_notice(session, ctx, agency, datetime.now(UTC)) if agency else None,

@@ -183,6 +183,7 @@ class RouteExplanation(BaseModel):
     outcome: Literal["rule", "category_default", "triage"]
     agency: dict[str, Any] | None
     reason: str
+    category: dict[str, Any] | None = None
     region: dict[str, Any] | None
     rules: list[dict[str, Any]]
     liaison: dict[str, Any] | None = None

@@ -290,3 +290,32 @@ async def test_liaison_asks_for_a_transfer_unless_the_policy_allows_it(
         headers=world.h("liaison"),
     )
     assert again.status_code == 404
+
+
+async def test_without_a_category_the_suggested_one_routes_to_its_default(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    r = await client.post(
+        "/v1/categories",
+        json={
+            "code": "infrastruktur",
+            "name": "Infrastruktur",
+            "default_agency_id": str(world.agencies["DINSOS"]),
+        },
+        headers=world.h("admin"),
+    )
+    assert r.status_code == 201
+    explained = await client.post(
+        "/v1/routing-rules/test",
+        json={"text": "jln desa rusak, byk lubang"},
+        headers=world.h("admin"),
+    )
+    assert explained.json()["outcome"] == "category_default"
+    assert explained.json()["category"]["from"] == "suggestion"
+    cid = await _complaint(client, world, "jln desa rusak, byk lubang")
+    done = await _verify(client, world, cid)
+    assert done["agency"]["code"] == "DINSOS"
+    assert done["category_id"] is None  # the admin did not choose one; nothing is invented
+    data = (await _events(client, world, cid))[-1]["data"]
+    assert data["routed_by"] == "category_default"
+    assert data["category_source"] == "suggestion"
