@@ -27,7 +27,10 @@ class Agency(Base):
     """A Perangkat Daerah: the unit that must act on a complaint."""
 
     __tablename__ = "agencies"
-    __table_args__ = (UniqueConstraint("jurisdiction_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("jurisdiction_id", "code"),
+        CheckConstraint(f"kind IN {AGENCY_KINDS}", name="kind"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(

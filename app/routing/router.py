@@ -1,15 +1,19 @@
 """HTTP edge of agencies, liaisons, categories, routing rules and regions."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from app.deps import DB
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.idempotency import run_once
 from app.jurisdictions.service import load_context
-from app.routing import regions_service, rules_service, schemas, service
-from app.security import ADMIN, LIAISON, OPERATOR, STAFF, SUPERVISOR, Allow, Principal
+from app.routing import categories, regions_service, rules_service, schemas, service
+from app.security import ADMIN, STAFF, SUPERVISOR, Allow, Principal
 
 router = APIRouter(prefix="/v1", tags=["routing"])
 
@@ -19,7 +23,26 @@ Supervising = Annotated[Principal, Depends(Allow(ADMIN, SUPERVISOR))]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=60)]
 AUTH = (Unauthorized, Forbidden)
-_ = (LIAISON, OPERATOR)  # staff roles, named for readers of STAFF
+IdempotencyKey = Annotated[str | None, Header(max_length=255)]
+
+
+async def _create_once(
+    db: DB,
+    principal: Principal,
+    key: str | None,
+    route: str,
+    body: BaseModel,
+    create: Callable[[], Awaitable[BaseModel]],
+) -> JSONResponse:
+    """A creating POST under the contract's Idempotency-Key rules (the route is part of the key)."""
+
+    async def handler() -> tuple[int, dict[str, object]]:
+        return 201, (await create()).model_dump(mode="json")
+
+    status, payload = await run_once(
+        db, principal.id, key, f"{route} {body.model_dump_json()}", handler
+    )
+    return JSONResponse(payload, status_code=status)
 
 
 @router.get("/agencies", response_model=schemas.AgencyPage, responses=responses(*AUTH, Invalid))
@@ -37,9 +60,18 @@ async def list_agencies(
     response_model=schemas.AgencyOut,
     responses=responses(*AUTH, Conflict, Invalid),
 )
-async def create_agency(body: schemas.AgencyIn, principal: Admin, db: DB) -> schemas.AgencyOut:
+async def create_agency(
+    body: schemas.AgencyIn, principal: Admin, db: DB, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     """Add an agency (Perangkat Daerah) of the caller's jurisdiction."""
-    return await service.create_agency(db, principal.jurisdiction_id, body)
+    return await _create_once(
+        db,
+        principal,
+        idempotency_key,
+        "agencies",
+        body,
+        lambda: service.create_agency(db, principal.jurisdiction_id, body),
+    )
 
 
 @router.get(
@@ -64,6 +96,15 @@ async def update_agency(
     return await service.update_agency(db, ctx, agency_id, body)
 
 
+@router.delete(
+    "/agencies/{agency_id}", status_code=204, responses=responses(*AUTH, NotFound, Conflict)
+)
+async def delete_agency(agency_id: uuid.UUID, principal: Admin, db: DB) -> Response:
+    """Delete an agency entered by mistake; one already in use must be deactivated instead."""
+    await service.delete_agency(db, principal.jurisdiction_id, agency_id)
+    return Response(status_code=204)
+
+
 @router.get(
     "/agencies/{agency_id}/liaisons",
     response_model=schemas.LiaisonList,
@@ -79,14 +120,25 @@ async def list_liaisons(agency_id: uuid.UUID, principal: Staff, db: DB) -> schem
     "/agencies/{agency_id}/liaisons",
     status_code=201,
     response_model=schemas.LiaisonOut,
-    responses=responses(*AUTH, NotFound, Invalid),
+    responses=responses(*AUTH, NotFound, Conflict, Invalid),
 )
 async def add_liaison(
-    agency_id: uuid.UUID, body: schemas.LiaisonIn, principal: Admin, db: DB
-) -> schemas.LiaisonOut:
+    agency_id: uuid.UUID,
+    body: schemas.LiaisonIn,
+    principal: Admin,
+    db: DB,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     """Record a liaison's appointment (decree number, valid from/to)."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    return await service.add_liaison(db, ctx, agency_id, body)
+    return await _create_once(
+        db,
+        principal,
+        idempotency_key,
+        f"agencies/{agency_id}/liaisons",
+        body,
+        lambda: service.add_liaison(db, ctx, agency_id, body),
+    )
 
 
 @router.delete(
@@ -108,7 +160,7 @@ async def list_categories(
     principal: Staff, db: DB, limit: Limit = 50, cursor: Cursor = None
 ) -> schemas.CategoryPage:
     """The category tree as a flat list by code (`parent_id` links the tree)."""
-    return await service.list_categories(db, principal.jurisdiction_id, limit, cursor)
+    return await categories.list_categories(db, principal.jurisdiction_id, limit, cursor)
 
 
 @router.post(
@@ -118,10 +170,17 @@ async def list_categories(
     responses=responses(*AUTH, Conflict, Invalid),
 )
 async def create_category(
-    body: schemas.CategoryIn, principal: Admin, db: DB
-) -> schemas.CategoryOut:
+    body: schemas.CategoryIn, principal: Admin, db: DB, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     """Add a category, optionally with a default agency and type."""
-    return await service.create_category(db, principal.jurisdiction_id, body)
+    return await _create_once(
+        db,
+        principal,
+        idempotency_key,
+        "categories",
+        body,
+        lambda: categories.create_category(db, principal.jurisdiction_id, body),
+    )
 
 
 @router.patch(
@@ -133,7 +192,16 @@ async def update_category(
     category_id: uuid.UUID, body: schemas.CategoryPatch, principal: Admin, db: DB
 ) -> schemas.CategoryOut:
     """Change a category; `active: false` retires it."""
-    return await service.update_category(db, principal.jurisdiction_id, category_id, body)
+    return await categories.update_category(db, principal.jurisdiction_id, category_id, body)
+
+
+@router.delete(
+    "/categories/{category_id}", status_code=204, responses=responses(*AUTH, NotFound, Conflict)
+)
+async def delete_category(category_id: uuid.UUID, principal: Admin, db: DB) -> Response:
+    """Delete a category entered by mistake; one already in use must be deactivated instead."""
+    await categories.delete_category(db, principal.jurisdiction_id, category_id)
+    return Response(status_code=204)
 
 
 @router.get("/routing-rules", response_model=schemas.RulePage, responses=responses(*AUTH, Invalid))
@@ -151,11 +219,20 @@ async def list_rules(
     "/routing-rules",
     status_code=201,
     response_model=schemas.RuleOut,
-    responses=responses(*AUTH, Invalid),
+    responses=responses(*AUTH, Conflict, Invalid),
 )
-async def create_rule(body: schemas.RuleIn, principal: Admin, db: DB) -> schemas.RuleOut:
+async def create_rule(
+    body: schemas.RuleIn, principal: Admin, db: DB, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     """Add a rule: conditions on category, region prefix, keywords, channel; action an agency."""
-    return await rules_service.create_rule(db, principal.jurisdiction_id, body)
+    return await _create_once(
+        db,
+        principal,
+        idempotency_key,
+        "routing-rules",
+        body,
+        lambda: rules_service.create_rule(db, principal.jurisdiction_id, body),
+    )
 
 
 @router.post(

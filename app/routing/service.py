@@ -4,15 +4,16 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext
 from app.routing import schemas
 from app.routing.decide import Appointment, current_liaison, is_valid
-from app.routing.models import Agency, Category, Liaison, RoutingSettings
+from app.routing.models import Agency, Category, Liaison, RoutingRule, RoutingSettings
 
 
 async def active_agency(
@@ -53,10 +54,6 @@ async def check_category(
 
 class AgencyNotFound(NotFound):
     code = "agency_not_found"
-
-
-class CategoryNotFound(NotFound):
-    code = "category_not_found"
 
 
 class LiaisonNotFound(NotFound):
@@ -162,6 +159,32 @@ async def update_agency(
     return await get_agency(session, ctx, agency_id)
 
 
+async def delete_unused(session: AsyncSession, statement: Any, what: str) -> None:
+    """Run a DELETE; a row something still refers to is a 409 telling to deactivate instead."""
+    try:
+        async with session.begin_nested():
+            await session.execute(statement)
+    except IntegrityError as exc:
+        raise Conflict(
+            f"The {what} is referenced by complaints, people or other records; "
+            "set active to false instead.",
+            code=f"{what}_in_use",
+        ) from exc
+
+
+async def delete_agency(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, agency_id: uuid.UUID
+) -> None:
+    """Delete an unused agency (with its liaisons); anything else refers to it: 409."""
+    await _agency(session, jurisdiction_id, agency_id)
+    rules = await session.scalar(
+        select(func.count()).select_from(RoutingRule).where(RoutingRule.agency_id == agency_id)
+    )
+    if rules:
+        raise Conflict("Routing rules send complaints to this agency.", code="agency_in_use")
+    await delete_unused(session, delete(Agency).where(Agency.id == agency_id), "agency")
+
+
 def _liaison_out(row: Liaison, today: date) -> schemas.LiaisonOut:
     return schemas.LiaisonOut(
         id=row.id,
@@ -262,96 +285,6 @@ async def dispatch_notice(
         "no_valid_liaison": False,
         "liaison_date": day.isoformat(),
     }
-
-
-def _category_out(c: Category) -> schemas.CategoryOut:
-    return schemas.CategoryOut(
-        id=c.id,
-        code=c.code,
-        name=c.name,
-        parent_id=c.parent_id,
-        default_agency_id=c.default_agency_id,
-        default_type=c.default_type,
-        active=c.active,
-    )
-
-
-async def _check_category_refs(
-    session: AsyncSession,
-    jurisdiction_id: uuid.UUID,
-    changes: dict[str, Any],
-    own: uuid.UUID | None,
-) -> None:
-    if changes.get("default_agency_id") is not None:
-        await active_agency(
-            session, jurisdiction_id, changes["default_agency_id"], "default_agency_id"
-        )
-    parent = changes.get("parent_id")
-    if parent is not None:
-        if parent == own:
-            raise Invalid.field("parent_id", "A category cannot be its own parent.")
-        found = await session.scalar(
-            select(Category.id).where(
-                Category.id == parent, Category.jurisdiction_id == jurisdiction_id
-            )
-        )
-        if found is None:
-            raise Invalid.field("parent_id", "Unknown parent category.", code="unknown_category")
-
-
-async def list_categories(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, limit: int, cursor: str | None
-) -> schemas.CategoryPage:
-    query = (
-        select(Category).where(Category.jurisdiction_id == jurisdiction_id).order_by(Category.code)
-    )
-    if cursor:
-        query = query.where(Category.code > cursor)
-    rows = list((await session.scalars(query.limit(limit + 1))).all())
-    page = rows[:limit]
-    return schemas.CategoryPage(
-        items=[_category_out(c) for c in page],
-        next_cursor=page[-1].code if len(rows) > limit else None,
-    )
-
-
-async def create_category(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, body: schemas.CategoryIn
-) -> schemas.CategoryOut:
-    """A node of the category tree, optionally with a default agency and type."""
-    await _check_category_refs(session, jurisdiction_id, body.model_dump(), None)
-    taken = await session.scalar(
-        select(Category.id).where(
-            Category.jurisdiction_id == jurisdiction_id, Category.code == body.code
-        )
-    )
-    if taken is not None:
-        raise Conflict(f"Category code {body.code} exists already.", code="category_code_taken")
-    row = Category(jurisdiction_id=jurisdiction_id, **body.model_dump())
-    session.add(row)
-    await session.flush()
-    return _category_out(row)
-
-
-async def update_category(
-    session: AsyncSession,
-    jurisdiction_id: uuid.UUID,
-    category_id: uuid.UUID,
-    body: schemas.CategoryPatch,
-) -> schemas.CategoryOut:
-    row = await session.scalar(
-        select(Category).where(
-            Category.id == category_id, Category.jurisdiction_id == jurisdiction_id
-        )
-    )
-    if row is None:
-        raise CategoryNotFound("No such category.")
-    changes = body.model_dump(exclude_unset=True)
-    await _check_category_refs(session, jurisdiction_id, changes, row.id)
-    for key, value in changes.items():
-        setattr(row, key, value)
-    await session.flush()
-    return _category_out(row)
 
 
 async def liaison_may_transfer(session: AsyncSession, jurisdiction_id: uuid.UUID) -> bool:

@@ -233,3 +233,60 @@ async def test_regions_list_and_match(
     assert match.json()["score"] == 100.0
     kupang = await client.get("/v1/regions", headers=world.h("admin_kupang"))
     assert kupang.json()["items"] == []  # Kupang's regions were not loaded
+
+
+async def test_unused_agency_and_category_can_be_deleted_used_ones_cannot(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    spare = await client.post(
+        "/v1/agencies",
+        json={"code": "SPARE", "name": "Typo", "kind": "bumd"},
+        headers=world.h("admin"),
+    )
+    gone = await client.delete(f"/v1/agencies/{spare.json()['id']}", headers=world.h("admin"))
+    assert gone.status_code == 204
+    used = await client.delete(f"/v1/agencies/{world.agencies['DPUPR']}", headers=world.h("admin"))
+    assert used.status_code == 409  # the "jalan" category's default and users refer to it
+    assert used.json()["error"]["code"] == "agency_in_use"
+    still = await client.get(f"/v1/agencies/{world.agencies['DPUPR']}", headers=world.h("admin"))
+    assert still.status_code == 200
+
+    await client.post(
+        "/v1/routing-rules",
+        json={
+            "name": "jalan",
+            "position": 1,
+            "agency_id": str(world.agencies["DINSOS"]),
+            "category_id": str(world.categories["jalan"]),
+        },
+        headers=world.h("admin"),
+    )
+    in_use = await client.delete(
+        f"/v1/categories/{world.categories['jalan']}", headers=world.h("admin")
+    )
+    assert in_use.status_code == 409
+    assert in_use.json()["error"]["code"] == "category_in_use"
+    unused = await client.post(
+        "/v1/categories", json={"code": "lain", "name": "Lain-lain"}, headers=world.h("admin")
+    )
+    deleted = await client.delete(f"/v1/categories/{unused.json()['id']}", headers=world.h("admin"))
+    assert deleted.status_code == 204
+
+
+async def test_creating_posts_honour_the_idempotency_key(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    body = {"code": "BPBD", "name": "Badan Penanggulangan Bencana Daerah", "kind": "badan"}
+    headers = {**world.h("admin"), "Idempotency-Key": "create-bpbd-1"}
+    first = await client.post("/v1/agencies", json=body, headers=headers)
+    replay = await client.post("/v1/agencies", json=body, headers=headers)
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json()
+    other = await client.post("/v1/agencies", json={**body, "code": "BPBD2"}, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    # The same key on another route is another request, not a replay of the agency.
+    category = await client.post(
+        "/v1/categories", json={"code": "bencana", "name": "Bencana"}, headers=headers
+    )
+    assert category.status_code == 422
