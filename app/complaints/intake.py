@@ -38,9 +38,11 @@ _INSERT = text(
             :id, :jurisdiction_id, :tracking_id, :channel, CAST(:channel_detail AS jsonb),
             :channel_ref, :title, :text, :category_id, :region_code, :address, :lat, :lon,
             :occurred_at, :received_at, 'received', :suggested_type,
-            COALESCE(CAST(:suggested_category_id AS uuid),
-                     (SELECT id FROM categories WHERE jurisdiction_id = :jurisdiction_id
-                        AND code = :suggested_category_code AND active)),
+            -- the learned model names an id, the rules a code; either must still be active here
+            (SELECT id FROM categories WHERE jurisdiction_id = :jurisdiction_id AND active
+               AND CASE WHEN CAST(:suggested_category_id AS uuid) IS NULL
+                        THEN code = :suggested_category_code
+                        ELSE id = CAST(:suggested_category_id AS uuid) END),
             CAST(:suggestion AS jsonb), :anonymous, :confidential,
             :callback_url, CAST(:attachments AS jsonb), :policy_id, :verification_due_at,
             :submitted_by, 1, :now, :now)

@@ -82,7 +82,13 @@ async def notify(session: AsyncSession, notice: EventNotice) -> None:
     if c is None:
         return
     summary = _summary(c)
-    admins = await _users_with_role(session, notice.jurisdiction_id, "admin")
+    admins = (
+        await _users_with_role(session, notice.jurisdiction_id, "admin")
+        if kind == "transfer_requested"
+        or data.get("no_valid_liaison")
+        or data.get("reason") == "verification_overdue"
+        else []
+    )
     if kind in {"dispatched", "transferred"}:
         liaison: dict[str, Any] | None = data.get("liaison")
         if liaison and liaison.get("email"):

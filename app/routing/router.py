@@ -141,6 +141,23 @@ async def add_liaison(
     )
 
 
+@router.patch(
+    "/agencies/{agency_id}/liaisons/{liaison_id}",
+    response_model=schemas.LiaisonOut,
+    responses=responses(*AUTH, NotFound, Invalid),
+)
+async def update_liaison(
+    agency_id: uuid.UUID,
+    liaison_id: uuid.UUID,
+    body: schemas.LiaisonPatch,
+    principal: Admin,
+    db: DB,
+) -> schemas.LiaisonOut:
+    """Change an appointment: end it with `valid_to`, or correct its details."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    return await service.update_liaison(db, ctx, agency_id, liaison_id, body)
+
+
 @router.delete(
     "/agencies/{agency_id}/liaisons/{liaison_id}",
     status_code=204,
@@ -275,6 +292,16 @@ async def delete_rule(rule_id: uuid.UUID, principal: Admin, db: DB) -> Response:
     """Remove a rule."""
     await rules_service.delete_rule(db, principal.jurisdiction_id, rule_id)
     return Response(status_code=204)
+
+
+@router.get(
+    "/routing-settings",
+    response_model=schemas.RoutingSettingsOut,
+    responses=responses(*AUTH),
+)
+async def get_settings(principal: Supervising, db: DB) -> schemas.RoutingSettingsOut:
+    """The jurisdiction's routing policy."""
+    return await service.get_settings(db, principal.jurisdiction_id)
 
 
 @router.put(

@@ -82,6 +82,17 @@ class LiaisonIn(Strict):
         return self
 
 
+class LiaisonPatch(Strict):
+    name: Name | None = None
+    email: Email | None = None
+    phone: Annotated[str, Field(min_length=5, max_length=30, pattern=r"^\+?[0-9 -]+$")] | None = (
+        None
+    )
+    decree_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
 class LiaisonOut(BaseModel):
     id: uuid.UUID
     agency_id: uuid.UUID

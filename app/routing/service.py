@@ -244,16 +244,55 @@ async def add_liaison(
     """Record an appointment (SK) of a primary or deputy liaison."""
     await _agency(session, ctx.id, agency_id)
     if body.user_id is not None:
+        # Only a liaison account of this very agency may be linked to its appointment.
         found = await session.scalar(
-            text("SELECT 1 FROM users WHERE id = :id AND jurisdiction_id = :j"),
-            {"id": body.user_id, "j": ctx.id},
+            text(
+                "SELECT 1 FROM users WHERE id = :id AND jurisdiction_id = :j"
+                " AND role = 'liaison' AND agency_id = :a"
+            ),
+            {"id": body.user_id, "j": ctx.id, "a": agency_id},
         )
         if found is None:
-            raise Invalid.field("user_id", "Unknown user.", code="unknown_user")
+            raise Invalid.field(
+                "user_id", "Unknown user, or not a liaison of this agency.", code="unknown_user"
+            )
     row = Liaison(agency_id=agency_id, **body.model_dump())
     session.add(row)
     await session.flush()
     return _liaison_out(row, ctx.calendar.local_date(datetime.now(UTC)))
+
+
+async def update_liaison(
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    agency_id: uuid.UUID,
+    liaison_id: uuid.UUID,
+    body: schemas.LiaisonPatch,
+) -> schemas.LiaisonOut:
+    """Change an appointment, typically to end it (`valid_to`) or fix contact details."""
+    await _agency(session, ctx.id, agency_id)
+    row = await session.scalar(
+        select(Liaison).where(Liaison.id == liaison_id, Liaison.agency_id == agency_id)
+    )
+    if row is None:
+        raise LiaisonNotFound("No such liaison.")
+    changes = body.model_dump(exclude_unset=True)
+    valid_from = changes.get("valid_from", row.valid_from)
+    valid_to = changes.get("valid_to", row.valid_to)
+    if valid_to is not None and valid_to < valid_from:
+        raise Invalid.field("valid_to", "valid_to must be on or after valid_from.")
+    for key, value in changes.items():
+        setattr(row, key, value)
+    await session.flush()
+    return _liaison_out(row, ctx.calendar.local_date(datetime.now(UTC)))
+
+
+async def get_settings(
+    session: AsyncSession, jurisdiction_id: uuid.UUID
+) -> schemas.RoutingSettingsOut:
+    return schemas.RoutingSettingsOut(
+        liaison_direct_transfer=await liaison_may_transfer(session, jurisdiction_id)
+    )
 
 
 async def remove_liaison(

@@ -1,6 +1,5 @@
 """Suggestions stored at intake, agreement reported, and learning from verified history."""
 
-import uuid
 from typing import Any
 
 import httpx
@@ -124,4 +123,8 @@ async def test_learned_model_is_used_only_with_enough_history_and_when_it_scores
     assert full["suggestion"]["method"] == "learned"
     assert full["suggested_category_id"] == online
     assert "sijempol" in full["suggestion"]["type_cues"]
-    assert uuid.UUID(full["suggested_category_id"])
+    # A category retired after training is no longer suggested (and intake does not fail).
+    await client.patch(f"/v1/categories/{online}", json={"active": False}, headers=world.h("admin"))
+    retired = await _take_in(client, world, "sijempol macet lagi")
+    full = (await client.get(f"/v1/complaints/{retired['id']}", headers=world.h("admin"))).json()
+    assert full["suggested_category_id"] is None

@@ -124,6 +124,22 @@ async def test_liaisons_are_listed_with_todays_validity(
     assert stranger.status_code == 422
     assert stranger.json()["error"]["code"] == "unknown_user"
 
+    wrong_agency = await client.post(
+        url, json={**deputy, "user_id": str(world.ids["liaison"])}, headers=world.h("admin")
+    )
+    assert wrong_agency.status_code == 422  # a DPUPR liaison cannot hold a DLH appointment
+
+    ended = await client.patch(
+        f"{url}/{listed[1]['id']}",
+        json={"valid_to": (today - timedelta(days=1)).isoformat()},
+        headers=world.h("admin"),
+    )
+    assert ended.status_code == 422  # before its own start: refused, nothing written
+    ended = await client.patch(
+        f"{url}/{listed[1]['id']}", json={"valid_to": today.isoformat()}, headers=world.h("admin")
+    )
+    assert ended.status_code == 200
+    assert ended.json()["valid_today"] is True  # the last day is still a valid day
     gone = await client.delete(f"{url}/{listed[0]['id']}", headers=world.h("admin"))
     assert gone.status_code == 204
     missing = await client.delete(f"{url}/{listed[0]['id']}", headers=world.h("admin"))
@@ -244,6 +260,8 @@ async def test_unused_agency_and_category_can_be_deleted_used_ones_cannot(
         headers=world.h("admin"),
     )
     gone = await client.delete(f"/v1/agencies/{spare.json()['id']}", headers=world.h("admin"))
+    settings = await client.get("/v1/routing-settings", headers=world.h("supervisor"))
+    assert settings.json() == {"liaison_direct_transfer": False}
     assert gone.status_code == 204
     used = await client.delete(f"/v1/agencies/{world.agencies['DPUPR']}", headers=world.h("admin"))
     assert used.status_code == 409  # the "jalan" category's default and users refer to it
