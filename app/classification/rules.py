@@ -100,6 +100,11 @@ TYPE_CUES: dict[str, list[tuple[str, float]]] = {
 }
 # fmt: on
 
+# Longest phrases first: a phrase's words are spent and do not count again alone.
+for _table in (CATEGORY_CUES, TYPE_CUES):
+    for _cues in _table.values():
+        _cues.sort(key=lambda c: -len(c[0]))
+
 # Nothing said: a complaint that needs no inspection is the commonest kind.
 DEFAULT_TYPE = "non_field"
 
@@ -148,8 +153,10 @@ def _score(words: list[str], cues: list[tuple[str, float]]) -> tuple[float, list
     used = [False] * len(text)
     score = 0.0
     found: list[str] = []
-    # Longest phrases first: a phrase's words are spent and do not count again alone.
-    for phrase, weight in sorted(cues, key=lambda c: -len(c[0])):
+    present = set(words)
+    for phrase, weight in cues:  # longest first (sorted below, once)
+        if not present.issuperset(phrase.split()):  # the cheap test rules most cues out
+            continue
         needle = f" {phrase} "
         start = text.find(needle)
         while start != -1:
