@@ -111,11 +111,12 @@ async def verify(
         routing["category_source"] = (
             "admin" if c.category_id else "suggestion" if category_id else None
         )
-        if c.region_code is None and decision.region is not None:
-            c.region_code = decision.region["code"]
     if agency is not None:
         _advance(c, "dispatch")
         c.agency_id = agency.id
+        # A region found from the address is kept with the event that says how it was found.
+        if c.region_code is None and routing.get("region"):
+            c.region_code = routing["region"]["code"]
         await append_event(
             session,
             c,
