@@ -123,11 +123,15 @@ class Guess:
 class Suggestion:
     type: Guess
     category: Guess
-    method: str = "rules"
+    type_method: str = "rules"  # or "learned": each part comes from whichever scored better
+    category_method: str = "rules"
 
     def as_json(self) -> dict[str, object]:
+        learned = "learned" in (self.type_method, self.category_method)
         return {
-            "method": self.method,
+            "method": "learned" if learned else "rules",
+            "type_method": self.type_method,
+            "category_method": self.category_method,
             "type": self.type.value,
             "type_confidence": round(self.type.confidence, 3),
             "type_cues": self.type.cues,

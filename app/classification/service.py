@@ -44,16 +44,16 @@ async def suggest(
         return suggestion, None
     full = f"{title or ''} {body_text}"
     kind, category = suggestion.type, suggestion.category
-    method = "rules"
+    type_method = category_method = "rules"
     if params.get("use_type"):
-        kind, method = learned.predict(params["type"], full), "learned"
+        kind, type_method = learned.predict(params["type"], full), "learned"
     if params.get("use_category"):
         category = learned.predict(params["category"], full)
-        method = "learned"
+        category_method = "learned"
         category_id = uuid.UUID(category.value) if category.value else None
         codes: dict[str, str] = params.get("codes", {})
         category = Guess(codes.get(category.value or ""), category.confidence, category.cues)
-    return Suggestion(type=kind, category=category, method=method), category_id
+    return Suggestion(kind, category, type_method, category_method), category_id
 
 
 _HISTORY = text(

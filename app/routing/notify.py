@@ -10,11 +10,11 @@ from email.message import EmailMessage
 from typing import Any
 
 import aiosmtplib
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
+from app.accounts import service as accounts
+from app.complaints import queries
 from app.complaints.fanout import EventNotice
 from app.complaints.models import Complaint
 from app.config import Settings
@@ -25,20 +25,6 @@ from app.routing.models import Agency
 from app.routing.service import current_liaisons
 
 EMAIL_TOPIC = "email"
-
-
-async def _users_with_role(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, role: str
-) -> list[str]:
-    rows = await session.scalars(
-        select(User.email).where(
-            User.jurisdiction_id == jurisdiction_id,
-            User.role == role,
-            User.active,
-            User.email.is_not(None),
-        )
-    )
-    return [e for e in rows if e]
 
 
 async def _enqueue(
@@ -78,12 +64,12 @@ async def notify(session: AsyncSession, notice: EventNotice) -> None:
     kind, data = notice.type, notice.data
     if kind not in {"dispatched", "transferred", "due_soon", "escalated", "transfer_requested"}:
         return
-    c = await session.get(Complaint, notice.complaint_id)
+    c = await queries.for_system(session, notice.complaint_id)
     if c is None:
         return
     summary = _summary(c)
     admins = (
-        await _users_with_role(session, notice.jurisdiction_id, "admin")
+        await accounts.emails_of(session, notice.jurisdiction_id, "admin")
         if kind == "transfer_requested"
         or data.get("no_valid_liaison")
         or data.get("reason") == "verification_overdue"
@@ -131,7 +117,7 @@ async def notify(session: AsyncSession, notice: EventNotice) -> None:
             f"Pengaduan belum diverifikasi sampai {data.get('due_at')}.\n\n{summary}",
         )
     elif kind == "escalated":
-        to = await _users_with_role(session, notice.jurisdiction_id, "supervisor")
+        to = await accounts.emails_of(session, notice.jurisdiction_id, "supervisor")
         agency = await session.get(Agency, c.agency_id) if c.agency_id else None
         if agency is not None and agency.head_email:
             to.append(agency.head_email)

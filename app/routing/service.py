@@ -4,11 +4,12 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import service as accounts
 from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext
 from app.routing import schemas
@@ -243,19 +244,13 @@ async def add_liaison(
 ) -> schemas.LiaisonOut:
     """Record an appointment (SK) of a primary or deputy liaison."""
     await _agency(session, ctx.id, agency_id)
-    if body.user_id is not None:
-        # Only a liaison account of this very agency may be linked to its appointment.
-        found = await session.scalar(
-            text(
-                "SELECT 1 FROM users WHERE id = :id AND jurisdiction_id = :j"
-                " AND role = 'liaison' AND agency_id = :a"
-            ),
-            {"id": body.user_id, "j": ctx.id, "a": agency_id},
+    # Only a liaison account of this very agency may be linked to its appointment.
+    if body.user_id is not None and not await accounts.is_liaison_of(
+        session, body.user_id, ctx.id, agency_id
+    ):
+        raise Invalid.field(
+            "user_id", "Unknown user, or not a liaison of this agency.", code="unknown_user"
         )
-        if found is None:
-            raise Invalid.field(
-                "user_id", "Unknown user, or not a liaison of this agency.", code="unknown_user"
-            )
     row = Liaison(agency_id=agency_id, **body.model_dump())
     session.add(row)
     await session.flush()

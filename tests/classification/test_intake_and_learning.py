@@ -128,3 +128,30 @@ async def test_learned_model_is_used_only_with_enough_history_and_when_it_scores
     retired = await _take_in(client, world, "sijempol macet lagi")
     full = (await client.get(f"/v1/complaints/{retired['id']}", headers=world.h("admin"))).json()
     assert full["suggested_category_id"] is None
+
+
+async def test_a_model_no_better_than_the_rules_is_not_used(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    road = str(world.categories["jalan"])
+    params = {"j": world.jurisdiction_id, "online": road, "road": road}
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text(
+                _HISTORY.text.replace(
+                    "'aplikasi sijempol macet lagi, warga ' || n", "'jalan rusak parah ' || n"
+                ).replace("'non_field'", "'field_inspection'")
+            ),
+            {**params, "n": 220},
+        )
+        result = await classification.train(session, world.jurisdiction_id)
+    assert result["trained"] is True
+    assert result["type_rules"] == result["type_model"] == 1.0
+    assert result["use_type"] is False
+    # The rules' category codes are not this tree's ("jalan"): there the model does better.
+    assert result["use_category"] is True
+    created = await _take_in(client, world, "jalan rusak di desa")
+    full = (await client.get(f"/v1/complaints/{created['id']}", headers=world.h("admin"))).json()
+    assert full["suggestion"]["type_method"] == "rules"
+    assert full["suggestion"]["category_method"] == "learned"
+    assert full["suggested_category_id"] == road

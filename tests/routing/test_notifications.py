@@ -245,3 +245,26 @@ async def test_verification_overdue_and_transfer_requests_go_to_the_admins(
     assert len(subjects) == 2
     assert "Permohonan pelimpahan" in subjects[0]
     assert "Verifikasi terlambat" in subjects[1]
+
+
+async def test_an_unreachable_smtp_server_leaves_the_mail_pending_for_a_retry(
+    client: httpx.AsyncClient,
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    await _emails_and_liaison(client, world, sessions)
+    cid = uuid.UUID(await _dispatched(client, world, "DPUPR"))
+    closed_port = _free_port()  # nothing listens there
+    smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": closed_port})
+    async with httpx.AsyncClient() as http:
+        down = Worker(sessions, smtp, default_handlers(smtp), default_senders(smtp, http))
+        await _drain(down)
+    [(status, attempts, error, later)] = await _sql(
+        sessions,
+        "SELECT status, attempts, last_error, available_at > now() FROM outbox_messages"
+        " WHERE topic = 'email' AND complaint_id = :c",
+        c=cid,
+    )
+    assert (status, attempts, later) == ("pending", 1, True)
+    assert "Connect" in error
