@@ -144,7 +144,8 @@ class CategoryPage(BaseModel):
     next_cursor: str | None
 
 
-Keyword = Annotated[str, Field(min_length=2, max_length=100)]
+# A keyword needs a letter or digit: punctuation alone normalises to nothing and never matches.
+Keyword = Annotated[str, Field(min_length=2, max_length=100, pattern=r"[A-Za-z0-9]")]
 
 
 class RuleIn(Strict):

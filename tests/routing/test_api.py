@@ -202,6 +202,11 @@ async def test_routing_rules_crud(client: httpx.AsyncClient, world: World) -> No
         headers=world.h("admin"),
     )
     assert empty.status_code == 422
+    punctuation = await client.post(
+        "/v1/routing-rules", json={**rule, "keywords": ["!!"]}, headers=world.h("admin")
+    )
+    assert punctuation.status_code == 422
+    assert punctuation.json()["error"]["details"][0]["field"] == "keywords.0"
     bad_prefix = await client.post(
         "/v1/routing-rules", json={**rule, "region_prefix": "35-21"}, headers=world.h("admin")
     )
