@@ -163,6 +163,8 @@ async def decide(
             select(RoutingRule)
             .join(Agency, Agency.id == RoutingRule.agency_id)
             .where(RoutingRule.jurisdiction_id == ctx.id, RoutingRule.active, Agency.active)
+            # Equal positions: the older rule first, so a tie never depends on the plan.
+            .order_by(RoutingRule.position, RoutingRule.created_at, RoutingRule.id)
         )
     ).all()
     specs = [
