@@ -262,6 +262,29 @@ def cmd_create_channel_account(args: argparse.Namespace) -> None:
         asyncio.run(_in_transaction(url, work))
 
 
+def cmd_load_regions(args: argparse.Namespace) -> None:
+    from app.routing import regions_service
+
+    async def work(session: AsyncSession) -> None:
+        await _jurisdiction(session, args.jurisdiction)
+        count = await regions_service.load(session, args.jurisdiction)
+        print(f"loaded {count} regions under {args.jurisdiction}")
+
+    with database_url(get_settings().database_url) as url:
+        asyncio.run(_in_transaction(url, work))
+
+
+def cmd_train_classifier(args: argparse.Namespace) -> None:
+    from app.classification import service as classification
+
+    async def work(session: AsyncSession) -> None:
+        jur = await _jurisdiction(session, args.jurisdiction)
+        print(await classification.train(session, jur.id))
+
+    with database_url(get_settings().database_url) as url:
+        asyncio.run(_in_transaction(url, work))
+
+
 def cmd_openapi(_: argparse.Namespace) -> None:
     from app.openapi import render
 
@@ -324,6 +347,11 @@ def main(argv: list[str] | None = None) -> None:
         "--provider", required=True, choices=["sms_gateway", "twilio", "whatsapp", "meta", "x"]
     )
     p.add_argument("--name", required=True)
+
+    p = add("load-regions", cmd_load_regions, "load a jurisdiction's kecamatan and desa")
+    p.add_argument("--jurisdiction", required=True, help="Kemendagri code, e.g. 35.21")
+    p = add("train-classifier", cmd_train_classifier, "learn from verified complaints")
+    p.add_argument("--jurisdiction", required=True, help="Kemendagri code, e.g. 35.21")
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)

@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     worker_lease_seconds: int = 60
     overdue_repeat_hours: int = 24
 
+    # E-mail to liaisons, supervisors and admins goes out through the outbox; no host, no e-mail
+    # sender (the rows wait in the outbox until one is configured).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "lapor@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+
     log_level: str = "INFO"
 
     # Channels: SMS parts without a concatenation header are joined by sender within this window.

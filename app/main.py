@@ -14,6 +14,7 @@ from app.attachments.router import router as attachments_router
 from app.attachments.storage import LocalDiskStore
 from app.calendar.router import router as calendar_router
 from app.channels.router import router as channels_router
+from app.classification.router import router as classification_router
 from app.complaints.router import router as complaints_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -24,6 +25,7 @@ from app.ops import router as ops_router
 from app.privacy.crypto import IdentityCipher
 from app.privacy.router import router as privacy_router
 from app.ratelimit import RateLimit
+from app.routing.router import router as routing_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clients_router)
     app.include_router(channels_router)
     app.include_router(attachments_router)
+    app.include_router(routing_router)
+    app.include_router(classification_router)
     # Multipart framing adds a little to the file itself.
     upload_limit = settings.max_attachment_bytes + 64 * 1024
     app.add_middleware(

@@ -3,12 +3,13 @@
 from app.accounts.models import ApiKey, Client, User
 from app.attachments.models import Attachment
 from app.channels.models import ChannelAccount, SmsPart
+from app.classification.models import ClassifierModel
 from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord, Reporter
 from app.db import Base
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, SlaPolicy
 from app.outbox.models import OutboxMessage
 from app.privacy.models import IdentityAccessLog
-from app.routing.models import Agency, Category
+from app.routing.models import Agency, Category, Liaison, Region, RoutingRule, RoutingSettings
 
 __all__ = [
     "Agency",
@@ -18,14 +19,19 @@ __all__ = [
     "CalendarOverride",
     "Category",
     "ChannelAccount",
+    "ClassifierModel",
     "Client",
     "Complaint",
     "ComplaintEvent",
     "IdempotencyRecord",
     "IdentityAccessLog",
     "Jurisdiction",
+    "Liaison",
     "OutboxMessage",
+    "Region",
     "Reporter",
+    "RoutingRule",
+    "RoutingSettings",
     "SlaPolicy",
     "SmsPart",
     "User",

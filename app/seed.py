@@ -1,6 +1,8 @@
 """The demo jurisdiction: Kabupaten Ngawi (35.21, WIB) with real agencies, people and apps."""
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +11,8 @@ from app.accounts import service as accounts
 from app.accounts.models import ApiKey, Client, User
 from app.jurisdictions.models import Jurisdiction
 from app.jurisdictions.service import create_jurisdiction
-from app.routing.models import Agency, Category
+from app.routing import regions_service
+from app.routing.models import Agency, Category, Liaison, RoutingRule
 
 NGAWI = ("35.21", "Kabupaten Ngawi", "Asia/Jakarta")
 
@@ -32,6 +35,40 @@ CATEGORIES = [
     ("perhubungan", "Perhubungan dan lampu jalan", "DISHUB", "field_inspection"),
 ]
 
+# fmt: off
+# (agency, role, name, e-mail, decree, valid from, valid to): DPUPR's primary appointment has
+# lapsed, so its deputy is notified; DINKES has nobody valid, so the admins are told.
+LIAISONS = [
+    ("DPUPR", "primary", "Ir. Bambang Sutrisno", "bambang.pupr@ngawikab.example", "188/45/2024",
+     date(2024, 1, 2), date(2025, 12, 31)),
+    ("DPUPR", "deputy", "Rina Wulandari, S.T.", "rina.pupr@ngawikab.example", "188/46/2026",
+     date(2026, 1, 2), None),
+    ("DLH", "primary", "Agus Prasetyo", "agus.dlh@ngawikab.example", "188/51/2026",
+     date(2026, 1, 2), None),
+    ("DINSOS", "primary", "Sri Handayani", "sri.dinsos@ngawikab.example", "188/52/2026",
+     date(2026, 1, 2), None),
+    ("DISPENDUKCAPIL", "primary", "Dwi Cahyono", "dwi.capil@ngawikab.example", "188/53/2026",
+     date(2026, 1, 2), None),
+    ("DINKES", "primary", "dr. Lestari", "lestari.dinkes@ngawikab.example", "188/40/2023",
+     date(2023, 1, 2), date(2025, 6, 30)),
+    ("DISHUB", "primary", "Hendra Kurniawan", "hendra.dishub@ngawikab.example", "188/54/2026",
+     date(2026, 1, 2), None),
+    ("KEC-NGAWI", "primary", "Yusuf Efendi", "yusuf.kecngawi@ngawikab.example", "188/60/2026",
+     date(2026, 1, 2), None),
+]
+
+# (position, name, agency, keywords, region prefix): checked in order, the first match wins.
+RULES: list[tuple[int, str, str, list[str], str | None]] = [
+    (10, "Lampu jalan dan PJU ke Dishub", "DISHUB", ["lampu jalan", "lampu merah"], None),
+    (20, "Sampah di Kecamatan Ngawi ke kecamatan", "KEC-NGAWI", ["sampah"], "35.21.09"),
+    (30, "Sampah dan limbah ke DLH", "DLH", ["sampah", "limbah", "pencemaran"], None),
+    (40, "Jalan, jembatan, saluran ke DPUPR", "DPUPR",
+     ["jalan rusak", "berlubang", "jembatan", "drainase", "selokan"], None),
+    (50, "Dokumen kependudukan ke Dispendukcapil", "DISPENDUKCAPIL",
+     ["ktp", "kartu keluarga", "akta"], None),
+]
+# fmt: on
+
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo, never in production
 PEOPLE: list[tuple[str, str, str | None]] = [
     ("admin.ngawi", "admin", None),
@@ -46,6 +83,38 @@ MACHINES: list[tuple[str, str, str | None]] = [
     ("SMS 1708 gateway", "channel_gateway", None),
     ("Sistem DPUPR", "agency_system", "DPUPR"),
 ]
+
+
+async def _routing(
+    session: AsyncSession, jurisdiction_id: Any, agencies: dict[str, Agency]
+) -> None:
+    """Liaisons, agency heads, routing rules and Ngawi's regions."""
+    for code, agency in agencies.items():
+        agency.head_email = f"kepala.{code.lower()}@ngawikab.example"
+    for code, role, name, email, decree, valid_from, valid_to in LIAISONS:
+        session.add(
+            Liaison(
+                agency_id=agencies[code].id,
+                role=role,
+                name=name,
+                email=email,
+                decree_number=decree,
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
+        )
+    for position, name, code, keywords, region in RULES:
+        session.add(
+            RoutingRule(
+                jurisdiction_id=jurisdiction_id,
+                position=position,
+                name=name,
+                agency_id=agencies[code].id,
+                keywords=keywords,
+                region_prefix=region,
+            )
+        )
+    await regions_service.load(session, NGAWI[0])
 
 
 @dataclass(frozen=True)
@@ -78,7 +147,16 @@ async def seed_demo(session: AsyncSession) -> DemoCredentials:
             )
         for username, role, agency_code in PEOPLE:
             agency_id = agencies[agency_code].id if agency_code else None
-            await accounts.create_user(session, jur.id, username, DEMO_PASSWORD, role, agency_id)
+            await accounts.create_user(
+                session,
+                jur.id,
+                username,
+                DEMO_PASSWORD,
+                role,
+                agency_id,
+                email=f"{username}@ngawikab.example",
+            )
+        await _routing(session, jur.id, agencies)
         for name, role, agency_code in MACHINES:
             agency_id = agencies[agency_code].id if agency_code else None
             await accounts.create_client(session, jur.id, name, role, agency_id)

@@ -158,3 +158,31 @@ async def login(session: AsyncSession, username: str, password: str) -> User | N
     user.failed_logins = 0
     user.locked_until = None
     return user
+
+
+async def emails_of(session: AsyncSession, jurisdiction_id: uuid.UUID, role: str) -> list[str]:
+    """E-mail addresses of the active people holding `role` (for notifications)."""
+    rows = await session.scalars(
+        select(User.email).where(
+            User.jurisdiction_id == jurisdiction_id,
+            User.role == role,
+            User.active,
+            User.email.is_not(None),
+        )
+    )
+    return [e for e in rows if e]
+
+
+async def is_liaison_of(
+    session: AsyncSession, user_id: uuid.UUID, jurisdiction_id: uuid.UUID, agency_id: uuid.UUID
+) -> bool:
+    """Whether the user is a liaison account of that agency."""
+    found = await session.scalar(
+        select(User.id).where(
+            User.id == user_id,
+            User.jurisdiction_id == jurisdiction_id,
+            User.role == "liaison",
+            User.agency_id == agency_id,
+        )
+    )
+    return found is not None

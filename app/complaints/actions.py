@@ -19,8 +19,15 @@ from app.complaints.lifecycle import IllegalTransition, next_status
 from app.complaints.models import Complaint
 from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext
-from app.routing.service import active_agency, check_category
-from app.security import Principal
+from app.routing import rules_service as routing_rules
+from app.routing.decide import Sample
+from app.routing.service import (
+    active_agency,
+    check_category,
+    dispatch_notice,
+    liaison_may_transfer,
+)
+from app.security import LIAISON, Principal
 
 
 class ComplaintNotFound(NotFound):
@@ -90,16 +97,38 @@ async def verify(
         },
     )
     await timers.schedule_clock(session, c, ctx)
+    routing: dict[str, Any] = {"reason": "chosen at verify", "routed_by": "admin"}
+    if agency is None:
+        # Without the admin's category, the classifier's suggestion routes (and says so).
+        category_id = c.category_id or c.suggested_category_id
+        decision = await routing_rules.decide(
+            session,
+            ctx,
+            Sample(c.text, c.title, category_id, c.region_code, c.channel),
+            c.address,
+        )
+        agency, routing = decision.agency, decision.as_event_data()
+        routing["category_source"] = (
+            "admin" if c.category_id else "suggestion" if category_id else None
+        )
     if agency is not None:
         _advance(c, "dispatch")
         c.agency_id = agency.id
+        # A region found from the address is kept with the event that says how it was found.
+        if c.region_code is None and routing.get("region"):
+            c.region_code = routing["region"]["code"]
         await append_event(
             session,
             c,
             "dispatched",
             principal.actor,
             now,
-            {"agency_id": str(agency.id), "agency_name": agency.name, "reason": "chosen at verify"},
+            {
+                "agency_id": str(agency.id),
+                "agency_name": agency.name,
+                **routing,
+                **await dispatch_notice(session, ctx, agency, now),
+            },
         )
     return c
 
@@ -227,7 +256,9 @@ async def dispatch(
             "agency_name": agency.name,
             "previous_agency_id": str(previous) if previous else None,
             "reason": "by hand",
+            "routed_by": "admin",
             "note": body.note,
+            **await dispatch_notice(session, ctx, agency, now),
         },
     )
     return c
@@ -254,13 +285,35 @@ async def transfer(
     complaint_id: uuid.UUID,
     body: schemas.TransferIn,
 ) -> Complaint:
-    """Bukan wewenang: pass it to another agency, keeping its clock."""
+    """Bukan wewenang: pass it to another agency, keeping its clock.
+
+    A liaison only asks (a `transfer_requested` event for the admins) unless the jurisdiction
+    lets liaisons transfer directly.
+    """
     now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
+    status_before = c.status
     _advance(c, "transfer")
     agency = await active_agency(session, ctx.id, body.agency_id)
     if agency.id == c.agency_id:
         raise Invalid.field("agency_id", "The complaint is already with this agency.")
+    if principal.role == LIAISON and not await liaison_may_transfer(session, ctx.id):
+        c.status = status_before
+        await append_event(
+            session,
+            c,
+            "transfer_requested",
+            principal.actor,
+            now,
+            {
+                "from_agency_id": str(c.agency_id) if c.agency_id else None,
+                "agency_id": str(agency.id),
+                "agency_name": agency.name,
+                "reason": body.reason,
+                "to": ["admins"],
+            },
+        )
+        return c
     previous = c.agency_id
     c.agency_id = agency.id
     await append_event(
@@ -274,6 +327,7 @@ async def transfer(
             "agency_id": str(agency.id),
             "agency_name": agency.name,
             "reason": body.reason,
+            **await dispatch_notice(session, ctx, agency, now),
         },
     )
     return c

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments import service as attachments
+from app.classification import service as classification
 from app.complaints.duplicates import DuplicateRule, find_possible_duplicate
 from app.complaints.schemas import ComplaintCreate, ComplaintCreated
 from app.complaints.tracking import new_tracking_id
@@ -33,13 +34,19 @@ _INSERT = text(
         INSERT INTO complaints (
             id, jurisdiction_id, tracking_id, channel, channel_detail, channel_ref, title, text,
             category_id, region_code, address, lat, lon, occurred_at, received_at, status,
-            suggested_type, anonymous, confidential, callback_url, attachments, policy_id,
-            verification_due_at, submitted_by, possible_duplicate_of, last_seq, created_at,
-            updated_at)
+            suggested_type, suggested_category_id, suggestion, anonymous, confidential,
+            callback_url, attachments, policy_id, verification_due_at, submitted_by,
+            possible_duplicate_of, last_seq, created_at, updated_at)
         VALUES (
             :id, :jurisdiction_id, :tracking_id, :channel, CAST(:channel_detail AS jsonb),
             :channel_ref, :title, :text, :category_id, :region_code, :address, :lat, :lon,
-            :occurred_at, :received_at, 'received', :suggested_type, :anonymous, :confidential,
+            :occurred_at, :received_at, 'received', :suggested_type,
+            -- the learned model names an id, the rules a code; either must still be active here
+            (SELECT id FROM categories WHERE jurisdiction_id = :jurisdiction_id AND active
+               AND CASE WHEN CAST(:suggested_category_id AS uuid) IS NULL
+                        THEN code = :suggested_category_code
+                        ELSE id = CAST(:suggested_category_id AS uuid) END),
+            CAST(:suggestion AS jsonb), :anonymous, :confidential,
             :callback_url, CAST(:attachments AS jsonb), :policy_id, :verification_due_at,
             :submitted_by, :possible_duplicate_of, 1, :now, :now)
         ON CONFLICT DO NOTHING
@@ -144,6 +151,9 @@ async def take_in(
     policy = ctx.policy_at(received_at)
     verification_due_at = ctx.calendar.add_days(received_at, policy.verification_days, policy.unit)
     loc = body.location
+    suggestion, suggested_category_id = await classification.suggest(
+        session, ctx.id, body.text, body.title
+    )
     reporter = body.reporter.model_dump(exclude_none=True) if body.reporter else {}
     if body.filed_by is not None:
         reporter["filed_by"] = body.filed_by.model_dump(exclude_none=True)
@@ -177,7 +187,10 @@ async def take_in(
         "lon": loc.lon if loc else None,
         "occurred_at": body.occurred_at,
         "received_at": received_at,
-        "suggested_type": None,
+        "suggested_type": suggestion.type.value,
+        "suggested_category_id": suggested_category_id,
+        "suggested_category_code": suggestion.category.value,
+        "suggestion": json.dumps(suggestion.as_json()),
         "anonymous": body.anonymous,
         "confidential": body.confidential,
         "callback_url": str(body.callback_url) if body.callback_url else None,
@@ -220,7 +233,7 @@ async def take_in(
                     id=complaint_id,
                     tracking_id=params["tracking_id"],
                     status="received",
-                    suggested_type=None,
+                    suggested_type=suggestion.type.value,
                     received_at=received_at,
                     verification_due_at=verification_due_at,
                 ),

@@ -71,6 +71,12 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(String(20))
     type: Mapped[str | None] = mapped_column(String(20))
     suggested_type: Mapped[str | None] = mapped_column(String(20))
+    # The classifier's guess at intake (type, category, confidence, cues), kept beside the admin's
+    # decision (`type`, `category_id`) so agreement can be reported.
+    suggested_category_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    suggestion: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     callback_url: Mapped[str | None] = mapped_column(String(2000))

@@ -168,6 +168,8 @@ async def complaint_out(
         status=c.status,
         type=c.type,
         suggested_type=c.suggested_type,
+        suggested_category_id=c.suggested_category_id,
+        suggestion=c.suggestion,
         channel=c.channel,
         channel_detail=c.channel_detail,
         channel_ref=c.channel_ref,
@@ -263,3 +265,8 @@ async def track(session: AsyncSession, raw_tracking_id: str) -> schemas.TrackOut
         closed_at=c.closed_at,
         timeline=[{"type": t, "occurred_at": at.isoformat()} for t, at in events],
     )
+
+
+async def for_system(session: AsyncSession, complaint_id: uuid.UUID) -> Complaint | None:
+    """A complaint as the worker's subscribers see it (they act for the system, not a caller)."""
+    return await session.get(Complaint, complaint_id)

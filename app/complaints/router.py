@@ -246,9 +246,9 @@ async def acknowledge(
     responses=ACTION_ERRORS,
 )
 async def transfer(
-    complaint_id: uuid.UUID, body: schemas.TransferIn, principal: Admin, db: DB
+    complaint_id: uuid.UUID, body: schemas.TransferIn, principal: AdminOrLiaison, db: DB
 ) -> schemas.ComplaintOut:
-    """Pass the complaint to another agency (bukan wewenang); the clock keeps running."""
+    """Pass the complaint to another agency (bukan wewenang); a liaison asks the admins."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.transfer(db, ctx, principal, complaint_id, body)
     return await queries.complaint_out(db, ctx, c)

@@ -168,6 +168,10 @@ class ComplaintOut(BaseModel):
     status: StatusName
     type: ComplaintType | None
     suggested_type: ComplaintType | None
+    suggested_category_id: uuid.UUID | None = None
+    suggestion: dict[str, Any] | None = Field(
+        None, description="the classifier's guess at intake: type, category, confidence, cues"
+    )
     channel: ChannelName
     channel_detail: dict[str, Any]
     channel_ref: str | None

@@ -235,8 +235,9 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
         await timers.fire(session, row.complaint_id, payload, repeat)
 
     from app.channels import jobs as channel_jobs  # imported here: channels build on this module
+    from app.routing import notify  # here, not at the top: notify imports this module
 
-    subscribers: list[Subscriber] = [*channel_jobs.subscribers(settings)]
+    subscribers: list[Subscriber] = [*channel_jobs.subscribers(settings), notify.notify]
     return {
         TIMER_TOPIC: fire_timer,
         EVENT_TOPIC: fan_out(subscribers),
@@ -247,5 +248,9 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
 def default_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Sender]:
     """Topic -> sender, for rows that need the network (callbacks, e-mail, SMS)."""
     from app.channels import jobs as channel_jobs  # imported here: channels build on this module
+    from app.routing import notify
 
-    return {**channel_jobs.senders(settings, http)}
+    senders: dict[str, Sender] = {**channel_jobs.senders(settings, http)}
+    if settings.smtp_host:
+        senders[notify.EMAIL_TOPIC] = notify.email_sender(settings)
+    return senders

@@ -95,7 +95,6 @@ async def test_illegal_action_gets_409_naming_the_current_status(
         ("liaison", "archive", ARCHIVE),
         ("liaison", "dispatch", {"agency_id": str(uuid.uuid4())}),
         ("admin", "acknowledge", None),
-        ("liaison", "transfer", {"agency_id": str(uuid.uuid4()), "reason": "bukan wewenang"}),
         ("citizen_app", "responses", RESPONSE),
         ("admin", "feedback", FEEDBACK_OK),
         ("supervisor", "extend", EXTEND),

@@ -52,7 +52,13 @@ ACTIONS: dict[str, tuple[str, set[str], str, dict[str, Any] | None]] = {
     "archive": ("POST", {"admin"}, "received", {"reason": "unclear"}),
     "dispatch": ("POST", {"admin"}, "verified", {"agency_id": "DPUPR"}),
     "acknowledge": ("POST", {"liaison"}, "dispatched", None),
-    "transfer": ("POST", {"admin"}, "dispatched", {"agency_id": "DLH", "reason": "Bukan kami."}),
+    # A liaison's transfer is a request to the admins (issue 4), still a 2xx on its own agency.
+    "transfer": (
+        "POST",
+        {"admin", "liaison"},
+        "dispatched",
+        {"agency_id": "DINSOS", "reason": "Bukan kami."},
+    ),
     "responses": ("POST", {"admin", "liaison"}, "dispatched", {"message": "Sudah ditangani."}),
     "feedback": ("POST", REPORTERS, "responded", {"rating": 4, "satisfied": True}),
     "extend": ("POST", {"admin"}, "dispatched", {"working_days": 2, "reason": "Anggaran."}),

@@ -1,0 +1,1 @@
+"""Suggesting a complaint's type and category from its text."""

@@ -1,0 +1,227 @@
+"""Request and response models of agencies, liaisons, categories, rules and regions."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+AgencyKind = Literal["dinas", "badan", "bagian", "kecamatan", "kelurahan_desa", "bumd", "vertical"]
+LiaisonRole = Literal["primary", "deputy"]
+ComplaintType = Literal["information", "non_field", "field_inspection"]
+ChannelName = Literal[
+    "call_center", "sms_1708", "social_media", "counter", "web", "mobile_app", "lapor_hub"
+]
+Code = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+RegionCode = Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$", max_length=13)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AgencyIn(Strict):
+    code: Code
+    name: Name
+    kind: AgencyKind
+    parent_id: uuid.UUID | None = None
+    active: bool = True
+    head_email: Email | None = None
+
+
+class AgencyPatch(Strict):
+    name: Name | None = None
+    kind: AgencyKind | None = None
+    parent_id: uuid.UUID | None = None
+    active: bool | None = None
+    head_email: Email | None = None
+
+
+class LiaisonRef(BaseModel):
+    id: uuid.UUID
+    role: LiaisonRole
+    name: str
+
+
+class AgencyOut(BaseModel):
+    id: uuid.UUID
+    code: str
+    name: str
+    kind: str
+    parent_id: uuid.UUID | None
+    active: bool
+    head_email: str | None
+    current_liaison: LiaisonRef | None = Field(
+        None, description="who would be notified today (jurisdiction's local date)"
+    )
+
+
+class AgencyPage(BaseModel):
+    items: list[AgencyOut]
+    next_cursor: str | None
+
+
+class LiaisonIn(Strict):
+    role: LiaisonRole
+    name: Name
+    email: Email | None = None
+    phone: Annotated[str, Field(min_length=5, max_length=30, pattern=r"^\+?[0-9 -]+$")] | None = (
+        None
+    )
+    decree_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    valid_from: date
+    valid_to: date | None = None
+    user_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> "LiaisonIn":
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must be on or after valid_from")
+        return self
+
+
+class LiaisonPatch(Strict):
+    name: Name | None = None
+    email: Email | None = None
+    phone: Annotated[str, Field(min_length=5, max_length=30, pattern=r"^\+?[0-9 -]+$")] | None = (
+        None
+    )
+    decree_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class LiaisonOut(BaseModel):
+    id: uuid.UUID
+    agency_id: uuid.UUID
+    role: LiaisonRole
+    name: str
+    email: str | None
+    phone: str | None
+    decree_number: str | None
+    valid_from: date
+    valid_to: date | None
+    user_id: uuid.UUID | None
+    valid_today: bool
+
+
+class LiaisonList(BaseModel):
+    items: list[LiaisonOut]
+    next_cursor: str | None = None
+
+
+class CategoryIn(Strict):
+    code: Code
+    name: Name
+    parent_id: uuid.UUID | None = None
+    default_agency_id: uuid.UUID | None = None
+    default_type: ComplaintType | None = None
+    active: bool = True
+
+
+class CategoryPatch(Strict):
+    name: Name | None = None
+    parent_id: uuid.UUID | None = None
+    default_agency_id: uuid.UUID | None = None
+    default_type: ComplaintType | None = None
+    active: bool | None = None
+
+
+class CategoryOut(BaseModel):
+    id: uuid.UUID
+    code: str
+    name: str
+    parent_id: uuid.UUID | None
+    default_agency_id: uuid.UUID | None
+    default_type: str | None
+    active: bool
+
+
+class CategoryPage(BaseModel):
+    items: list[CategoryOut]
+    next_cursor: str | None
+
+
+# A keyword needs a letter or digit: punctuation alone normalises to nothing and never matches.
+Keyword = Annotated[str, Field(min_length=2, max_length=100, pattern=r"[A-Za-z0-9]")]
+
+
+class RuleIn(Strict):
+    name: Name
+    position: Annotated[int, Field(ge=0, le=1_000_000)]
+    agency_id: uuid.UUID
+    category_id: uuid.UUID | None = None
+    region_prefix: RegionCode | None = None
+    keywords: Annotated[list[Keyword], Field(max_length=50)] = []
+    channel: ChannelName | None = None
+    active: bool = True
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> "RuleIn":
+        if not (self.category_id or self.region_prefix or self.keywords or self.channel):
+            raise ValueError("a rule needs at least one condition")
+        return self
+
+
+class RuleOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    position: int
+    agency_id: uuid.UUID
+    category_id: uuid.UUID | None
+    region_prefix: str | None
+    keywords: list[str]
+    channel: str | None
+    active: bool
+
+
+class RulePage(BaseModel):
+    items: list[RuleOut]
+    next_cursor: str | None
+
+
+class RuleTestIn(Strict):
+    text: Annotated[str, Field(min_length=1, max_length=10_000)]
+    title: Annotated[str, Field(max_length=200)] | None = None
+    category_id: uuid.UUID | None = None
+    region_code: RegionCode | None = None
+    address: Annotated[str, Field(max_length=500)] | None = None
+    channel: ChannelName | None = None
+
+
+class RouteExplanation(BaseModel):
+    outcome: Literal["rule", "category_default", "triage"]
+    agency: dict[str, Any] | None
+    reason: str
+    category: dict[str, Any] | None = None
+    region: dict[str, Any] | None
+    rules: list[dict[str, Any]]
+    liaison: dict[str, Any] | None = None
+
+
+class RegionOut(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+class RegionPage(BaseModel):
+    items: list[RegionOut]
+    next_cursor: str | None
+
+
+class RegionMatchOut(BaseModel):
+    match: RegionOut | None
+    score: float | None
+    matched_text: str | None
+
+
+class RoutingSettingsIn(Strict):
+    liaison_direct_transfer: bool
+
+
+class RoutingSettingsOut(BaseModel):
+    liaison_direct_transfer: bool
