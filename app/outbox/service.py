@@ -59,3 +59,27 @@ async def schedule_timer(
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
+
+
+ADMIN_NOTICE_TOPIC = "admin_notice"
+
+
+async def notify_admins(
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    kind: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+) -> None:
+    """Tell the jurisdiction's admins something needs them (the notifications module sends it)."""
+    await session.execute(
+        pg_insert(OutboxMessage)
+        .values(
+            id=uuid.uuid4(),
+            jurisdiction_id=jurisdiction_id,
+            topic=ADMIN_NOTICE_TOPIC,
+            dedupe_key=dedupe_key,
+            payload={"kind": kind, **payload},
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )

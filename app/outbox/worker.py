@@ -29,8 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.complaints import timers
 from app.complaints.fanout import Subscriber, fan_out
 from app.config import Settings
+from app.hub import sync as hub_sync
 from app.outbox.models import OutboxMessage
 from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
+from app.privacy.crypto import IdentityCipher
+from app.webhooks.subscriber import enqueue_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -211,10 +214,27 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
         payload: dict[str, Any] = row.payload
         await timers.fire(session, row.complaint_id, payload, repeat)
 
-    subscribers: list[Subscriber] = []
+    subscribers: list[Subscriber] = [enqueue_deliveries]
+    if settings.hub_base_url:
+        subscribers.append(hub_sync.subscriber(settings))
     return {TIMER_TOPIC: fire_timer, EVENT_TOPIC: fan_out(subscribers)}
 
 
-def default_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Sender]:
+def default_senders(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+) -> dict[str, Sender]:
     """Topic -> sender, for rows that need the network (callbacks, e-mail, SMS)."""
-    return {}
+    senders: dict[str, Sender] = {}
+    from app.hub.client import hub_from_settings  # these import Outcome from here
+    from app.hub.push import push_sender
+
+    hub = hub_from_settings(settings, http)
+    if hub is not None and sessions is not None:
+        cipher = IdentityCipher.from_setting(
+            settings.identity_keys.get_secret_value(),
+            settings.identity_index_key.get_secret_value(),
+        )
+        senders[hub_sync.PUSH_TOPIC] = push_sender(sessions, cipher, hub)
+    return senders

@@ -1,0 +1,55 @@
+"""HTTP edge of hub sync: the reconciliation reports."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from app.deps import DB
+from app.errors import Forbidden, Unauthorized, responses
+from app.hub import sync
+from app.security import ADMIN, SUPERVISOR, Allow, Principal
+
+router = APIRouter(prefix="/v1/hub", tags=["hub"])
+
+Reader = Annotated[Principal, Depends(Allow(ADMIN, SUPERVISOR))]
+
+
+class ReconciliationOut(BaseModel):
+    id: uuid.UUID
+    started_at: datetime
+    finished_at: datetime
+    checked: int
+    repaired: list[dict[str, object]]
+    problems: list[dict[str, object]]
+
+
+class ReconciliationPage(BaseModel):
+    items: list[ReconciliationOut]
+
+
+@router.get(
+    "/reconciliations",
+    response_model=ReconciliationPage,
+    responses=responses(Unauthorized, Forbidden),
+)
+async def list_reconciliations(
+    principal: Reader, db: DB, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> ReconciliationPage:
+    """The latest reconcile runs with what each repaired and what it could not."""
+    rows = await sync.recent_reconciliations(db, principal.jurisdiction_id, limit)
+    return ReconciliationPage(
+        items=[
+            ReconciliationOut(
+                id=r.id,
+                started_at=r.started_at,
+                finished_at=r.finished_at,
+                checked=r.checked,
+                repaired=r.repaired,
+                problems=r.problems,
+            )
+            for r in rows
+        ]
+    )
