@@ -61,9 +61,9 @@ _CLAIM = text(
 _SETTLE = text(
     """
     UPDATE webhook_deliveries
-    SET status = :status, available_at = :available_at, last_error = :error,
+    SET status = CAST(:status AS varchar), available_at = :available_at, last_error = :error,
         last_status_code = :status_code, locked_until = NULL,
-        done_at = CASE WHEN :status = 'done' THEN CAST(:now AS timestamptz) END
+        done_at = CASE WHEN CAST(:status AS varchar) = 'done' THEN CAST(:now AS timestamptz) END
     WHERE id = :id AND locked_until = :lease_end
     """
 )

@@ -7,7 +7,7 @@ The body is built here, once, so every retry sends the very same bytes.
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import any_, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,7 +58,7 @@ async def enqueue_deliveries(session: AsyncSession, notice: EventNotice) -> None
             select(WebhookEndpoint.id).where(
                 WebhookEndpoint.jurisdiction_id == notice.jurisdiction_id,
                 WebhookEndpoint.active,
-                WebhookEndpoint.event_types.any(event_name),  # type: ignore[arg-type]
+                literal(event_name) == any_(WebhookEndpoint.event_types),
                 or_(WebhookEndpoint.agency_id.is_(None), WebhookEndpoint.agency_id == c.agency_id),
                 or_(
                     WebhookEndpoint.submitted_by.is_(None),
