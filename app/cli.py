@@ -57,6 +57,7 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
 
 
 async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    import app.models  # noqa: F401 - every table, so the ORM resolves each foreign key
     from app.hub.client import hub_from_settings
     from app.hub.push import sync_forever
     from app.privacy.crypto import IdentityCipher

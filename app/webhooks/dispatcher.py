@@ -185,7 +185,10 @@ class Dispatcher:
         except Exception as exc:  # a bug in one send must not take the loop down
             log.exception("delivery failed", extra={"delivery": str(d.id)})
             result = Result(error=f"{type(exc).__name__}: {exc}"[:500])
-        await self.settle(d, result)
+        try:
+            await self.settle(d, result)
+        except Exception:  # unsettled, the lease runs out and the delivery is tried again
+            log.exception("settling a delivery failed", extra={"delivery": str(d.id)})
 
     async def settle(self, d: Claimed, result: Result) -> None:
         now = datetime.now(UTC)
