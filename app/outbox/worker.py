@@ -70,8 +70,9 @@ _CLAIM = text(
 _SETTLE = text(
     """
     UPDATE outbox_messages
-    SET status = :status, available_at = :available_at, last_error = :error,
-        locked_until = NULL, done_at = CASE WHEN :status = 'done' THEN :now END
+    SET status = CAST(:status AS varchar), available_at = :available_at, last_error = :error,
+        locked_until = NULL,
+        done_at = CASE WHEN CAST(:status AS varchar) = 'done' THEN CAST(:now AS timestamptz) END
     WHERE id = :id AND locked_until = :lease_end
     """
 )
