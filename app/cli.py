@@ -62,6 +62,7 @@ async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
     from app.hub.push import sync_forever
     from app.privacy.crypto import IdentityCipher
     from app.webhooks.dispatcher import Dispatcher
+    from app.webhooks.service import loopback_allowed
     from app.webhooks.url_guard import guarded_client
 
     engine = make_engine(settings.database_url or "", pool_size=4, max_overflow=8)
@@ -73,7 +74,7 @@ async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
     async with (
         httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http,
         guarded_client(
-            settings.webhook_allow_loopback,
+            loopback_allowed(settings),
             settings.webhook_max_concurrency,
             settings.webhook_timeout_seconds,
         ) as hooks_http,

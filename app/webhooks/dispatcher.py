@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.outbox.service import EVENT_TOPIC, notify_admins
 from app.privacy.crypto import IdentityCipher
-from app.webhooks.models import WebhookAttempt, WebhookEndpoint
+from app.webhooks.models import WebhookEndpoint
 from app.webhooks.rules import Verdict, excerpt, judge, next_attempt_delay
 from app.webhooks.service import signing_secrets
 from app.webhooks.signing import callback_secret, serialize, sign
@@ -58,13 +58,45 @@ _CLAIM = text(
               signing_client_id
     """
 )
+# One round trip records the attempt, settles the delivery if the lease is still ours, and
+# (after a success) marks the endpoint healthy, at most once a minute: rewriting a busy
+# endpoint's row on every success would serialize all settles behind its lock.
 _SETTLE = text(
     """
-    UPDATE webhook_deliveries
-    SET status = CAST(:status AS varchar), available_at = :available_at, last_error = :error,
-        last_status_code = :status_code, locked_until = NULL,
-        done_at = CASE WHEN CAST(:status AS varchar) = 'done' THEN CAST(:now AS timestamptz) END
-    WHERE id = :id AND locked_until = :lease_end
+    WITH attempt AS (
+        INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, duration_ms,
+                                      response_excerpt, error, worker)
+        VALUES (:attempt_id, :id, CAST(:now AS timestamptz), :status_code, :duration_ms,
+                :excerpt, :error, :worker)
+    ), healthy AS (
+        UPDATE webhook_endpoints SET last_success_at = :now, failing_since = NULL
+        WHERE CAST(:healthy AS boolean) AND id = :endpoint_id
+          AND (failing_since IS NOT NULL OR last_success_at IS NULL
+               OR last_success_at < CAST(:now AS timestamptz) - interval '60 seconds')
+    ), settled AS (
+        UPDATE webhook_deliveries
+        SET status = CAST(:status AS varchar), available_at = :available_at, last_error = :error,
+            last_status_code = :status_code, locked_until = NULL,
+            done_at = CASE WHEN CAST(:status AS varchar) = 'done'
+                           THEN CAST(:now AS timestamptz) END
+        WHERE id = :id AND locked_until = :lease_end
+        RETURNING 1
+    )
+    SELECT count(*) FROM settled
+    """
+)
+_FAILING = text(
+    """
+    UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, :now)
+    WHERE id = :id
+    RETURNING failing_since, active, jurisdiction_id, url
+    """
+)
+_DISABLE = text(
+    """
+    UPDATE webhook_endpoints
+    SET active = false, disabled_at = :now, disabled_reason = :reason, updated_at = :now
+    WHERE id = :id AND active
     """
 )
 
@@ -209,62 +241,60 @@ class Dispatcher:
             status = "dead" if delay is None else "pending"
             available_at = now + (delay or timedelta(0))
         async with self.sessions() as session, session.begin():
-            session.add(
-                WebhookAttempt(
-                    delivery_id=d.id,
-                    attempted_at=now,
-                    status_code=result.status_code,
-                    duration_ms=result.duration_ms,
-                    response_excerpt=excerpt(result.body, self.settings.webhook_excerpt_bytes)
-                    if result.body
-                    else None,
-                    error=error,
-                    worker=self.name,
-                )
-            )
-            settled = await session.execute(
+            settled = await session.scalar(
                 _SETTLE,
                 {
+                    "attempt_id": uuid.uuid4(),
+                    "id": d.id,
+                    "now": now,
+                    "status_code": result.status_code,
+                    "duration_ms": result.duration_ms,
+                    "excerpt": excerpt(result.body, self.settings.webhook_excerpt_bytes)
+                    if result.body
+                    else None,
+                    "error": error,
+                    "worker": self.name,
+                    "healthy": verdict.done,
+                    "endpoint_id": d.endpoint_id,
                     "status": status,
                     "available_at": available_at,
-                    "error": error,
-                    "status_code": result.status_code,
-                    "now": now,
-                    "id": d.id,
                     "lease_end": d.lease_end,
                 },
             )
-            if settled.rowcount == 0:  # type: ignore[attr-defined]
+            if not settled:
                 log.warning("lease lost before settling", extra={"delivery": str(d.id)})
-            if d.endpoint_id is not None:
-                await self._endpoint_health(session, d, verdict, now)
+            if d.endpoint_id is not None and not verdict.done:
+                await self._endpoint_failing(session, d, verdict, now)
 
-    async def _endpoint_health(
+    async def _endpoint_failing(
         self, session: AsyncSession, d: Claimed, verdict: Verdict, now: datetime
     ) -> None:
-        e = await session.get(WebhookEndpoint, d.endpoint_id, with_for_update=True)
-        if e is None:
+        """Start the no-success clock; disable on 410 or when it has run too long."""
+        row = (await session.execute(_FAILING, {"id": d.endpoint_id, "now": now})).one_or_none()
+        if row is None or not row.active:
             return
-        if verdict.done:
-            e.last_success_at, e.failing_since = now, None
-            return
-        e.failing_since = e.failing_since or now
         days = self.settings.webhook_disable_after_days
         reason = None
         if verdict.gone:
             reason = "the receiver answered 410 Gone"
-        elif now - e.failing_since >= timedelta(days=days):
+        elif now - row.failing_since >= timedelta(days=days):
             reason = f"no successful delivery for {days} days"
-        if reason and e.active:
-            e.active, e.disabled_at, e.disabled_reason = False, now, reason
+        if reason is None:
+            return
+        disabled = await session.execute(
+            _DISABLE, {"id": d.endpoint_id, "now": now, "reason": reason}
+        )
+        if disabled.rowcount:  # type: ignore[attr-defined]
             await notify_admins(
                 session,
-                e.jurisdiction_id,
+                row.jurisdiction_id,
                 "webhook_endpoint_disabled",
-                {"endpoint_id": str(e.id), "url": e.url, "reason": reason},
-                dedupe_key=f"webhook_endpoint_disabled:{e.id}:{now.isoformat()}",
+                {"endpoint_id": str(d.endpoint_id), "url": row.url, "reason": reason},
+                dedupe_key=f"webhook_endpoint_disabled:{d.endpoint_id}:{now.isoformat()}",
             )
-            log.warning("webhook endpoint disabled", extra={"endpoint": str(e.id), "why": reason})
+            log.warning(
+                "webhook endpoint disabled", extra={"endpoint": str(d.endpoint_id), "why": reason}
+            )
 
     async def run_once(self) -> int:
         """Claim what is due now and send it all; returns how many were sent (tests, bench)."""

@@ -37,10 +37,15 @@ async def check_url(settings: Settings, url: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        await checked_address(parts.hostname or "", port, settings.webhook_allow_loopback)
+        await checked_address(parts.hostname or "", port, loopback_allowed(settings))
     except BlockedAddress as exc:
         raise Invalid.field("url", str(exc), code="forbidden_address") from exc
     return url
+
+
+def loopback_allowed(settings: Settings) -> bool:
+    """Loopback receivers are for development and tests; production never calls itself."""
+    return settings.webhook_allow_loopback and not settings.is_production
 
 
 def seal_secrets(
