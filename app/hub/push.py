@@ -56,7 +56,10 @@ async def sync_forever(
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         try:
-            async with engine.connect() as lock_conn:
+            # A session-level lock on a connection of its own, outside any transaction, so
+            # nothing sits "idle in transaction" while the hub is being called.
+            async with engine.connect() as conn:
+                lock_conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
                 got = await lock_conn.scalar(
                     text("SELECT pg_try_advisory_lock(:k)"), {"k": _SYNC_LOCK}
                 )

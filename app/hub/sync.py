@@ -11,14 +11,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.complaints.fanout import EventNotice
+from app.complaints.fanout import EventNotice, Subscriber
 from app.complaints.intake import take_in
 from app.complaints.models import Complaint, ComplaintEvent, Reporter
 from app.config import Settings
+from app.errors import AppError
 from app.hub.client import Hub, HubError
 from app.hub.mapping import complaint_to_wire, intake_body, to_hub_status, update_to_wire
 from app.hub.models import HubLink, HubReconciliation
@@ -55,43 +57,56 @@ async def pull(
     settings: Settings,
     cipher: IdentityCipher,
     hub: Hub,
+    problems: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Take in every complaint the hub dispositioned to us that we do not have yet."""
+    """Take in every complaint the hub dispositioned to us that we do not have yet.
+
+    A disposition we cannot take in (a future received time, a field out of bounds) is skipped
+    and noted in `problems`; it does not stop the others.
+    """
     async with sessions() as session:
         jid = await jurisdiction_id(session, settings)
+        if jid is None:
+            log.error("hub sync: no jurisdiction %s", settings.hub_jurisdiction)
+            return []
         known = set(
             (
                 await session.scalars(select(HubLink.hub_id).where(HubLink.jurisdiction_id == jid))
             ).all()
         )
-    if jid is None:
-        log.error("hub sync: no jurisdiction %s", settings.hub_jurisdiction)
-        return []
     pulled = []
     async for hc in hub.dispositions():
         if hc.hub_id in known:
             continue
-        async with sessions() as session, session.begin():
-            ctx = await load_context(session, jid)
-            result = await take_in(session, ctx, cipher, hub_principal(jid), intake_body(hc))
-            await session.execute(
-                insert(HubLink)
-                .values(
-                    complaint_id=result.body.id,
-                    jurisdiction_id=jid,
-                    hub_id=hc.hub_id,
-                    origin="hub",
-                    pushed_seq=0,
+        try:
+            async with sessions() as session, session.begin():
+                ctx = await load_context(session, jid)
+                result = await take_in(session, ctx, cipher, hub_principal(jid), intake_body(hc))
+                await session.execute(
+                    insert(HubLink)
+                    .values(
+                        complaint_id=result.body.id,
+                        jurisdiction_id=jid,
+                        hub_id=hc.hub_id,
+                        origin="hub",
+                        pushed_seq=0,
+                    )
+                    .on_conflict_do_nothing()
                 )
-                .on_conflict_do_nothing()
-            )
+        except (AppError, ValidationError) as exc:
+            log.warning("hub disposition refused", extra={"hub_id": hc.hub_id, "error": str(exc)})
+            if problems is not None:
+                problems.append(
+                    {"problem": "disposition_refused", "hub_id": hc.hub_id, "error": str(exc)[:500]}
+                )
+            continue
         pulled.append(
             {"action": "pulled", "hub_id": hc.hub_id, "complaint_id": str(result.body.id)}
         )
     return pulled
 
 
-def subscriber(settings: Settings) -> Any:
+def subscriber(settings: Settings) -> Subscriber:
     """The fan-out subscriber that owes the hub each event of a complaint it knows of."""
 
     async def enqueue_hub_push(session: AsyncSession, notice: EventNotice) -> None:
@@ -217,7 +232,7 @@ async def reconcile(
         return None
     repaired: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
-    repaired += await pull(sessions, settings, cipher, hub)
+    repaired += await pull(sessions, settings, cipher, hub, problems)
     on_hub = {hc.hub_id: hc async for hc in hub.complaints()}
     async with sessions() as session:
         links = {

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.hub.client import HttpHub, hub_from_settings
+from app.hub.push import sync_forever
 from app.hub.simulator import create_simulator
 from app.hub.sync import pull, reconcile
 from app.outbox.worker import Worker, default_handlers, default_senders
@@ -281,3 +282,45 @@ async def test_hub_refuses_a_wrong_token(hub_url: str) -> None:
         wrong = HttpHub(http, hub_url, "not-the-token", "35.21")
         with pytest.raises(Exception, match="401"):
             [c async for c in wrong.dispositions()]
+
+
+async def test_a_disposition_we_cannot_take_in_is_reported_not_fatal(
+    world: World,
+    sim: httpx.AsyncClient,
+    hub: HttpHub,
+    sessions: async_sessionmaker[AsyncSession],
+    hub_settings: Settings,
+    cipher: IdentityCipher,
+) -> None:
+    future = await _dispose(sim, diterima_pada=(datetime.now(UTC) + timedelta(days=1)).isoformat())
+    fine = await _dispose(sim)
+    report = await reconcile(sessions, hub_settings, cipher, hub)
+    assert report is not None
+    assert [r["hub_id"] for r in report.repaired if r["action"] == "pulled"] == [fine]
+    assert [(p["problem"], p["hub_id"]) for p in report.problems] == [
+        ("disposition_refused", future)
+    ]
+
+
+async def test_the_worker_loop_reconciles_under_its_lock_and_stops(
+    world: World,
+    sim: httpx.AsyncClient,
+    hub: HttpHub,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    hub_settings: Settings,
+    cipher: IdentityCipher,
+) -> None:
+    hub_id = await _dispose(sim)
+    stop = asyncio.Event()
+    loop = asyncio.create_task(sync_forever(engine, sessions, hub_settings, cipher, hub, stop))
+    for _ in range(300):  # bounded wait: the first round reconciles
+        async with engine.connect() as conn:
+            runs = await conn.scalar(text("SELECT count(*) FROM hub_reconciliations"))
+        if runs:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(loop, 30)
+    row = await _one(engine, "SELECT channel FROM complaints WHERE channel_ref = :r", r=hub_id)
+    assert row.channel == "lapor_hub"
