@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from app.deps import DB
-from app.errors import Forbidden, Unauthorized, responses
+from app.errors import Forbidden, Invalid, Unauthorized, responses
 from app.hub import sync
 from app.security import ADMIN, SUPERVISOR, Allow, Principal
 
@@ -28,18 +28,24 @@ class ReconciliationOut(BaseModel):
 
 class ReconciliationPage(BaseModel):
     items: list[ReconciliationOut]
+    next_cursor: str | None
 
 
 @router.get(
     "/reconciliations",
     response_model=ReconciliationPage,
-    responses=responses(Unauthorized, Forbidden),
+    responses=responses(Unauthorized, Forbidden, Invalid),
 )
 async def list_reconciliations(
-    principal: Reader, db: DB, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    principal: Reader,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ReconciliationPage:
     """The latest reconcile runs with what each repaired and what it could not."""
-    rows = await sync.recent_reconciliations(db, principal.jurisdiction_id, limit)
+    rows, next_cursor = await sync.recent_reconciliations(
+        db, principal.jurisdiction_id, limit, cursor
+    )
     return ReconciliationPage(
         items=[
             ReconciliationOut(
@@ -51,5 +57,6 @@ async def list_reconciliations(
                 problems=r.problems,
             )
             for r in rows
-        ]
+        ],
+        next_cursor=next_cursor,
     )

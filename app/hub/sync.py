@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.complaints.fanout import EventNotice, Subscriber
 from app.complaints.intake import take_in
 from app.complaints.models import Complaint, ComplaintEvent, Reporter
+from app.complaints.queries import decode_cursor, encode_cursor
 from app.config import Settings
 from app.errors import AppError
 from app.hub.client import Hub, HubError
@@ -344,13 +345,24 @@ async def reconcile(
 
 
 async def recent_reconciliations(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, limit: int
-) -> list[HubReconciliation]:
-    """The latest reconcile reports of a jurisdiction, newest first."""
-    rows = await session.scalars(
-        select(HubReconciliation)
-        .where(HubReconciliation.jurisdiction_id == jurisdiction_id)
-        .order_by(HubReconciliation.started_at.desc())
-        .limit(limit)
+    session: AsyncSession, jurisdiction_id: uuid.UUID, limit: int, cursor: str | None
+) -> tuple[list[HubReconciliation], str | None]:
+    """The reconcile reports of a jurisdiction, newest first, a keyset page at a time."""
+    query = select(HubReconciliation).where(HubReconciliation.jurisdiction_id == jurisdiction_id)
+    if cursor:
+        at, rid = decode_cursor(cursor)
+        query = query.where(
+            tuple_(HubReconciliation.started_at, HubReconciliation.id) < tuple_(at, rid)
+        )
+    rows = list(
+        (
+            await session.scalars(
+                query.order_by(
+                    HubReconciliation.started_at.desc(), HubReconciliation.id.desc()
+                ).limit(limit + 1)
+            )
+        ).all()
     )
-    return list(rows.all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1].started_at, rows[-1].id) if more and rows else None)

@@ -273,6 +273,17 @@ async def test_reconcile_repairs_drift_both_ways_and_reports_it(
     assert listed.status_code == 200
     assert len(listed.json()["items"]) == 2
     assert listed.json()["items"][1]["repaired"]  # newest first: the second run was clean
+    page = await client.get(
+        "/v1/hub/reconciliations", params={"limit": 1}, headers=world.h("admin")
+    )
+    assert page.json()["items"][0]["repaired"] == []
+    rest = await client.get(
+        "/v1/hub/reconciliations",
+        params={"limit": 1, "cursor": page.json()["next_cursor"]},
+        headers=world.h("supervisor"),
+    )
+    assert rest.json()["items"][0]["repaired"]
+    assert rest.json()["next_cursor"] is None
     denied = await client.get("/v1/hub/reconciliations", headers=world.h("liaison"))
     assert denied.status_code == 403
 

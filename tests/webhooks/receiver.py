@@ -8,12 +8,15 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
 
 @dataclass
 class Hit:
     path: str
     headers: dict[str, str]
     body: bytes
+    verified: bool | None = None  # checked with the library when the receiver has a secret
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Receiver:
         self.arrived = asyncio.Event()
         self._server: asyncio.Server | None = None
         self.port = 0
+        self.secret: str | None = None  # set it to verify every request as a real receiver would
 
     async def start(self) -> "Receiver":
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -67,7 +71,14 @@ class Receiver:
                         k, _, v = line.partition(":")
                         headers[k.strip().lower()] = v.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                self.hits.append(Hit(path, headers, body))
+                hit = Hit(path, headers, body)
+                if self.secret is not None:
+                    try:
+                        Webhook(self.secret).verify(body, headers)
+                        hit.verified = True
+                    except WebhookVerificationError:
+                        hit.verified = False
+                self.hits.append(hit)
                 self.arrived.set()
                 queue = self.plans.get(path) or []
                 answer = queue.pop(0) if queue else Answer()

@@ -29,11 +29,13 @@ async def test_receiver_gets_every_change_signed_in_order(
 ) -> None:
     ep = await register(hclient, world, receiver.url())
     assert ep["secret"].startswith("whsec_")
+    receiver.secret = ep["secret"]
     c = await new_complaint(hclient, world)
     await _verify_and_dispatch(hclient, world, c["id"])
     await fan_out()
     while await dispatcher.run_once():
         pass
+    assert [h.verified for h in receiver.on("/hook")] == [True, True, True]
     hook = Webhook(ep["secret"])
     bodies = [hook.verify(h.body, h.headers) for h in receiver.on("/hook")]
     assert [b["type"] for b in bodies] == [
@@ -360,3 +362,34 @@ async def test_connect_time_check_blocks_an_address_allowed_at_registration(
     assert "loopback" in d.last_error
     assert receiver.hits == []
     await asyncio.sleep(0)
+
+
+async def test_a_later_event_waits_for_an_earlier_one_not_yet_fanned_out(
+    hclient: httpx.AsyncClient,
+    world: World,
+    receiver: Receiver,
+    fan_out,
+    dispatcher: Dispatcher,
+    engine: AsyncEngine,
+) -> None:
+    # Two workers may fan out seq 1 and seq 2 in either order; until seq 1's fan-out has run,
+    # nothing later of that complaint may go out.
+    await register(hclient, world, receiver.url())
+    c = await new_complaint(hclient, world)
+    await _verify_and_dispatch(hclient, world, c["id"])
+    await fan_out()
+    async with engine.begin() as conn:
+        await conn.execute(text("DELETE FROM webhook_deliveries WHERE seq = 1"))
+        await conn.execute(
+            text(
+                "UPDATE outbox_messages SET status = 'pending', available_at = now()"
+                " + interval '1 hour' WHERE topic = 'complaint_event' AND seq = 1"
+            )
+        )
+    assert await dispatcher.run_once() == 0
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE outbox_messages SET available_at = now() WHERE seq = 1"))
+    await fan_out()
+    while await dispatcher.run_once():
+        pass
+    assert [json.loads(h.body)["data"]["seq"] for h in receiver.on("/hook")] == [1, 2, 3]

@@ -119,7 +119,8 @@ async def test_two_workers_racing_deliver_each_once(
     count = 40
     for _ in range(count):
         receiver.plan("/hook", Answer(delay=0.02))
-    await register(hclient, world, receiver.url(), event_types=["complaint.received"])
+    ep = await register(hclient, world, receiver.url(), event_types=["complaint.received"])
+    receiver.secret = ep["secret"]
     for _ in range(count):
         await new_complaint(hclient, world)
     start_worker()
@@ -133,6 +134,7 @@ async def test_two_workers_racing_deliver_each_once(
     ids = [h.headers["webhook-id"] for h in receiver.on("/hook")]
     assert len(ids) == count
     assert len(set(ids)) == count
+    assert all(h.verified for h in receiver.on("/hook"))
     attempts = await _rows(engine, "SELECT delivery_id FROM webhook_attempts")
     assert len(attempts) == count
     assert len({a.delivery_id for a in attempts}) == count
