@@ -27,7 +27,7 @@ from app.hub.mapping import complaint_to_wire, intake_body, to_hub_status, updat
 from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import Jurisdiction
 from app.jurisdictions.service import load_context
-from app.outbox.models import OutboxMessage
+from app.outbox.service import enqueue
 from app.privacy.crypto import IdentityCipher
 from app.security import HUB, Principal
 from app.webhooks.rules import status_after
@@ -121,18 +121,14 @@ def subscriber(settings: Settings) -> Subscriber:
         if linked is None and not forwarded:
             return
         kind = "create" if notice.type == "received" and linked is None else "update"
-        await session.execute(
-            insert(OutboxMessage)
-            .values(
-                id=uuid.uuid4(),
-                jurisdiction_id=notice.jurisdiction_id,
-                topic=PUSH_TOPIC,
-                dedupe_key=f"{PUSH_TOPIC}:{notice.complaint_id}:{notice.seq}",
-                complaint_id=notice.complaint_id,
-                seq=notice.seq,
-                payload={"kind": kind},
-            )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        await enqueue(
+            session,
+            notice.jurisdiction_id,
+            PUSH_TOPIC,
+            f"{PUSH_TOPIC}:{notice.complaint_id}:{notice.seq}",
+            {"kind": kind},
+            notice.complaint_id,
+            notice.seq,
         )
 
     return enqueue_hub_push

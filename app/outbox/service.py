@@ -83,3 +83,28 @@ async def notify_admins(
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
+
+
+async def enqueue(
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    topic: str,
+    dedupe_key: str,
+    payload: dict[str, Any],
+    complaint_id: uuid.UUID | None = None,
+    seq: int | None = None,
+) -> None:
+    """A row for a sender's topic, due now; the same `dedupe_key` twice is one row."""
+    await session.execute(
+        pg_insert(OutboxMessage)
+        .values(
+            id=uuid.uuid4(),
+            jurisdiction_id=jurisdiction_id,
+            topic=topic,
+            dedupe_key=dedupe_key,
+            complaint_id=complaint_id,
+            seq=seq,
+            payload=payload,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
