@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -158,7 +159,12 @@ class Dispatcher:
         for r in rows:
             if r.endpoint_id is not None:
                 e = endpoints[r.endpoint_id]
-                url, secrets = e.url, signing_secrets(self.cipher, e, now)
+                url = e.url
+                try:
+                    secrets = signing_secrets(self.cipher, e, now)
+                except (KeyError, ValueError, InvalidTag):  # its key is gone: fail the attempt
+                    log.error("cannot unseal endpoint secret", extra={"endpoint": str(e.id)})
+                    secrets = []
             else:
                 # Callbacks of a complaint no client submitted sign with the jurisdiction's.
                 url = r.callback_url
@@ -213,7 +219,10 @@ class Dispatcher:
     async def deliver(self, d: Claimed) -> None:
         """Send one delivery and record the attempt and its outcome."""
         try:
-            result = await self.post(d)
+            if not d.secrets:
+                result = Result(error="no signing secret available (identity key retired?)")
+            else:
+                result = await self.post(d)
         except Exception as exc:  # a bug in one send must not take the loop down
             log.exception("delivery failed", extra={"delivery": str(d.id)})
             result = Result(error=f"{type(exc).__name__}: {exc}"[:500])

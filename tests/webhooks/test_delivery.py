@@ -393,3 +393,25 @@ async def test_a_later_event_waits_for_an_earlier_one_not_yet_fanned_out(
     while await dispatcher.run_once():
         pass
     assert [json.loads(h.body)["data"]["seq"] for h in receiver.on("/hook")] == [1, 2, 3]
+
+
+async def test_an_endpoint_whose_secret_cannot_be_unsealed_fails_its_attempt(
+    hclient: httpx.AsyncClient,
+    world: World,
+    receiver: Receiver,
+    fan_out,
+    dispatcher: Dispatcher,
+    engine: AsyncEngine,
+) -> None:
+    # Unsigned is never an option: with its encryption key retired, the attempt fails and is
+    # logged and rescheduled like any other failure, instead of sitting leased for ever.
+    await register(hclient, world, receiver.url(), event_types=["complaint.received"])
+    await new_complaint(hclient, world)
+    await fan_out()
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE webhook_endpoints SET secrets_key_id = 'retired'"))
+    assert await dispatcher.run_once() == 1
+    [d] = await deliveries(engine)
+    assert d.status == "pending"
+    assert "no signing secret" in d.last_error
+    assert receiver.hits == []
