@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,17 +57,43 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
 
 
 async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
-    engine = make_engine(settings.database_url or "", pool_size=4, max_overflow=0)
+    import app.models  # noqa: F401 - every table, so the ORM resolves each foreign key
+    from app.hub.client import hub_from_settings
+    from app.hub.push import sync_forever
+    from app.privacy.crypto import IdentityCipher
+    from app.webhooks.dispatcher import Dispatcher
+    from app.webhooks.service import loopback_allowed
+    from app.webhooks.url_guard import guarded_client
+
+    engine = make_engine(settings.database_url or "", pool_size=4, max_overflow=8)
+    sessions = make_sessionmaker(engine)
+    cipher = IdentityCipher.from_setting(
+        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
+    )
     # No redirects (a callback must not be bounced elsewhere) and a firm timeout.
-    async with httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http:
+    async with (
+        httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http,
+        guarded_client(
+            loopback_allowed(settings),
+            settings.webhook_max_concurrency,
+            settings.webhook_timeout_seconds,
+        ) as hooks_http,
+    ):
         worker = Worker(
-            make_sessionmaker(engine),
+            sessions,
             settings,
             default_handlers(settings),
-            default_senders(settings, http),
+            default_senders(settings, http, sessions),
         )
+        loops = [
+            worker.run_forever(stop),
+            Dispatcher(sessions, settings, hooks_http, cipher).run_forever(stop),
+        ]
+        hub = hub_from_settings(settings, http)
+        if hub is not None:
+            loops.append(sync_forever(engine, sessions, settings, cipher, hub, stop))
         try:
-            await worker.run_forever(stop)
+            await asyncio.gather(*loops)
         finally:
             await engine.dispose()
 
@@ -103,7 +130,47 @@ def cmd_dev(args: argparse.Namespace) -> None:
         migrate.upgrade(url)
         creds = asyncio.run(_in_transaction(url, seed_demo))
         _print_demo(creds, args.host, args.port)
-        asyncio.run(_serve(_settings_with(url), args.host, args.port, with_worker=True))
+        settings = _settings_with(url)
+        if settings.hub_simulator_port:
+            # Sync with a local hub simulator instead of the real hub (demo only).
+            port = settings.hub_simulator_port
+            settings = settings.model_copy(
+                update={"hub_base_url": f"http://127.0.0.1:{port}", "hub_token": _SIM_TOKEN}
+            )
+            print(
+                f"  Hub simulator: http://127.0.0.1:{port} (token {_SIM_TOKEN.get_secret_value()})"
+            )
+            asyncio.run(_serve_with_simulator(settings, args.host, args.port, port))
+        else:
+            asyncio.run(_serve(settings, args.host, args.port, with_worker=True))
+
+
+_SIM_TOKEN = SecretStr("sim-token")
+
+
+async def _serve_with_simulator(settings: Settings, host: str, port: int, sim_port: int) -> None:
+    from app.hub.simulator import create_simulator
+
+    sim = uvicorn.Server(
+        uvicorn.Config(
+            create_simulator(_SIM_TOKEN.get_secret_value()),
+            host="127.0.0.1",
+            port=sim_port,
+            log_config=None,
+        )
+    )
+    sim_task = asyncio.create_task(sim.serve())
+    try:
+        await _serve(settings, host, port, with_worker=True)
+    finally:
+        sim.should_exit = True
+        await sim_task
+
+
+def cmd_hub_simulator(args: argparse.Namespace) -> None:
+    from app.hub.simulator import create_simulator
+
+    uvicorn.run(create_simulator(args.token), host=args.host, port=args.port, log_config=None)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -311,6 +378,10 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
     add("worker", cmd_worker, "run the background worker (timers, callbacks)")
+    p = add("hub-simulator", cmd_hub_simulator, "run a stand-in for the national LAPOR! hub")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8100)
+    p.add_argument("--token", default=_SIM_TOKEN.get_secret_value())
     add("migrate", cmd_migrate, "apply the database migrations")
     add("openapi", cmd_openapi, "print the OpenAPI document")
     p = add("create-jurisdiction", cmd_create_jurisdiction, "create a jurisdiction")

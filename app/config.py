@@ -58,6 +58,27 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 10.0
 
+    # Callbacks (app/webhooks): see README "Status callbacks".
+    webhook_allow_loopback: bool = False  # development and tests only; never in production
+    webhook_timeout_seconds: float = 10.0
+    webhook_lease_seconds: int = 60  # must exceed the timeout: a live send keeps its lease
+    webhook_max_concurrency: int = 20
+    webhook_batch_size: int = 100
+    webhook_disable_after_days: int = 5  # no success for this long: the endpoint is disabled
+    webhook_excerpt_bytes: int = 1000
+    # "kid:secret,kid:secret": derives each client's signing secret for complaint callback_urls;
+    # every key signs, so a new key can be put first while the old one still verifies.
+    webhook_callback_keys: SecretStr = SecretStr("k1:dev-only-callback-key")
+
+    # The national SP4N-LAPOR! hub (app/hub); sync is off without a base URL.
+    hub_base_url: str | None = None
+    hub_token: SecretStr = SecretStr("")
+    hub_jurisdiction: str = "35.21"  # our Kemendagri code, as the hub knows us
+    hub_sync_seconds: float = 60.0  # how often to pull new dispositions
+    hub_reconcile_seconds: float = 900.0  # how often to compare both sides and repair drift
+    hub_forward_local: bool = True  # send complaints taken in here to the hub as well
+    hub_simulator_port: int | None = None  # `make run` starts the simulator on this port
+
     log_level: str = "INFO"
 
     # Channels: SMS parts without a concatenation header are joined by sender within this window.

@@ -20,12 +20,14 @@ from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.hardening import SecurityHeaders, check_cors, check_production
+from app.hub.router import router as hub_router
 from app.middleware import BodyLimit, RequestContext
 from app.ops import router as ops_router
 from app.privacy.crypto import IdentityCipher
 from app.privacy.router import router as privacy_router
 from app.ratelimit import RateLimit
 from app.routing.router import router as routing_router
+from app.webhooks.router import router as webhooks_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(attachments_router)
     app.include_router(routing_router)
     app.include_router(classification_router)
+    app.include_router(webhooks_router)
+    app.include_router(hub_router)
     # Multipart framing adds a little to the file itself.
     upload_limit = settings.max_attachment_bytes + 64 * 1024
     app.add_middleware(

@@ -6,10 +6,12 @@ from app.channels.models import ChannelAccount, SmsPart
 from app.classification.models import ClassifierModel
 from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord, Reporter
 from app.db import Base
+from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, SlaPolicy
 from app.outbox.models import OutboxMessage
 from app.privacy.models import IdentityAccessLog
 from app.routing.models import Agency, Category, Liaison, Region, RoutingRule, RoutingSettings
+from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agency",
@@ -23,6 +25,8 @@ __all__ = [
     "Client",
     "Complaint",
     "ComplaintEvent",
+    "HubLink",
+    "HubReconciliation",
     "IdempotencyRecord",
     "IdentityAccessLog",
     "Jurisdiction",
@@ -35,4 +39,7 @@ __all__ = [
     "SlaPolicy",
     "SmsPart",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

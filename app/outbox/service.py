@@ -72,3 +72,52 @@ async def newer_timer_exists(
         OutboxMessage.payload["generation"].astext.cast(Integer) > generation,
     )
     return bool(await session.scalar(select(exists(newer))))
+
+
+ADMIN_NOTICE_TOPIC = "admin_notice"
+
+
+async def notify_admins(
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    kind: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+) -> None:
+    """Tell the jurisdiction's admins something needs them (the notifications module sends it)."""
+    await session.execute(
+        pg_insert(OutboxMessage)
+        .values(
+            id=uuid.uuid4(),
+            jurisdiction_id=jurisdiction_id,
+            topic=ADMIN_NOTICE_TOPIC,
+            dedupe_key=dedupe_key,
+            payload={"kind": kind, **payload},
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+
+
+async def enqueue(
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    topic: str,
+    dedupe_key: str,
+    payload: dict[str, Any],
+    complaint_id: uuid.UUID | None = None,
+    seq: int | None = None,
+) -> None:
+    """A row for a sender's topic, due now; the same `dedupe_key` twice is one row."""
+    await session.execute(
+        pg_insert(OutboxMessage)
+        .values(
+            id=uuid.uuid4(),
+            jurisdiction_id=jurisdiction_id,
+            topic=topic,
+            dedupe_key=dedupe_key,
+            complaint_id=complaint_id,
+            seq=seq,
+            payload=payload,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )

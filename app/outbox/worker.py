@@ -34,9 +34,12 @@ import app.models  # noqa: F401
 from app.complaints import timers
 from app.complaints.fanout import Subscriber, fan_out
 from app.config import Settings
+from app.hub import sync as hub_sync
 from app.outbox.models import OutboxMessage
 from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
 from app.privacy import service as privacy
+from app.privacy.crypto import IdentityCipher
+from app.webhooks.subscriber import enqueue_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +240,13 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
     from app.channels import jobs as channel_jobs  # imported here: channels build on this module
     from app.routing import notify  # here, not at the top: notify imports this module
 
-    subscribers: list[Subscriber] = [*channel_jobs.subscribers(settings), notify.notify]
+    subscribers: list[Subscriber] = [
+        *channel_jobs.subscribers(settings),
+        notify.notify,
+        enqueue_deliveries,
+    ]
+    if settings.hub_base_url:
+        subscribers.append(hub_sync.subscriber(settings))
     return {
         TIMER_TOPIC: fire_timer,
         EVENT_TOPIC: fan_out(subscribers),
@@ -245,12 +254,25 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
     }
 
 
-def default_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Sender]:
+def default_senders(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+) -> dict[str, Sender]:
     """Topic -> sender, for rows that need the network (callbacks, e-mail, SMS)."""
     from app.channels import jobs as channel_jobs  # imported here: channels build on this module
+    from app.hub.client import hub_from_settings  # these import Outcome from here
+    from app.hub.push import push_sender
     from app.routing import notify
 
     senders: dict[str, Sender] = {**channel_jobs.senders(settings, http)}
     if settings.smtp_host:
         senders[notify.EMAIL_TOPIC] = notify.email_sender(settings)
+    hub = hub_from_settings(settings, http)
+    if hub is not None and sessions is not None:
+        cipher = IdentityCipher.from_setting(
+            settings.identity_keys.get_secret_value(),
+            settings.identity_index_key.get_secret_value(),
+        )
+        senders[hub_sync.PUSH_TOPIC] = push_sender(sessions, cipher, hub)
     return senders

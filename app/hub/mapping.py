@@ -1,0 +1,136 @@
+"""Everything that knows the hub's vocabulary: statuses, field names, what may be sent.
+
+The real SP4N-LAPOR! API is visible only to registered developers; the simulator implements the
+contract below. Plugging in the real API means changing this module (and the paths in
+client.py), nothing else. Wire fields are Indonesian, as the hub's are:
+
+  laporan (complaint): id, external_ref, judul, isi, kode_wilayah, diterima_pada, anonim,
+                       rahasia, pelapor {nama, nik, telepon, email, alamat} | null, status,
+                       seq_terakhir
+  tindak lanjut (update): seq, jenis, status, pesan, terjadi_pada
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.complaints.schemas import ComplaintCreate, Location, ReporterIn
+
+# Our status -> the hub's. Several of ours may share one of theirs; the reverse is for reading.
+TO_HUB: dict[str, str] = {
+    "received": "belum_terverifikasi",
+    "needs_info": "menunggu_kelengkapan",
+    "verified": "terverifikasi",
+    "dispatched": "didisposisikan",
+    "in_progress": "ditindaklanjuti",
+    "responded": "ditanggapi",
+    "closed": "selesai",
+    "archived": "diarsipkan",
+}
+HUB_STATUSES = frozenset(TO_HUB.values())
+
+
+def to_hub_status(status: str) -> str:
+    """Our status as the hub names it."""
+    return TO_HUB[status]
+
+
+@dataclass(frozen=True)
+class HubComplaint:
+    """A complaint as the hub holds it (dispositioned to us, or forwarded by us)."""
+
+    hub_id: str
+    external_ref: str | None
+    title: str | None
+    text: str
+    region_code: str | None
+    received_at: datetime
+    anonymous: bool
+    confidential: bool
+    reporter: dict[str, str] | None
+    status: str
+    last_seq: int
+
+
+def complaint_from_wire(raw: dict[str, Any]) -> HubComplaint:
+    """Read a `laporan` from the hub."""
+    return HubComplaint(
+        hub_id=str(raw["id"]),
+        external_ref=raw.get("external_ref"),
+        title=raw.get("judul"),
+        text=str(raw["isi"]),
+        region_code=raw.get("kode_wilayah"),
+        received_at=datetime.fromisoformat(raw["diterima_pada"]),
+        anonymous=bool(raw.get("anonim", False)),
+        confidential=bool(raw.get("rahasia", False)),
+        reporter=raw.get("pelapor"),
+        status=str(raw.get("status", "belum_terverifikasi")),
+        last_seq=int(raw.get("seq_terakhir", 0)),
+    )
+
+
+_REPORTER_FIELDS = {"nama": "name", "nik": "nik", "telepon": "phone", "email": "email"}
+_REPORTER_FIELDS_OUT = {v: k for k, v in _REPORTER_FIELDS.items()} | {"address": "alamat"}
+
+
+def intake_body(c: HubComplaint) -> ComplaintCreate:
+    """Our intake body for a complaint the hub dispositioned to us (received time kept)."""
+    reporter = None
+    if c.reporter and not c.anonymous:
+        fields = {ours: c.reporter[theirs] for theirs, ours in _REPORTER_FIELDS.items()}
+        fields["address"] = c.reporter.get("alamat")  # type: ignore[assignment]
+        reporter = ReporterIn(**{k: v for k, v in fields.items() if v})
+    return ComplaintCreate(
+        channel="lapor_hub",
+        channel_ref=c.hub_id,
+        title=(c.title or "")[:200] or None,
+        text=c.text[:10_000],
+        location=Location(region_code=c.region_code) if c.region_code else None,
+        received_at=c.received_at,
+        anonymous=c.anonymous,
+        confidential=c.confidential,
+        reporter=reporter,
+    )
+
+
+def complaint_to_wire(
+    external_ref: str,
+    title: str | None,
+    text: str,
+    region_code: str | None,
+    received_at: datetime,
+    channel: str,
+    anonymous: bool,
+    confidential: bool,
+    reporter: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """A complaint of ours for the hub: anonim carries no identity at all; rahasia is marked."""
+    pelapor = None
+    if reporter and not anonymous:
+        pelapor = {
+            _REPORTER_FIELDS_OUT[k]: v for k, v in reporter.items() if k in _REPORTER_FIELDS_OUT
+        }
+    return {
+        "external_ref": external_ref,
+        "judul": title,
+        "isi": text,
+        "kode_wilayah": region_code,
+        "diterima_pada": received_at.isoformat(),
+        "kanal": channel,
+        "anonim": anonymous,
+        "rahasia": confidential,
+        "pelapor": pelapor,
+    }
+
+
+def update_to_wire(
+    seq: int, event_type: str, status: str, occurred_at: datetime, message: str | None
+) -> dict[str, Any]:
+    """One status change (and, for a response, its message) for the hub."""
+    return {
+        "seq": seq,
+        "jenis": event_type,
+        "status": to_hub_status(status),
+        "pesan": message,
+        "terjadi_pada": occurred_at.isoformat(),
+    }

@@ -1,0 +1,117 @@
+"""Request and response bodies of /v1/webhook-endpoints."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.webhooks.rules import EVENT_NAMES
+
+EventName = Literal[
+    "complaint.received",
+    "complaint.needs_info",
+    "complaint.info_supplied",
+    "complaint.verified",
+    "complaint.archived",
+    "complaint.dispatched",
+    "complaint.acknowledged",
+    "complaint.transferred",
+    "complaint.responded",
+    "complaint.feedback_received",
+    "complaint.reopened",
+    "complaint.closed",
+    "complaint.due_soon",
+    "complaint.overdue",
+    "complaint.escalated",
+    "complaint.deadline_extended",
+]
+assert set(EventName.__args__) == set(EVENT_NAMES)  # type: ignore[attr-defined]
+
+Url = Annotated[str, Field(min_length=8, max_length=2000)]
+EventList = Annotated[list[EventName], Field(min_length=1, max_length=len(EVENT_NAMES))]
+Description = Annotated[str, Field(max_length=500)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EndpointCreate(Strict):
+    url: Url
+    event_types: EventList = Field(default_factory=lambda: list(EVENT_NAMES))  # type: ignore[arg-type]
+    description: Description | None = None
+    active: bool = True
+    agency_id: uuid.UUID | None = Field(
+        None, description="admins only: limit the endpoint to one agency's complaints"
+    )
+
+
+class EndpointUpdate(Strict):
+    url: Url | None = None
+    event_types: EventList | None = None
+    description: Description | None = None
+    active: bool | None = Field(None, description="true re-enables a disabled endpoint")
+
+
+class RotateSecret(Strict):
+    overlap_hours: Annotated[int, Field(ge=0, le=168)] = 24
+
+
+class EndpointOut(BaseModel):
+    id: uuid.UUID
+    url: str
+    event_types: list[str]
+    description: str | None
+    active: bool
+    agency_id: uuid.UUID | None
+    owner_client_id: uuid.UUID | None
+    disabled_at: datetime | None
+    disabled_reason: str | None
+    last_success_at: datetime | None
+    previous_secret_expires_at: datetime | None
+    created_at: datetime
+
+
+class EndpointWithSecret(EndpointOut):
+    secret: str = Field(description="whsec_...: shown once, keep it safe")
+
+
+class EndpointPage(BaseModel):
+    items: list[EndpointOut]
+    next_cursor: str | None
+
+
+class AttemptOut(BaseModel):
+    attempted_at: datetime
+    status_code: int | None
+    duration_ms: int
+    response_excerpt: str | None
+    error: str | None
+
+
+class DeliveryOut(BaseModel):
+    id: uuid.UUID
+    message_id: str
+    event_type: str
+    complaint_id: uuid.UUID
+    seq: int
+    status: Literal["pending", "done", "dead", "cancelled"]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    done_at: datetime | None
+    attempt_log: list[AttemptOut]
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryOut]
+    next_cursor: str | None
+
+
+class CallbackSecret(BaseModel):
+    secrets: list[str] = Field(
+        description="verify callback_url deliveries with any of these (several during rotation)"
+    )

@@ -1,0 +1,121 @@
+"""The fan-out subscriber: one delivery per matching endpoint, and one to the callback_url.
+
+Runs inside the worker's fan-out transaction, so the deliveries exist exactly once per event.
+The body is built here, once, so every retry sends the very same bytes.
+"""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import any_, literal, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.complaints.fanout import EventNotice
+from app.complaints.models import Complaint, ComplaintEvent
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.webhooks.rules import event_body, message_id, status_after
+
+
+async def enqueue_deliveries(session: AsyncSession, notice: EventNotice) -> None:
+    """Owe this event to every active endpoint that wants it, and to the complaint's callback."""
+    c = (
+        await session.execute(
+            select(
+                Complaint.tracking_id,
+                Complaint.agency_id,
+                Complaint.submitted_by,
+                Complaint.callback_url,
+            ).where(Complaint.id == notice.complaint_id)
+        )
+    ).one_or_none()
+    if c is None:
+        return
+    history = (
+        await session.scalars(
+            select(ComplaintEvent.type)
+            .where(
+                ComplaintEvent.complaint_id == notice.complaint_id,
+                ComplaintEvent.seq <= notice.seq,
+            )
+            .order_by(ComplaintEvent.seq)
+        )
+    ).all()
+    msg_id = message_id(notice.complaint_id, notice.seq)
+    body = event_body(
+        notice.type,
+        msg_id,
+        notice.occurred_at,
+        notice.complaint_id,
+        c.tracking_id,
+        notice.seq,
+        status_after(history),
+        c.agency_id,
+    )
+    event_name = f"complaint.{notice.type}"
+    endpoints = (
+        await session.scalars(
+            select(WebhookEndpoint.id).where(
+                WebhookEndpoint.jurisdiction_id == notice.jurisdiction_id,
+                WebhookEndpoint.active,
+                literal(event_name) == any_(WebhookEndpoint.event_types),
+                or_(WebhookEndpoint.agency_id.is_(None), WebhookEndpoint.agency_id == c.agency_id),
+                or_(
+                    WebhookEndpoint.submitted_by.is_(None),
+                    WebhookEndpoint.submitted_by == c.submitted_by,
+                ),
+            )
+        )
+    ).all()
+    now = datetime.now(UTC)
+    rows = [
+        _row(notice, body, msg_id, now, endpoint_id=eid, key=f"{eid}:{notice.complaint_id}")
+        for eid in endpoints
+    ]
+    if c.callback_url:
+        rows.append(
+            _row(
+                notice,
+                body,
+                msg_id,
+                now,
+                callback_url=c.callback_url,
+                signing_client_id=c.submitted_by,
+                key=f"callback:{notice.complaint_id}",
+            )
+        )
+    if rows:
+        await session.execute(
+            insert(WebhookDelivery)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+
+
+def _row(
+    notice: EventNotice,
+    body: dict[str, object],
+    msg_id: str,
+    now: datetime,
+    key: str,
+    endpoint_id: uuid.UUID | None = None,
+    callback_url: str | None = None,
+    signing_client_id: uuid.UUID | None = None,
+) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(),
+        "jurisdiction_id": notice.jurisdiction_id,
+        "endpoint_id": endpoint_id,
+        "complaint_id": notice.complaint_id,
+        "seq": notice.seq,
+        "event_type": f"complaint.{notice.type}",
+        "dedupe_key": f"{key}:{notice.seq}",
+        "message_id": msg_id,
+        "callback_url": callback_url,
+        "signing_client_id": signing_client_id,
+        "payload": body,
+        "status": "pending",
+        "attempts": 0,
+        "available_at": now,
+        "created_at": now,
+    }
