@@ -4,8 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, HttpUrl, model_validator
 from pydantic_core import PydanticCustomError
+
+from app.validation import StrictModel
 
 ChannelName = Literal[
     "call_center", "sms_1708", "social_media", "counter", "web", "mobile_app", "lapor_hub"
@@ -38,8 +40,9 @@ def _rule(field: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("field_rule", message, {"field": field})
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+# BaseModel named again only so linters see a pydantic model (its list defaults are copied).
+class Strict(StrictModel, BaseModel):
+    """Base of the complaint request bodies."""
 
 
 class Location(Strict):

@@ -193,6 +193,14 @@ async def test_override_whose_body_date_differs_from_the_path_gets_422(
     assert fields_named(assert_error(put, 422)) == {"date"}
 
 
+async def test_override_name_with_a_nul_character_gets_422(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    body = {"date": "2025-08-20", "kind": "holiday", "name": "Libur\x00"}
+    put = await client.put("/v1/calendar/overrides/2025-08-20", json=body, headers=world.h("admin"))
+    assert fields_named(assert_error(put, 422)) == {"name"}
+
+
 async def test_deleting_a_missing_override_gets_404(
     client: httpx.AsyncClient, world: World
 ) -> None:
