@@ -18,7 +18,7 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import MAX_ATTEMPTS, Worker, default_handlers
-from tests.complaints.support import create, dispatched, execute, fetch, in_status, ok
+from tests.complaints.support import NGAWI, create, dispatched, execute, fetch, in_status, ok
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,7 +128,9 @@ async def test_due_soon_reminds_once_on_the_working_day_before(
     c = await dispatched(client, world)
     (timer,) = await _timers(engine, c["id"], "due_soon")
     due_at = datetime.fromisoformat(timer["payload"]["due"])
-    assert timer["available_at"] < due_at
+    # 08:00 local time on the last working day before the due day.
+    day_before = NGAWI.last_working_day_before(NGAWI.local_date(due_at))
+    assert timer["available_at"] == NGAWI.start_of_local_day(day_before) + timedelta(hours=8)
     await execute(
         engine,
         "UPDATE outbox_messages SET available_at = now() - interval '1 minute' WHERE id = :id",
