@@ -423,11 +423,13 @@ async def worker_processes(database_url: str) -> AsyncIterator[list[asyncio.subp
                 await proc.wait()
 
 
-async def _wait_started(proc: asyncio.subprocess.Process) -> None:
+async def _wait_started(proc: asyncio.subprocess.Process) -> asyncio.Task[bytes]:
+    """Wait for the worker's start line, then keep its log pipe drained so it never blocks."""
     assert proc.stderr is not None
     async with asyncio.timeout(30):
         while b"worker started" not in await proc.stderr.readline():
             assert proc.returncode is None
+    return asyncio.create_task(proc.stderr.read())
 
 
 async def test_two_worker_processes_racing_fire_each_timer_once(
@@ -437,8 +439,7 @@ async def test_two_worker_processes_racing_fire_each_timer_once(
     worker_processes: list[asyncio.subprocess.Process],
 ) -> None:
     ids = [(await create(client, world))["id"] for _ in range(40)]
-    for proc in worker_processes:
-        await _wait_started(proc)
+    drains = [await _wait_started(proc) for proc in worker_processes]
     # Both processes are polling; every timer becomes due at the same moment.
     at = datetime.now(UTC) - timedelta(seconds=1)
     await execute(
@@ -461,6 +462,8 @@ async def test_two_worker_processes_racing_fire_each_timer_once(
     for proc in worker_processes:
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), timeout=10) == 0
+    for drain in drains:
+        assert b"Traceback" not in await drain
     assert await _escalations_per_complaint(engine, ids) == [1] * 40
     done = await fetch(
         engine,
