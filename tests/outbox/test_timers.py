@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
-from app.outbox.models import OutboxMessage
 from app.outbox.worker import MAX_ATTEMPTS, Worker, default_handlers
 from tests.complaints.support import NGAWI, create, dispatched, execute, fetch, in_status, ok
 from tests.factories import World
@@ -472,7 +471,3 @@ async def test_two_worker_processes_racing_fire_each_timer_once(
         ids=[uuid.UUID(i) for i in ids],
     )
     assert done[0]["n"] == 40
-
-
-def test_outbox_model_is_the_worker_table() -> None:
-    assert OutboxMessage.__tablename__ == "outbox_messages"
