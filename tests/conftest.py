@@ -14,7 +14,6 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import migrate
@@ -22,6 +21,7 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.jurisdictions import service as jurisdictions
 from app.main import create_app
+from app.models import Base
 from tests.factories import World, make_world
 
 
@@ -105,12 +105,12 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     if "engine" not in request.fixturenames:
         return
     engine: AsyncEngine = request.getfixturevalue("engine")
+    # DELETE, children first: on tables this small it is several times faster than TRUNCATE,
+    # which rewrites every table's files (it was the slowest part of most tests).
     async with engine.begin() as conn:
-        names = (
-            await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-        ).scalars()
-        tables = [n for n in names if n not in TABLES_TO_KEEP]
-        await conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in TABLES_TO_KEEP:
+                await conn.execute(table.delete())
     jurisdictions._cache.clear()
 
 

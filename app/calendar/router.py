@@ -11,6 +11,7 @@ from app.deps import DB
 from app.errors import Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.jurisdictions import service as jurisdictions
 from app.security import ADMIN, STAFF, Allow, Principal
+from app.validation import StrictModel
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
@@ -31,8 +32,7 @@ class HolidayList(BaseModel):
     items: list[HolidayOut]
 
 
-class OverrideIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class OverrideIn(StrictModel):
     date: date
     kind: Literal["holiday", "working_day"] = Field(
         description="holiday: a regional day off; working_day: a national day off worked here"

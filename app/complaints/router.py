@@ -28,6 +28,7 @@ from app.security import (
     Principal,
     Public,
 )
+from app.validation import NO_NUL_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 
@@ -98,7 +99,7 @@ async def list_complaints(
     due_before: AwareDatetime | None = None,
     received_from: AwareDatetime | None = None,
     received_to: AwareDatetime | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> schemas.ComplaintPage:

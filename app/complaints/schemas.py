@@ -4,10 +4,11 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, HttpUrl, model_validator
 from pydantic_core import PydanticCustomError
 
 from app.complaints.vocabulary import Channel, ComplaintType, Status
+from app.validation import StrictModel
 
 ChannelName = Channel
 StatusName = Status
@@ -28,8 +29,9 @@ def _rule(field: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("field_rule", message, {"field": field})
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+# BaseModel named again only so linters see a pydantic model (its list defaults are copied).
+class Strict(StrictModel, BaseModel):
+    """Base of the complaint request bodies."""
 
 
 class Location(Strict):

@@ -90,3 +90,18 @@ async def test_concurrent_retries_of_one_key_create_one_complaint(
     assert statuses.count(201) >= 1
     assert after.status_code == 201
     assert after.json()["id"] == created_id
+
+
+async def test_concurrent_redeliveries_of_one_channel_message_create_one_complaint(
+    settings: Settings, world: World, engine: AsyncEngine
+) -> None:
+    body = BASE | {"channel": "sms_1708", "channel_ref": "sms-777"}
+    async with live_server(settings) as base, httpx.AsyncClient(base_url=base) as http:
+        answers = await asyncio.gather(
+            *(http.post("/v1/complaints", json=body, headers=world.h("gateway")) for _ in range(10))
+        )
+    rows = await fetch(engine, "SELECT id FROM complaints")
+    assert len(rows) == 1
+    assert sorted(a.status_code for a in answers) == [200] * 9 + [201]
+    assert {a.json()["id"] for a in answers} == {str(rows[0]["id"])}
+    assert sorted(a.json()["existing"] for a in answers) == [False] + [True] * 9

@@ -53,6 +53,12 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
         ({"callback_url": "not a url"}, "callback_url"),
         ({"channel_ref": "r" * 201}, "channel_ref"),
         ({"category_id": str(uuid.uuid4())}, "category_id"),
+        # PostgreSQL text cannot hold NUL: refused up front, never a 500 from the driver.
+        ({"text": "jalan\x00rusak"}, "text"),
+        ({"title": "a\x00"}, "title"),
+        ({"location": {"address": "a\x00"}}, "location.address"),
+        ({"attachments": ["ok", "a\x00"]}, "attachments"),
+        ({"channel_ref": "a\x00"}, "channel_ref"),
     ],
 )
 async def test_invalid_intake_gets_422_naming_the_field(

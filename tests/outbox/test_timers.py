@@ -16,10 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
-from app.outbox.models import OutboxMessage
 from app.outbox.service import TIMER_TOPIC
 from app.outbox.worker import MAX_ATTEMPTS, Handler, Worker, default_handlers
-from tests.complaints.support import create, dispatched, execute, fetch, in_status, ok
+from tests.complaints.support import NGAWI, create, dispatched, execute, fetch, in_status, ok
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +133,9 @@ async def test_due_soon_reminds_once_on_the_working_day_before(
     c = await dispatched(client, world)
     (timer,) = await _timers(engine, c["id"], "due_soon")
     due_at = datetime.fromisoformat(timer["payload"]["due"])
-    assert timer["available_at"] < due_at
+    # 08:00 local time on the last working day before the due day.
+    day_before = NGAWI.last_working_day_before(NGAWI.local_date(due_at))
+    assert timer["available_at"] == NGAWI.start_of_local_day(day_before) + timedelta(hours=8)
     await execute(
         engine,
         "UPDATE outbox_messages SET available_at = now() - interval '1 minute' WHERE id = :id",
@@ -427,11 +428,13 @@ async def worker_processes(database_url: str) -> AsyncIterator[list[asyncio.subp
                 await proc.wait()
 
 
-async def _wait_started(proc: asyncio.subprocess.Process) -> None:
+async def _wait_started(proc: asyncio.subprocess.Process) -> asyncio.Task[bytes]:
+    """Wait for the worker's start line, then keep its log pipe drained so it never blocks."""
     assert proc.stderr is not None
     async with asyncio.timeout(30):
         while b"worker started" not in await proc.stderr.readline():
             assert proc.returncode is None
+    return asyncio.create_task(proc.stderr.read())
 
 
 async def test_two_worker_processes_racing_fire_each_timer_once(
@@ -441,8 +444,7 @@ async def test_two_worker_processes_racing_fire_each_timer_once(
     worker_processes: list[asyncio.subprocess.Process],
 ) -> None:
     ids = [(await create(client, world))["id"] for _ in range(40)]
-    for proc in worker_processes:
-        await _wait_started(proc)
+    drains = [await _wait_started(proc) for proc in worker_processes]
     # Both processes are polling; every timer becomes due at the same moment.
     at = datetime.now(UTC) - timedelta(seconds=1)
     await execute(
@@ -465,6 +467,8 @@ async def test_two_worker_processes_racing_fire_each_timer_once(
     for proc in worker_processes:
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), timeout=10) == 0
+    for drain in drains:
+        assert b"Traceback" not in await drain
     assert await _escalations_per_complaint(engine, ids) == [1] * 40
     done = await fetch(
         engine,
@@ -473,7 +477,3 @@ async def test_two_worker_processes_racing_fire_each_timer_once(
         ids=[uuid.UUID(i) for i in ids],
     )
     assert done[0]["n"] == 40
-
-
-def test_outbox_model_is_the_worker_table() -> None:
-    assert OutboxMessage.__tablename__ == "outbox_messages"
