@@ -55,7 +55,7 @@ def split_token(token: str) -> tuple[str, str] | None:
 _LOOKUP = text(
     """
     SELECT k.id AS key_id, k.secret_hash, c.id AS client_id, c.role, c.jurisdiction_id,
-           c.agency_id, c.name, k.last_used_at
+           c.agency_id, c.name, k.last_used_at, k.expires_at
     FROM api_keys k JOIN clients c ON c.id = k.client_id
     WHERE k.prefix = :prefix AND k.revoked_at IS NULL AND c.active
       AND (k.expires_at IS NULL OR k.expires_at > now())
@@ -68,6 +68,7 @@ class ApiKeyAuthenticator:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        # token hash -> (monotonic time the entry stops being trusted, principal, key id)
         self._cache: dict[str, tuple[float, Principal, uuid.UUID]] = {}
         self._touched: dict[uuid.UUID, float] = {}
         self._lookups: dict[str, asyncio.Lock] = {}
@@ -91,7 +92,7 @@ class ApiKeyAuthenticator:
 
     def _fresh(self, cache_key: str) -> Principal | None:
         hit = self._cache.get(cache_key)
-        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        if hit is not None and time.monotonic() < hit[0]:
             return hit[1]
         return None
 
@@ -120,7 +121,12 @@ class ApiKeyAuthenticator:
             agency_id=row["agency_id"],
             name=row["name"],
         )
-        self._cache[cache_key] = (now, principal, row["key_id"])
+        valid_until = now + CACHE_SECONDS
+        if row["expires_at"] is not None:
+            # A key about to expire is not served from the cache past its expiry.
+            left = (row["expires_at"] - datetime.now(UTC)).total_seconds()
+            valid_until = min(valid_until, now + left)
+        self._cache[cache_key] = (valid_until, principal, row["key_id"])
         return principal
 
     def forget(self) -> None:

@@ -1,5 +1,8 @@
 """Machine clients and their keys over /v1/clients: shown once, rotated, revoked, expired."""
 
+import asyncio
+from datetime import UTC, datetime
+
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -69,6 +72,22 @@ async def test_expired_key_is_refused(
             {"c": world.ids["hub"]},
         )
     assert await _works(client, world.tokens["hub"]) == 401
+
+
+async def test_a_cached_key_stops_working_when_it_expires(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    async with engine.begin() as conn:
+        expires = await conn.scalar(
+            text(
+                "UPDATE api_keys SET expires_at = clock_timestamp() + interval '1.5 seconds'"
+                " WHERE client_id = :c RETURNING expires_at"
+            ),
+            {"c": world.ids["hub"]},
+        )
+    assert await _works(client, world.tokens["hub"]) == 200  # now verified and cached
+    await asyncio.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.05)
+    assert await _works(client, world.tokens["hub"]) == 401  # not served from the cache
 
 
 async def test_clients_of_another_jurisdiction_are_not_found(
