@@ -30,7 +30,7 @@ def async_url(url: str) -> str:
     raise ValueError("DATABASE_URL must be a PostgreSQL URL")
 
 
-def make_engine(url: str, pool_size: int = 8, max_overflow: int = 4) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 8, max_overflow: int = 0) -> AsyncEngine:
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,

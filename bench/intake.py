@@ -19,6 +19,7 @@ import os
 import platform
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -85,6 +86,7 @@ class Run:
     p50_ms: float
     p99_ms: float
     server_cpu: float  # share of one core the server process used during the run
+    db_cpu: float  # share of one core its PostgreSQL backends used during the run
     machine_cpu: float  # share of all cores busy during the run (load generator and db included)
 
     @property
@@ -95,6 +97,10 @@ class Run:
     def cpu_ms(self) -> float:
         """Server CPU per request: steadier than requests/s when other work shares the cores."""
         return self.server_cpu * 1000 / max(self.rps, 1e-9)
+
+    @property
+    def db_cpu_ms(self) -> float:
+        return self.db_cpu * 1000 / max(self.rps, 1e-9)
 
 
 def _with_database(url: str, name: str) -> str:
@@ -112,6 +118,27 @@ def _free_port() -> int:
 def _process_cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _backend_pids(url: str) -> list[int]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return [r["pid"] for r in rows]
+
+
+def _backends_cpu_seconds(pids: list[int]) -> float:
+    """CPU of the database's backends (readable when PostgreSQL runs on this machine)."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            total += _process_cpu_seconds(pid)
+    return total
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -262,9 +289,18 @@ def _measure(
     url = f"{base}/v1/complaints"
     if args.warmup > 0:
         _load(args.client, url, conns, args.warmup, env["BENCH_TOKEN"])
-    cpu0, (busy0, total0) = _process_cpu_seconds(pid), _machine_ticks()
+    backends = asyncio.run(_backend_pids(env["BENCH_DSN"]))
+    db0, cpu0, (busy0, total0) = (
+        _backends_cpu_seconds(backends),
+        _process_cpu_seconds(pid),
+        _machine_ticks(),
+    )
     r = _load(args.client, url, conns, args.seconds, env["BENCH_TOKEN"])
-    cpu1, (busy1, total1) = _process_cpu_seconds(pid), _machine_ticks()
+    db1, cpu1, (busy1, total1) = (
+        _backends_cpu_seconds(backends),
+        _process_cpu_seconds(pid),
+        _machine_ticks(),
+    )
     run = Run(
         name,
         conns,
@@ -274,12 +310,13 @@ def _measure(
         r["p50_ms"],
         r["p99_ms"],
         (cpu1 - cpu0) / r["seconds"],
+        (db1 - db0) / r["seconds"],
         (busy1 - busy0) / max(1, total1 - total0),
     )
     print(
         f"  {name:<8} c={conns:<4} {run.rps:8.1f} req/s  p50 {run.p50_ms:7.1f} ms  "
         f"p99 {run.p99_ms:7.1f} ms  errors {run.errors}  server cpu {run.server_cpu:.0%} "
-        f"({run.cpu_ms:.2f} ms/req)  "
+        f"({run.cpu_ms:.2f} ms/req)  db cpu {run.db_cpu:.0%} ({run.db_cpu_ms:.2f} ms/req)  "
         f"machine cpu {run.machine_cpu:.0%}",
         file=sys.stderr,
         flush=True,
@@ -296,13 +333,14 @@ def _report(args: argparse.Namespace, runs: list[Run]) -> str:
         f"load average before the run {args.load_before}, after {load[0]:.2f}.",
         "",
         "| app | connections | requests/s | p50 ms | p99 ms | errors | server CPU "
-        "| server CPU ms/request | machine CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| server CPU ms/request | db CPU ms/request | machine CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         lines.append(
             f"| {r.app} | {r.connections} | {r.rps:.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
-            f"| {r.errors} | {r.server_cpu:.0%} | {r.cpu_ms:.2f} | {r.machine_cpu:.0%} |"
+            f"| {r.errors} | {r.server_cpu:.0%} | {r.cpu_ms:.2f} | {r.db_cpu_ms:.2f} "
+            f"| {r.machine_cpu:.0%} |"
         )
     lines.append("")
     for conns in args.connections:
@@ -313,7 +351,12 @@ def _report(args: argparse.Namespace, runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C does
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per run")
     parser.add_argument("--warmup", type=float, default=10, help="uncounted seconds before each")

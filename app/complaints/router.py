@@ -75,9 +75,9 @@ async def create_complaint(
         result = await intake.take_in(db, ctx, cipher, principal, body, duplicates=duplicates)
         return (201 if result.created else 200), result.body.model_dump(mode="json")
 
-    status, payload = await run_once(
-        db, principal.id, idempotency_key, body.model_dump_json(), handler
-    )
+    # Only a keyed request is compared with its retries; the rest need no fingerprint.
+    fingerprint = body.model_dump_json() if idempotency_key is not None else ""
+    status, payload = await run_once(db, principal.id, idempotency_key, fingerprint, handler)
     return JSONResponse(payload, status_code=status)
 
 
