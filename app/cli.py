@@ -43,9 +43,9 @@ def tune_gc() -> None:
     """Keep the garbage collector off the request path of a long-running server.
 
     Freezing moves the ~150,000 objects of the imported framework out of the collector's sight,
-    and a larger first threshold collects young objects less often. Measured with
-    bench/intake.py at 256 connections: time in the collector fell from ~38% of the server's
-    CPU to ~2%.
+    and a larger first threshold collects young objects less often. Measured under
+    bench/intake.py's load at 256 connections: time in the collector fell from ~38% of the
+    server's CPU to ~2% (bench/RESULTS.md).
     """
     gc.collect()
     gc.freeze()

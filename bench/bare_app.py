@@ -44,11 +44,11 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 INSERT_COMPLAINT = """
 INSERT INTO complaints (
-    id, jurisdiction_id, tracking_id, channel, channel_detail, title, text, anonymous,
-    confidential, attachments, received_at, status, policy_id, verification_due_at,
-    submitted_by, last_seq, created_at, updated_at)
-VALUES ($1, $2, $3, $4, '{}'::jsonb, $5, $6, false, false, '[]'::jsonb, $7, 'received', $8, $9,
-        $10, 1, $7, $7)
+    id, jurisdiction_id, tracking_id, channel, channel_detail, title, text, region_code, address,
+    lat, lon, anonymous, confidential, attachments, received_at, status, policy_id,
+    verification_due_at, submitted_by, last_seq, created_at, updated_at)
+VALUES ($1, $2, $3, $4, '{}'::jsonb, $5, $6, $11, $12, $13, $14, false, false, '[]'::jsonb, $7,
+        'received', $8, $9, $10, 1, $7, $7)
 """
 INSERT_REPORTER = """
 INSERT INTO reporters (complaint_id, key_id, ciphertext, phone_hash, created_at)
@@ -83,6 +83,7 @@ async def create(request: Request) -> JSONResponse:
         body = json.loads(await request.body())
         text, channel = body["text"], body["channel"]
         reporter = body.get("reporter") or {}
+        location = body.get("location") or {}
     except (ValueError, KeyError, TypeError):
         return _error(422, "validation_error", "Bad body.")
     now = datetime.now(UTC)
@@ -114,6 +115,10 @@ async def create(request: Request) -> JSONResponse:
             POLICY,
             due,
             CLIENT,
+            location.get("region_code"),
+            location.get("address"),
+            location.get("lat"),
+            location.get("lon"),
         )
         await conn.execute(INSERT_REPORTER, complaint_id, nonce + sealed, phone_hash, now)
         await conn.execute(INSERT_EVENT, complaint_id, now, ACTOR, event_data)
