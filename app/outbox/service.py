@@ -46,18 +46,14 @@ async def schedule_timer(
     payload: dict[str, Any] | None = None,
 ) -> None:
     """A row that fires at `fire_at`; scheduling the same `dedupe_key` twice is one timer."""
-    await session.execute(
-        pg_insert(OutboxMessage)
-        .values(
-            id=uuid.uuid4(),
-            jurisdiction_id=jurisdiction_id,
-            topic=TIMER_TOPIC,
-            complaint_id=complaint_id,
-            dedupe_key=dedupe_key,
-            payload={"kind": kind, **(payload or {})},
-            available_at=fire_at,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    await enqueue(
+        session,
+        jurisdiction_id,
+        TIMER_TOPIC,
+        dedupe_key,
+        {"kind": kind, **(payload or {})},
+        complaint_id=complaint_id,
+        available_at=fire_at,
     )
 
 
@@ -106,8 +102,9 @@ async def enqueue(
     payload: dict[str, Any],
     complaint_id: uuid.UUID | None = None,
     seq: int | None = None,
+    available_at: datetime | None = None,
 ) -> None:
-    """A row for a sender's topic, due now; the same `dedupe_key` twice is one row."""
+    """A row for `topic`, due now or at `available_at`; the same `dedupe_key` twice is one row."""
     await session.execute(
         pg_insert(OutboxMessage)
         .values(
@@ -118,6 +115,7 @@ async def enqueue(
             complaint_id=complaint_id,
             seq=seq,
             payload=payload,
+            **({"available_at": available_at} if available_at is not None else {}),
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
