@@ -36,7 +36,7 @@ from app.complaints.fanout import Subscriber, fan_out
 from app.config import Settings
 from app.hub import sync as hub_sync
 from app.outbox.models import OutboxMessage
-from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
+from app.outbox.service import ADMIN_NOTICE_TOPIC, EVENT_TOPIC, TIMER_TOPIC
 from app.privacy import service as privacy
 from app.privacy.crypto import IdentityCipher
 from app.webhooks.subscriber import enqueue_deliveries
@@ -251,6 +251,7 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
         TIMER_TOPIC: fire_timer,
         EVENT_TOPIC: fan_out(subscribers),
         "sms_assemble": channel_jobs.assemble_handler(settings),
+        ADMIN_NOTICE_TOPIC: notify.admin_notice,
     }
 
 

@@ -140,6 +140,34 @@ async def notify(session: AsyncSession, notice: EventNotice) -> None:
         )
 
 
+_ADMIN_SUBJECTS = {
+    "webhook_endpoint_disabled": "[LAPOR] Webhook dinonaktifkan: {url}",
+}
+
+
+async def admin_notice(session: AsyncSession, row: OutboxMessage) -> None:
+    """The `admin_notice` topic's handler: one e-mail row per admin of the jurisdiction."""
+    payload: dict[str, Any] = row.payload
+    kind = str(payload.get("kind", "notice"))
+    subject = _ADMIN_SUBJECTS.get(kind, "[LAPOR] Pemberitahuan: {kind}").format_map(
+        {"kind": kind, **{k: str(v) for k, v in payload.items()}}
+    )
+    body = "\n".join(f"{k}: {v}" for k, v in payload.items())
+    for address in dict.fromkeys(await accounts.emails_of(session, row.jurisdiction_id, "admin")):
+        # Keyed by the notice row: a handler replayed after a crash writes nothing twice.
+        await session.execute(
+            pg_insert(OutboxMessage)
+            .values(
+                id=uuid.uuid4(),
+                jurisdiction_id=row.jurisdiction_id,
+                topic=EMAIL_TOPIC,
+                dedupe_key=f"email:admin_notice:{row.id}:{address}"[:200],
+                payload={"to": address, "subject": subject[:300], "body": body},
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+
+
 def email_sender(settings: Settings) -> Sender:
     """The `email` topic's sender: one SMTP submission per outbox row."""
 
