@@ -94,3 +94,13 @@ async def test_login_issues_a_working_token_and_repeated_failures_lock(
     assert locked.status_code == 429
     assert locked.json()["error"]["code"] == "account_locked"
     assert int(locked.headers["retry-after"]) > 60
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+async def test_a_nul_in_the_login_form_is_422_not_500(
+    client: httpx.AsyncClient, world: World, field: str
+) -> None:
+    form = {"username": "admin", "password": PASSWORD, field: "ad\x00min"}
+    r = await client.post("/v1/auth/token", data=form)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"]
