@@ -23,6 +23,7 @@ from app.errors import Invalid
 from app.jurisdictions.service import JurisdictionContext
 from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
 from app.privacy.crypto import IdentityCipher
+from app.routing.service import check_category
 from app.security import Principal
 
 # A clerk's clock may run a little ahead of ours; beyond this a "received" date is a typo.
@@ -142,12 +143,7 @@ async def take_in(
     if body.occurred_at is not None and body.occurred_at > now + CLOCK_SKEW:
         raise Invalid.field("occurred_at", "occurred_at cannot be in the future.")
     if body.category_id is not None:
-        found = await session.scalar(
-            text("SELECT 1 FROM categories WHERE id = :id AND jurisdiction_id = :j AND active"),
-            {"id": body.category_id, "j": ctx.id},
-        )
-        if found is None:
-            raise Invalid.field("category_id", "Unknown category.", code="unknown_category")
+        await check_category(session, ctx.id, body.category_id)
     policy = ctx.policy_at(received_at)
     verification_due_at = ctx.calendar.add_days(received_at, policy.verification_days, policy.unit)
     loc = body.location

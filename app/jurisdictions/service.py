@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,14 @@ class JurisdictionContext:
 
 
 _cache: dict[uuid.UUID, tuple[float, JurisdictionContext]] = {}
+
+
+def invalidate_after_commit(session: AsyncSession, jurisdiction_id: uuid.UUID) -> None:
+    """Drop the cached context once the change is committed, not before: a request reading in
+    between would otherwise cache the old calendar again for CONTEXT_CACHE_SECONDS."""
+    event.listen(
+        session.sync_session, "after_commit", lambda _: invalidate(jurisdiction_id), once=True
+    )
 
 
 def invalidate(jurisdiction_id: uuid.UUID) -> None:
@@ -136,7 +144,7 @@ async def put_override(session: AsyncSession, jurisdiction_id: uuid.UUID, o: Ove
             index_elements=["jurisdiction_id", "day"], set_={"kind": o.kind, "name": o.name}
         )
     )
-    invalidate(jurisdiction_id)
+    invalidate_after_commit(session, jurisdiction_id)
 
 
 async def delete_override(session: AsyncSession, jurisdiction_id: uuid.UUID, day: date) -> bool:
@@ -145,5 +153,5 @@ async def delete_override(session: AsyncSession, jurisdiction_id: uuid.UUID, day
             CalendarOverride.jurisdiction_id == jurisdiction_id, CalendarOverride.day == day
         )
     )
-    invalidate(jurisdiction_id)
+    invalidate_after_commit(session, jurisdiction_id)
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,11 +1,14 @@
 """The calendar endpoints: holidays, the jurisdiction's overrides, and the deadline answer."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.calendar.workdays import CalendarOverride
+from app.jurisdictions import service as jurisdictions
 from tests.complaints.support import assert_error, fields_named
 from tests.factories import World
 
@@ -215,3 +218,18 @@ async def test_machine_clients_may_not_read_the_calendar(
         "/v1/calendar/holidays", params={"year": 2025}, headers=world.h("citizen_app")
     )
     assert_error(response, 403)
+
+
+async def test_override_drops_the_cached_calendar_at_commit_not_before(
+    sessions: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    # Dropped before the commit, a request reading in between would cache the old calendar again.
+    async with sessions() as session:
+        async with session.begin():
+            await jurisdictions.load_context(session, world.jurisdiction_id)
+            regional = CalendarOverride(day=date(2026, 12, 1), kind="holiday", name="Hari Jadi")
+            await jurisdictions.put_override(session, world.jurisdiction_id, regional)
+            assert world.jurisdiction_id in jurisdictions._cache
+        assert world.jurisdiction_id not in jurisdictions._cache
+        fresh = await jurisdictions.load_context(session, world.jurisdiction_id)
+        assert not fresh.calendar.is_working_day(date(2026, 12, 1))
