@@ -1,12 +1,10 @@
 """Reads: one complaint, the filtered list (keyset pages), the timeline, public tracking."""
 
-import base64
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import schemas
@@ -16,8 +14,8 @@ from app.complaints.clock import is_overdue
 from app.complaints.lifecycle import CLOCK_RUNNING, allowed_actions
 from app.complaints.models import Complaint, ComplaintEvent
 from app.complaints.tracking import normalize
-from app.errors import Invalid
 from app.jurisdictions.service import JurisdictionContext
+from app.pagination import newest_first
 from app.routing.service import agency_or_none
 from app.security import Principal
 
@@ -51,23 +49,6 @@ class ListFilters:
     received_from: datetime | None = None
     received_to: datetime | None = None
     q: str | None = None
-
-
-def encode_cursor(received_at: datetime, complaint_id: uuid.UUID) -> str:
-    raw = json.dumps([received_at.isoformat(), str(complaint_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        at, cid = json.loads(base64.urlsafe_b64decode(padded))
-        instant = datetime.fromisoformat(at)
-        if instant.utcoffset() is None:
-            raise ValueError("cursor instant without offset")
-        return instant, uuid.UUID(cid)
-    except (ValueError, TypeError) as exc:
-        raise Invalid.field("cursor", "Malformed cursor.", code="invalid_cursor") from exc
 
 
 def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Complaint]:
@@ -116,14 +97,9 @@ async def list_complaints(
 ) -> schemas.ComplaintPage:
     """Newest first, keyset-paginated on (received_at, id) so deep pages cost the same."""
     now = datetime.now(UTC)
-    stmt = _filtered(principal, f, now)
-    if cursor:
-        at, cid = decode_cursor(cursor)
-        stmt = stmt.where(tuple_(Complaint.received_at, Complaint.id) < tuple_(at, cid))
-    stmt = stmt.order_by(Complaint.received_at.desc(), Complaint.id.desc()).limit(limit + 1)
-    rows = list((await session.scalars(stmt)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = await newest_first(
+        session, _filtered(principal, f, now), Complaint.received_at, Complaint.id, limit, cursor
+    )
     items = [
         schemas.ComplaintSummary(
             id=c.id,
@@ -140,7 +116,6 @@ async def list_complaints(
         )
         for c in rows
     ]
-    next_cursor = encode_cursor(rows[-1].received_at, rows[-1].id) if more and rows else None
     return schemas.ComplaintPage(items=items, next_cursor=next_cursor)
 
 

@@ -12,14 +12,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.complaints.fanout import EventNotice, Subscriber
 from app.complaints.intake import take_in
 from app.complaints.models import Complaint, ComplaintEvent, Reporter
-from app.complaints.queries import decode_cursor, encode_cursor
 from app.config import Settings
 from app.errors import AppError
 from app.hub.client import Hub, HubError
@@ -28,6 +27,7 @@ from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import Jurisdiction
 from app.jurisdictions.service import load_context
 from app.outbox.service import enqueue
+from app.pagination import newest_first
 from app.privacy.crypto import IdentityCipher
 from app.security import HUB, Principal
 from app.webhooks.rules import status_after
@@ -345,20 +345,6 @@ async def recent_reconciliations(
 ) -> tuple[list[HubReconciliation], str | None]:
     """The reconcile reports of a jurisdiction, newest first, a keyset page at a time."""
     query = select(HubReconciliation).where(HubReconciliation.jurisdiction_id == jurisdiction_id)
-    if cursor:
-        at, rid = decode_cursor(cursor)
-        query = query.where(
-            tuple_(HubReconciliation.started_at, HubReconciliation.id) < tuple_(at, rid)
-        )
-    rows = list(
-        (
-            await session.scalars(
-                query.order_by(
-                    HubReconciliation.started_at.desc(), HubReconciliation.id.desc()
-                ).limit(limit + 1)
-            )
-        ).all()
+    return await newest_first(
+        session, query, HubReconciliation.started_at, HubReconciliation.id, limit, cursor
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (encode_cursor(rows[-1].started_at, rows[-1].id) if more and rows else None)

@@ -81,16 +81,8 @@ async def notify_admins(
     dedupe_key: str,
 ) -> None:
     """Tell the jurisdiction's admins something needs them (the notifications module sends it)."""
-    await session.execute(
-        pg_insert(OutboxMessage)
-        .values(
-            id=uuid.uuid4(),
-            jurisdiction_id=jurisdiction_id,
-            topic=ADMIN_NOTICE_TOPIC,
-            dedupe_key=dedupe_key,
-            payload={"kind": kind, **payload},
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    await enqueue(
+        session, jurisdiction_id, ADMIN_NOTICE_TOPIC, dedupe_key, {"kind": kind, **payload}
     )
 
 

@@ -8,15 +8,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text, tuple_
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.actions import load_for_update
 from app.complaints.events import append_event
 from app.complaints.models import Complaint, ComplaintEvent, Reporter
-from app.complaints.queries import decode_cursor, encode_cursor, get_visible
+from app.complaints.queries import get_visible
 from app.errors import Conflict, NotFound
 from app.logging import request_id_var
+from app.pagination import newest_first
 from app.privacy import schemas
 from app.privacy.crypto import IdentityCipher
 from app.privacy.models import IdentityAccessLog
@@ -237,15 +238,8 @@ async def access_log(
     stmt = select(log).where(log.jurisdiction_id == principal.jurisdiction_id)
     if complaint_id is not None:
         stmt = stmt.where(log.complaint_id == complaint_id)
-    if cursor:
-        at, last_id = decode_cursor(cursor)
-        stmt = stmt.where(tuple_(log.occurred_at, log.id) < tuple_(at, last_id))
-    stmt = stmt.order_by(log.occurred_at.desc(), log.id.desc()).limit(limit + 1)
-    rows = list((await session.scalars(stmt)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = await newest_first(session, stmt, log.occurred_at, log.id, limit, cursor)
     items = [schemas.AccessLogEntry.model_validate(r, from_attributes=True) for r in rows]
-    next_cursor = encode_cursor(rows[-1].occurred_at, rows[-1].id) if more and rows else None
     return schemas.AccessLogPage(items=items, next_cursor=next_cursor)
 
 

@@ -4,12 +4,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, and_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.complaints.queries import decode_cursor, encode_cursor
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.pagination import newest_first
 from app.privacy.crypto import IdentityCipher
 from app.routing.service import active_agency
 from app.security import ADMIN, AGENCY_SYSTEM, Principal
@@ -166,21 +166,9 @@ async def list_endpoints(
     query = select(WebhookEndpoint).where(_visible(principal))
     if active is not None:
         query = query.where(WebhookEndpoint.active == active)
-    if cursor:
-        at, eid = decode_cursor(cursor)
-        query = query.where(
-            tuple_(WebhookEndpoint.created_at, WebhookEndpoint.id) < tuple_(at, eid)
-        )
-    rows = (
-        await session.scalars(
-            query.order_by(WebhookEndpoint.created_at.desc(), WebhookEndpoint.id.desc()).limit(
-                limit + 1
-            )
-        )
-    ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+    rows, next_cursor = await newest_first(
+        session, query, WebhookEndpoint.created_at, WebhookEndpoint.id, limit, cursor
+    )
     return schemas.EndpointPage(items=[_out(e) for e in rows], next_cursor=next_cursor)
 
 
@@ -249,20 +237,9 @@ async def list_deliveries(
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
     if status is not None:
         query = query.where(WebhookDelivery.status == status)
-    if cursor:
-        at, did = decode_cursor(cursor)
-        query = query.where(
-            tuple_(WebhookDelivery.created_at, WebhookDelivery.id) < tuple_(at, did)
-        )
-    rows = (
-        await session.scalars(
-            query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()).limit(
-                limit + 1
-            )
-        )
-    ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = await newest_first(
+        session, query, WebhookDelivery.created_at, WebhookDelivery.id, limit, cursor
+    )
     attempts: dict[uuid.UUID, list[schemas.AttemptOut]] = {d.id: [] for d in rows}
     if rows:
         ranked = (
@@ -302,7 +279,6 @@ async def list_deliveries(
         )
         for d in rows
     ]
-    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
     return schemas.DeliveryPage(items=items, next_cursor=next_cursor)
 
 

@@ -1,0 +1,56 @@
+"""Keyset pages, newest first, on (an instant, an id): every deep page costs the same.
+
+The cursor is opaque to clients (API.md): the last row's instant and id, base64 of JSON.
+"""
+
+import base64
+import json
+import uuid
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.errors import Invalid
+
+T = TypeVar("T")
+
+
+def encode_cursor(at: datetime, row_id: uuid.UUID) -> str:
+    raw = json.dumps([at.isoformat(), str(row_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        instant = datetime.fromisoformat(at)
+        if instant.utcoffset() is None:
+            raise ValueError("cursor instant without offset")
+        return instant, uuid.UUID(row_id)
+    except (ValueError, TypeError) as exc:
+        raise Invalid.field("cursor", "Malformed cursor.", code="invalid_cursor") from exc
+
+
+async def newest_first(
+    session: AsyncSession,
+    stmt: Select[T],
+    at: InstrumentedAttribute[Any],
+    row_id: InstrumentedAttribute[Any],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[T], str | None]:
+    """One page of `stmt` ordered by (`at`, `row_id`) descending, and the next page's cursor."""
+    if cursor:
+        after_at, after_id = decode_cursor(cursor)
+        stmt = stmt.where(tuple_(at, row_id) < tuple_(after_at, after_id))
+    stmt = stmt.order_by(at.desc(), row_id.desc()).limit(limit + 1)
+    rows = list((await session.scalars(stmt)).all())
+    page = rows[:limit]
+    if len(rows) <= limit or not page:
+        return page, None
+    last = page[-1]
+    return page, encode_cursor(getattr(last, at.key), getattr(last, row_id.key))
