@@ -11,7 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.classification.rules import Guess, tokens
+from app.classification.rules import Guess
+from app.classification.text import tokens
 
 MIN_HISTORY = 200
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.classification.rules import tokens
+from app.classification.text import tokens
 
 
 @dataclass(frozen=True)

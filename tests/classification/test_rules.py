@@ -1,7 +1,8 @@
 """The rule set and the learned model, without a database."""
 
 from app.classification import learned
-from app.classification.rules import classify, tokens
+from app.classification.rules import classify
+from app.classification.text import tokens
 from tests.classification.corpus import DEV, HELD_OUT
 
 
