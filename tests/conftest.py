@@ -87,6 +87,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
+def server_url() -> str:
+    """The PostgreSQL server of this run, for tests that make databases of their own."""
+    return os.environ[_SERVER_ENV]
+
+
+@pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """This worker's own database, a clone of the migrated template."""
     server_url, template = os.environ[_SERVER_ENV], os.environ[_TEMPLATE_ENV]
