@@ -52,10 +52,10 @@ async def _after(url: str) -> tuple[list[Any], str]:
     return list(rows), str(index)
 
 
-def test_0006_keeps_old_rows_and_derives_their_sender(database_url: str) -> None:
+def test_0006_keeps_old_rows_and_derives_their_sender(server_url: str) -> None:
     name = f"lapor_mig_{uuid.uuid4().hex[:10]}"
-    url = _with_database(database_url, name)
-    asyncio.run(_admin(database_url, f'CREATE DATABASE "{name}"'))
+    url = _with_database(server_url, name)
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
     try:
         migrate.upgrade(url, "0005")
         account, app = uuid.uuid4(), uuid.uuid4()
@@ -79,4 +79,4 @@ def test_0006_keeps_old_rows_and_derives_their_sender(database_url: str) -> None
         # No two senders share a reference yet, so the way back is open too.
         command.downgrade(migrate.alembic_config(url), "0005")
     finally:
-        asyncio.run(_admin(database_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+        asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
