@@ -141,7 +141,7 @@ def _print_demo(creds: Any, host: str, port: int) -> None:
 def cmd_dev(args: argparse.Namespace) -> None:
     from app.seed import seed_demo
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         migrate.upgrade(url)
         creds = asyncio.run(_in_transaction(url, seed_demo))
         _print_demo(creds, args.host, args.port)
@@ -189,24 +189,24 @@ def cmd_hub_simulator(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_serve(_settings_with(url), args.host, args.port, with_worker=False))
 
 
 def cmd_worker(_: argparse.Namespace) -> None:
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_work(_settings_with(url)))
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         migrate.upgrade(url)
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> None:
     from app.seed import seed_demo
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         migrate.upgrade(url)
         _print_demo(asyncio.run(_in_transaction(url, seed_demo)), args.host, args.port)
 
@@ -225,7 +225,7 @@ def cmd_create_jurisdiction(args: argparse.Namespace) -> None:
         jur = await create_jurisdiction(session, args.code, args.name, args.timezone)
         print(jur.id)
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_in_transaction(url, work))
 
 
@@ -246,7 +246,7 @@ def _run(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     """Run `work` in one transaction; a refused request exits 1 with its message on stderr."""
     from app.errors import AppError
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         try:
             return asyncio.run(_in_transaction(url, work))
         except AppError as exc:
@@ -340,7 +340,7 @@ def cmd_create_channel_account(args: argparse.Namespace) -> None:
         )
         print(f"channel account: {account_id}")
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_in_transaction(url, work))
 
 
@@ -352,7 +352,7 @@ def cmd_load_regions(args: argparse.Namespace) -> None:
         count = await regions_service.load(session, args.jurisdiction)
         print(f"loaded {count} regions under {args.jurisdiction}")
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_in_transaction(url, work))
 
 
@@ -363,7 +363,7 @@ def cmd_train_classifier(args: argparse.Namespace) -> None:
         jur = await _jurisdiction(session, args.jurisdiction)
         print(await classification.train(session, jur.id))
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_in_transaction(url, work))
 
 
@@ -441,11 +441,14 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)
-    from app.hardening import InsecureSettings
+    from app.embedded import NoDatabase
+    from app.hardening import InsecureSettings, check_production
 
     try:
+        # Every command, not only serve: the worker signs callbacks and opens sealed secrets.
+        check_production(get_settings())
         args.func(args)
     except KeyboardInterrupt:
         sys.exit(130)
-    except InsecureSettings as exc:  # a configuration mistake: say it plainly, no traceback
+    except (InsecureSettings, NoDatabase) as exc:  # a configuration mistake: no traceback
         sys.exit(f"error: {exc}")

@@ -102,3 +102,29 @@ def test_production_with_default_secrets_refuses_to_serve(database_url: str) -> 
     assert "Refusing to start with LAPOR_ENVIRONMENT=production" in served.stderr
     assert "LAPOR_JWT_SECRET is the development default" in served.stderr
     assert "Traceback" not in served.stderr
+
+
+def test_production_without_database_url_refuses_the_embedded_database() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    secrets = {
+        "LAPOR_ENVIRONMENT": "production",
+        "LAPOR_JWT_SECRET": "a-real-production-secret-of-enough-length-0123",
+        "LAPOR_IDENTITY_KEYS": "k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlBQkNERUY=",
+        "LAPOR_IDENTITY_INDEX_KEY": "a-real-index-key-of-enough-length-0123456",
+        "LAPOR_WEBHOOK_CALLBACK_KEYS": "k2:a-real-callback-key-of-enough-length-01",
+        "LAPOR_PGDATA": "/nonexistent/never-created",
+    }
+    for command in (["serve", "--port", "0"], ["worker"], ["migrate"]):
+        ran = subprocess.run(
+            [sys.executable, "-m", "app", *command],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**env, **secrets},
+            timeout=60,
+            check=False,
+        )
+        assert ran.returncode == 1, (command, ran.stderr)
+        assert "DATABASE_URL is not set" in ran.stderr
+        assert "embedded database" in ran.stderr
+        assert "Traceback" not in ran.stderr
