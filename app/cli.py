@@ -75,16 +75,14 @@ async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
     import app.models  # noqa: F401 - every table, so the ORM resolves each foreign key
     from app.hub.client import hub_from_settings
     from app.hub.push import sync_forever
-    from app.privacy.crypto import IdentityCipher
+    from app.privacy.crypto import Sealer
     from app.webhooks.dispatcher import Dispatcher
     from app.webhooks.service import loopback_allowed
     from app.webhooks.url_guard import guarded_client
 
     engine = make_engine(settings.database_url or "", pool_size=4, max_overflow=8)
     sessions = make_sessionmaker(engine)
-    cipher = IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+    sealer = Sealer.from_settings(settings)  # the worker's one sealer, for every job
     # No redirects (a callback must not be bounced elsewhere) and a firm timeout.
     async with (
         httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http,
@@ -97,16 +95,16 @@ async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
         worker = Worker(
             sessions,
             settings,
-            default_handlers(settings),
-            default_senders(settings, http, sessions),
+            default_handlers(settings, sealer),
+            default_senders(settings, http, sealer, sessions),
         )
         loops = [
             worker.run_forever(stop),
-            Dispatcher(sessions, settings, hooks_http, cipher).run_forever(stop),
+            Dispatcher(sessions, settings, hooks_http, sealer).run_forever(stop),
         ]
         hub = hub_from_settings(settings, http)
         if hub is not None:
-            loops.append(sync_forever(engine, sessions, settings, cipher, hub, stop))
+            loops.append(sync_forever(engine, sessions, settings, sealer, hub, stop))
         try:
             await asyncio.gather(*loops)
         finally:
@@ -318,7 +316,7 @@ def cmd_create_channel_account(args: argparse.Namespace) -> None:
     import secrets
 
     from app.channels.accounts import create_account
-    from app.channels.jobs import cipher_of
+    from app.privacy.crypto import Sealer
 
     shared = os.environ.get("CHANNEL_SHARED_SECRET")
     if args.provider == "sms_gateway" and not shared:
@@ -329,7 +327,7 @@ def cmd_create_channel_account(args: argparse.Namespace) -> None:
         jur = await _jurisdiction(session, args.jurisdiction)
         account_id = await create_account(
             session,
-            cipher_of(get_settings()),
+            Sealer.from_settings(get_settings()),
             jur.id,
             args.provider,
             args.name,

@@ -23,7 +23,7 @@ from app.hardening import SecurityHeaders, check_cors, check_production
 from app.hub.router import router as hub_router
 from app.middleware import BodyLimit, RequestContext
 from app.ops import router as ops_router
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
 from app.ratelimit import RateLimit
 from app.routing.router import router as routing_router
@@ -57,9 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
-    app.state.cipher = IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+    app.state.sealer = Sealer.from_settings(settings)  # the one sealer of every request
     app.state.blob_store = LocalDiskStore(settings.attachments_dir)
     install_error_handlers(app)
     app.include_router(ops_router)

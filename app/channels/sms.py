@@ -25,7 +25,7 @@ from app.complaints.schemas import ComplaintCreate, ReporterIn
 from app.errors import Invalid
 from app.jurisdictions.service import load_context
 from app.outbox.models import OutboxMessage
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealed, Sealer
 from app.security import CHANNEL_GATEWAY, Principal
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def _status_key(principal: Principal, message_ref: str | None) -> str:
 
 async def answer_status(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     jurisdiction_id: uuid.UUID,
     phone: str,
     tracking_id: str | None,
@@ -77,7 +77,7 @@ async def answer_status(
 
 async def _create(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     config: SmsConfig,
     principal: Principal,
     phone: str,
@@ -109,7 +109,7 @@ async def _create(
 
 async def receive(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     config: SmsConfig,
     principal: Principal,
     sms: InboundSms,
@@ -170,7 +170,7 @@ async def receive(
         )
         part_count = None
     part_id = uuid.uuid4()
-    key_id, sealed = cipher.encrypt({"phone": sms.sender}, part_id.bytes)
+    key_id, sealed = cipher.seal(Sealed.SMS_SENDER, {"phone": sms.sender}, part_id)
     inserted = await session.scalar(
         pg_insert(SmsPart)
         .values(
@@ -255,10 +255,10 @@ def join_parts(parts: list[tuple[int, str]], total: int | None) -> str:
 
 
 async def _assemble(
-    session: AsyncSession, cipher: IdentityCipher, config: SmsConfig, parts: list[SmsPart]
+    session: AsyncSession, cipher: Sealer, config: SmsConfig, parts: list[SmsPart]
 ) -> SmsResult:
     first = parts[0]
-    phone = cipher.decrypt(first.key_id, first.sender_ciphertext, first.id.bytes)["phone"]
+    phone = cipher.open(Sealed.SMS_SENDER, first.key_id, first.sender_ciphertext, first.id)["phone"]
     principal = Principal(
         id=first.account_id,
         kind="channel",
@@ -292,7 +292,7 @@ async def _assemble(
 
 async def close_group(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     config: SmsConfig,
     jurisdiction_id: uuid.UUID,
     group_key: str,

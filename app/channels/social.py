@@ -13,7 +13,7 @@ from app.complaints import intake
 from app.complaints.duplicates import DuplicateRule
 from app.complaints.schemas import ComplaintCreate, ReporterIn
 from app.jurisdictions.service import load_context
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def _create_body(m: SocialMessage) -> ComplaintCreate:
 
 async def take_in_messages(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     account: Account,
     parsed: Parsed,
     duplicates: DuplicateRule,

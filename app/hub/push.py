@@ -13,7 +13,7 @@ from app.hub.client import Hub, HubError
 from app.hub.sync import create_on_hub, pull, push_update, reconcile
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Outcome, Sender
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +21,7 @@ log = logging.getLogger(__name__)
 _SYNC_LOCK = 0x4C41504F52  # "LAPOR"
 
 
-def push_sender(
-    sessions: async_sessionmaker[AsyncSession], cipher: IdentityCipher, hub: Hub
-) -> Sender:
+def push_sender(sessions: async_sessionmaker[AsyncSession], cipher: Sealer, hub: Hub) -> Sender:
     """Send one `hub_push` row: forward a new local complaint, or report one event."""
 
     async def send(row: OutboxMessage) -> Outcome:
@@ -47,7 +45,7 @@ async def sync_forever(
     engine: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     hub: Hub,
     stop: asyncio.Event,
 ) -> None:

@@ -38,7 +38,7 @@ from app.hub import sync as hub_sync
 from app.outbox.models import OutboxMessage
 from app.outbox.service import ADMIN_NOTICE_TOPIC, EVENT_TOPIC, TIMER_TOPIC
 from app.privacy import service as privacy
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 from app.webhooks.subscriber import enqueue_deliveries
 
 log = logging.getLogger(__name__)
@@ -229,7 +229,7 @@ class Worker:
         log.info("worker stopped", extra={"worker": self.name})
 
 
-def default_handlers(settings: Settings) -> dict[str, Handler]:
+def default_handlers(settings: Settings, sealer: Sealer) -> dict[str, Handler]:
     """Topic -> database-only handler. Each module that consumes events subscribes here."""
     repeat = timedelta(hours=settings.overdue_repeat_hours)
 
@@ -241,7 +241,7 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
     from app.routing import notify  # here, not at the top: notify imports this module
 
     subscribers: list[Subscriber] = [
-        *channel_jobs.subscribers(settings),
+        *channel_jobs.subscribers(settings, sealer),
         notify.notify,
         enqueue_deliveries,
     ]
@@ -250,7 +250,7 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
     return {
         TIMER_TOPIC: fire_timer,
         EVENT_TOPIC: fan_out(subscribers),
-        "sms_assemble": channel_jobs.assemble_handler(settings),
+        "sms_assemble": channel_jobs.assemble_handler(settings, sealer),
         ADMIN_NOTICE_TOPIC: notify.admin_notice,
     }
 
@@ -258,6 +258,7 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
 def default_senders(
     settings: Settings,
     http: httpx.AsyncClient,
+    sealer: Sealer,
     sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> dict[str, Sender]:
     """Topic -> sender, for rows that need the network (callbacks, e-mail, SMS)."""
@@ -266,14 +267,10 @@ def default_senders(
     from app.hub.push import push_sender
     from app.routing import notify
 
-    senders: dict[str, Sender] = {**channel_jobs.senders(settings, http)}
+    senders: dict[str, Sender] = {**channel_jobs.senders(settings, http, sealer)}
     if settings.smtp_host:
         senders[notify.EMAIL_TOPIC] = notify.email_sender(settings)
     hub = hub_from_settings(settings, http)
     if hub is not None and sessions is not None:
-        cipher = IdentityCipher.from_setting(
-            settings.identity_keys.get_secret_value(),
-            settings.identity_index_key.get_secret_value(),
-        )
-        senders[hub_sync.PUSH_TOPIC] = push_sender(sessions, cipher, hub)
+        senders[hub_sync.PUSH_TOPIC] = push_sender(sessions, sealer, hub)
     return senders

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.outbox.service import EVENT_TOPIC, notify_admins
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 from app.webhooks.models import WebhookEndpoint
 from app.webhooks.rules import Verdict, excerpt, judge, next_attempt_delay
 from app.webhooks.service import signing_secrets
@@ -129,7 +129,7 @@ class Dispatcher:
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     http: httpx.AsyncClient
-    cipher: IdentityCipher
+    cipher: Sealer
     name: str = f"{socket.gethostname()}:{os.getpid()}"
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
