@@ -136,9 +136,21 @@ def _print_demo(creds: Any, host: str, port: int) -> None:
     print("\n".join(lines), flush=True)
 
 
+def _demo_only(command: str) -> None:
+    """The demo's users share one published password: never on a production database."""
+    from app.hardening import InsecureSettings
+
+    if get_settings().is_production:
+        raise InsecureSettings(
+            f"Refusing to run {command!r} with LAPOR_ENVIRONMENT=production: it seeds demo "
+            "users whose password is published"
+        )
+
+
 def cmd_dev(args: argparse.Namespace) -> None:
     from app.seed import seed_demo
 
+    _demo_only("dev")
     with database_url(get_settings()) as url:
         migrate.upgrade(url)
         creds = asyncio.run(_in_transaction(url, seed_demo))
@@ -204,6 +216,7 @@ def cmd_migrate(_: argparse.Namespace) -> None:
 def cmd_seed_demo(args: argparse.Namespace) -> None:
     from app.seed import seed_demo
 
+    _demo_only("seed-demo")
     with database_url(get_settings()) as url:
         migrate.upgrade(url)
         _print_demo(asyncio.run(_in_transaction(url, seed_demo)), args.host, args.port)

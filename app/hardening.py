@@ -1,5 +1,7 @@
 """Security headers on every answer, and the refusal to run production on development secrets."""
 
+from urllib.parse import urlsplit
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,6 +49,8 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             f"LAPOR_WEBHOOK_CALLBACK_KEYS needs 'kid:secret' keys of {MIN_SECRET_CHARS}+ characters"
         )
+    if urlsplit(settings.public_base_url).hostname in ("127.0.0.1", "localhost", "::1"):
+        problems.append("LAPOR_PUBLIC_BASE_URL points at this machine (tracking links would too)")
     if settings.webhook_allow_loopback:
         problems.append("LAPOR_WEBHOOK_ALLOW_LOOPBACK is on")
     if settings.hub_base_url and not settings.hub_token.get_secret_value():
