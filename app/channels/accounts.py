@@ -83,7 +83,7 @@ async def create_account(
     return account.id
 
 
-def _decrypt(cipher: Sealer, row: ChannelAccount) -> Account:
+def _with_secrets(cipher: Sealer, row: ChannelAccount) -> Account:
     secrets: dict[str, Any] = {}
     if row.key_id and row.secrets_ciphertext:
         secrets = cipher.open(Sealed.CHANNEL_SECRETS, row.key_id, row.secrets_ciphertext, row.id)
@@ -104,7 +104,7 @@ async def accounts_of(
     query = select(ChannelAccount).where(ChannelAccount.provider == provider, ChannelAccount.active)
     if account_id is not None:
         query = query.where(ChannelAccount.id == account_id)
-    return [_decrypt(cipher, row) for row in (await session.scalars(query)).all()]
+    return [_with_secrets(cipher, row) for row in (await session.scalars(query)).all()]
 
 
 async def get_account(
@@ -112,7 +112,7 @@ async def get_account(
 ) -> Account | None:
     """One account with its secrets decrypted (the reply subscriber needs its access token)."""
     row = await session.get(ChannelAccount, account_id)
-    return _decrypt(cipher, row) if row is not None else None
+    return _with_secrets(cipher, row) if row is not None else None
 
 
 def by_signature(accounts: list[Account], valid: Callable[[str], bool]) -> Account | None:
@@ -134,7 +134,7 @@ async def by_shared_secret(
             ChannelAccount.active,
         )
     )
-    return _decrypt(cipher, row) if row is not None else None
+    return _with_secrets(cipher, row) if row is not None else None
 
 
 async def by_verify_token(

@@ -1,8 +1,9 @@
 """Answering the reporter through their door: what to say on each event, and the outbox rows.
 
 A subscriber turns a complaint event into one outbox row per reply; a sender (app/channels/
-clients.py) delivers it. The destination and any access token travel sealed (AES-GCM, bound to
-the row id), so the outbox never holds a phone number or a token in clear.
+clients.py) delivers it. The reporter's phone or platform id is read through app/privacy (one
+logged read per reply); it and any access token then travel sealed (kind outbox_message, bound
+to the row id), so the outbox never holds a phone number or a token in clear.
 """
 
 import base64
@@ -148,10 +149,9 @@ def reply_subscriber(settings: Settings, cipher: Sealer) -> Subscriber:
             return
         key = f"reply:{notice.complaint_id}:{notice.seq}"
         if c.channel == "sms_1708":
-            phone = (await read_identity(session, cipher, c, SMS_REPLY, ("phone",)) or {}).get(
-                "phone"
-            )
-            if phone:
+            contact = await read_identity(session, cipher, c, SMS_REPLY, ("phone",)) or {}
+            if contact.get("phone"):
+                phone = contact["phone"]
                 await enqueue_sms(session, cipher, c.jurisdiction_id, c.id, phone, text, key)
             return
         reply, account_id = detail.get("reply"), detail.get("account_id")
