@@ -29,7 +29,7 @@ from app.accounts import service as accounts  # noqa: E402
 from app.accounts.models import User  # noqa: E402
 from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction  # noqa: E402
-from bench.intake import ADMIN_URL, _admin  # noqa: E402 - the same scratch-database helper
+from bench.intake import ADMIN_URL, _admin, _with_database  # noqa: E402 - same scratch db helpers
 
 PASSWORD = "a-long-enough-password"  # noqa: S105 - a scratch user
 
@@ -73,10 +73,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
     name = f"lapor_bench_login_{uuid.uuid4().hex[:8]}"
-    base = ADMIN_URL.rsplit("/", 1)[0]
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     try:
-        url = f"{base}/{name}"
+        url = _with_database(ADMIN_URL, name)
         migrate.upgrade(url)
         times = asyncio.run(_measure(url, args.rounds))
     finally:

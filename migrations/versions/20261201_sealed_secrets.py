@@ -10,7 +10,7 @@ service's environment. The kinds and their rule are written out here, frozen, so
 changes to the code cannot change what this migration did.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 """
 
 import base64
@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from app.config import Settings
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

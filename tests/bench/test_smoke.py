@@ -39,3 +39,10 @@ def test_webhook_benchmark_delivers_everything(server_url: str) -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| 20 of 20 |" in done.stdout
+
+
+def test_login_timing_benchmark_runs_every_case(server_url: str) -> None:
+    done = _bench(server_url, "login_timing.py", "--rounds", "2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    for case in ("unknown username", "wrong password", "locked, right password"):
+        assert f"| {case} |" in done.stdout

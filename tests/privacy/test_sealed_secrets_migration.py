@@ -5,18 +5,20 @@ import base64
 import json
 import os
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
-import asyncpg
 import pytest
 from alembic import command
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import text
 
 from app import migrate
 from app.config import Settings
+from app.db import make_engine
 from app.privacy.crypto import Sealed, Sealer
-from tests.conftest import _admin, _server_url, _with_database
+from tests.conftest import _admin, _with_database
 
 SECRETS = {"access_token": "EAAG-token", "signing_secret": "s3cret"}
 REPLY = {"to": "6281234567890", "text": "Pengaduan diterima"}
@@ -29,19 +31,18 @@ def _legacy_seal(sealer: Sealer, value: dict[str, Any], row_id: uuid.UUID) -> by
     return nonce + AESGCM(sealer.keys[sealer.current]).encrypt(nonce, plain, row_id.bytes)
 
 
-async def _sql(url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(url)
+async def _sql(url: str, sql: str, **params: Any) -> list[Any]:
+    engine = make_engine(url)
     try:
-        return list(await conn.fetch(sql, *args))
+        async with engine.begin() as conn:
+            result = await conn.execute(text(sql), params)
+            return list(result.all()) if result.returns_rows else []
     finally:
-        await conn.close()
+        await engine.dispose()
 
 
 @pytest.fixture
-def scratch_url() -> Any:
-    server_url, _ = _server_url()
-    if "host=" in server_url:
-        pytest.skip("needs TEST_DATABASE_URL (a TCP server) to make a scratch database")
+def scratch_url(server_url: str) -> Iterator[str]:
     name = f"lapor_mig_{uuid.uuid4().hex[:10]}"
     asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
     yield _with_database(server_url, name)
@@ -61,26 +62,27 @@ def test_existing_secrets_stay_readable_and_bound_to_their_kind(scratch_url: str
     async def before() -> None:
         await _sql(
             url,
-            "INSERT INTO jurisdictions (id, code, name, timezone) VALUES ($1, '99.01', 'X', 'UTC')",
-            jid,
+            "INSERT INTO jurisdictions (id, code, name, timezone) VALUES (:j, '99.01', 'X', 'UTC')",
+            j=jid,
         )
         await _sql(
             url,
             "INSERT INTO channel_accounts (id, jurisdiction_id, provider, name, key_id,"
-            " secrets_ciphertext) VALUES ($1, $2, 'whatsapp', 'wa', $3, $4)",
-            account_id, jid, sealer.current, _legacy_seal(sealer, SECRETS, account_id),
+            " secrets_ciphertext) VALUES (:id, :j, 'whatsapp', 'wa', :kid, :blob)",
+            id=account_id, j=jid, kid=sealer.current,
+            blob=_legacy_seal(sealer, SECRETS, account_id),
         )  # fmt: skip
         await _sql(
             url,
             "INSERT INTO outbox_messages (id, jurisdiction_id, topic, payload)"
-            " VALUES ($1, $2, 'sms_reply', $3::jsonb)",
-            row_id, jid, json.dumps(payload),
+            " VALUES (:id, :j, 'sms_reply', CAST(:payload AS jsonb))",
+            id=row_id, j=jid, payload=json.dumps(payload),
         )  # fmt: skip
 
     async def stored() -> tuple[str, bytes, dict[str, Any]]:
         [account] = await _sql(url, "SELECT key_id, secrets_ciphertext FROM channel_accounts")
         [outbox] = await _sql(url, "SELECT payload FROM outbox_messages")
-        return account[0], bytes(account[1]), json.loads(outbox[0])
+        return account[0], bytes(account[1]), dict(outbox[0])
 
     asyncio.run(before())
     migrate.upgrade(scratch_url, "head")
