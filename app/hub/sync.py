@@ -22,7 +22,13 @@ from app.complaints.models import Complaint, ComplaintEvent
 from app.config import Settings
 from app.errors import AppError
 from app.hub.client import Hub, HubError
-from app.hub.mapping import complaint_to_wire, intake_body, to_hub_status, update_to_wire
+from app.hub.mapping import (
+    HUB_IDENTITY_FIELDS,
+    complaint_to_wire,
+    intake_body,
+    to_hub_status,
+    update_to_wire,
+)
 from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import Jurisdiction
 from app.jurisdictions.service import load_context
@@ -153,7 +159,7 @@ async def create_on_hub(
             c.channel,
             c.anonymous,
             c.confidential,
-            await read_identity(session, cipher, c, HUB_SYNC),
+            await read_identity(session, cipher, c, HUB_SYNC, HUB_IDENTITY_FIELDS),
         )
     hub_id = await hub.create(body)
     async with sessions() as session, session.begin():
