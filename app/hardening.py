@@ -49,6 +49,8 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append(
             f"LAPOR_WEBHOOK_CALLBACK_KEYS needs 'kid:secret' keys of {MIN_SECRET_CHARS}+ characters"
         )
+    if not settings.database_url:
+        problems.append("DATABASE_URL is not set (production never starts the embedded database)")
     if urlsplit(settings.public_base_url).hostname in ("127.0.0.1", "localhost", "::1"):
         problems.append("LAPOR_PUBLIC_BASE_URL points at this machine (tracking links would too)")
     if settings.webhook_allow_loopback:

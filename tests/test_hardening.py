@@ -156,6 +156,7 @@ def test_production_refuses_each_default_on_its_own(settings: Settings, field: s
         ),
         ({"webhook_allow_loopback": True}, "LAPOR_WEBHOOK_ALLOW_LOOPBACK"),
         ({"hub_base_url": "https://hub.example"}, "LAPOR_HUB_TOKEN"),
+        ({"database_url": None}, "DATABASE_URL is not set"),
     ],
 )  # fmt: skip
 def test_production_refuses_weak_or_unsafe_values(
