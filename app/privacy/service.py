@@ -1,7 +1,7 @@
 """Reporter identities: shown, revealed, exported, corrected and erased, every read logged.
 
-Every function that decrypts an identity writes its access-log row in the caller's transaction,
-so a read that is not on record cannot happen: if the log insert fails, the answer fails too.
+Each read goes through app/privacy/identity.py, which writes its access-log row in the caller's
+transaction and names the fields the answer shows (IDENTITY_FIELDS), no more.
 """
 
 import uuid
@@ -54,7 +54,9 @@ async def identity_for_detail(
     row = await held(session, complaint.id)
     if row is None or row.erased_at is not None:
         return None
-    identity = await read(session, cipher, principal, complaint, row, "detail", purpose)
+    identity = await read(
+        session, cipher, principal, complaint, row, "detail", purpose, IDENTITY_FIELDS
+    )
     return _out(identity)
 
 
@@ -72,7 +74,9 @@ async def reveal(
         raise ReporterNotHeld("No reporter identity was given with this complaint.")
     if row.erased_at is not None:
         raise ReporterErased("The reporter's identity was erased under the retention policy.")
-    identity = await read(session, cipher, principal, complaint, row, "reveal", reason)
+    identity = await read(
+        session, cipher, principal, complaint, row, "reveal", reason, IDENTITY_FIELDS
+    )
     return schemas.RevealOut(
         complaint_id=complaint.id, anonymous=complaint.anonymous, reporter=_out(identity)
     )
@@ -148,7 +152,9 @@ async def export_subject(
     events = await _events_of(session, [c.id for c, _ in pairs])
     out = []
     for complaint, row in pairs:
-        identity = await read(session, cipher, principal, complaint, row, "export", body.reason)
+        identity = await read(
+            session, cipher, principal, complaint, row, "export", body.reason, IDENTITY_FIELDS
+        )
         out.append(
             schemas.ExportedComplaint(
                 id=complaint.id,
