@@ -3,7 +3,6 @@
 import argparse
 import asyncio
 import gc
-import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -21,9 +20,10 @@ from app.db import make_engine, make_sessionmaker
 from app.embedded import database_url
 from app.jurisdictions.models import Jurisdiction
 from app.logging import configure as configure_logging
+from app.logging import get_logger
 from app.outbox.worker import Worker, default_handlers, default_senders
 
-log = logging.getLogger("app.cli")
+log = get_logger("app.cli")
 
 
 async def _in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:

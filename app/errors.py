@@ -1,6 +1,5 @@
 """One error shape for every failure: {"error": {"code", "message", "details"}}."""
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,7 +8,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger(__name__)
+from app.logging import get_logger
+
+log = get_logger(__name__)
 
 
 class AppError(Exception):

@@ -18,6 +18,7 @@ from app.classification.router import router as classification_router
 from app.complaints.router import router as complaints_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.db_faults import install_database_fault_handler
 from app.errors import install_error_handlers
 from app.hardening import SecurityHeaders, check_cors, check_production
 from app.hub.router import router as hub_router
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sealer = Sealer.from_settings(settings)  # the one sealer of every request
     app.state.blob_store = LocalDiskStore(settings.attachments_dir)
     install_error_handlers(app)
+    install_database_fault_handler(app)
     app.include_router(ops_router)
     app.include_router(auth_router)
     app.include_router(complaints_router)

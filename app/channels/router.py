@@ -4,7 +4,6 @@ These routes are `Public()` to our bearer scheme because providers cannot send i
 signature check inside each handler is their authentication."""
 
 import json
-import logging
 import uuid
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
@@ -21,9 +20,10 @@ from app.complaints.duplicates import DuplicateRule
 from app.config import Settings
 from app.deps import DB, Cipher
 from app.errors import AppError, BadRequest, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.logging import get_logger
 from app.security import CHANNEL_GATEWAY, Principal, Public, authenticate
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"], dependencies=[Depends(Public())])
 

@@ -7,7 +7,6 @@ window passes, so a message whose last part never comes is still taken in (with 
 A per-sender advisory lock serialises a sender's parts across processes.
 """
 
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,11 +23,12 @@ from app.complaints.duplicates import DuplicateRule
 from app.complaints.schemas import ComplaintCreate, ReporterIn
 from app.errors import Invalid
 from app.jurisdictions.service import load_context
+from app.logging import get_logger
 from app.outbox.models import OutboxMessage
 from app.privacy.crypto import Sealed, Sealer
 from app.security import CHANNEL_GATEWAY, Principal
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 GAP = " […] "
 

@@ -1,6 +1,5 @@
 """Social media messages into complaints: one per provider message id, the account recorded."""
 
-import logging
 import uuid
 from dataclasses import dataclass
 
@@ -13,9 +12,10 @@ from app.complaints import intake
 from app.complaints.duplicates import DuplicateRule
 from app.complaints.schemas import ComplaintCreate, ReporterIn
 from app.jurisdictions.service import load_context
+from app.logging import get_logger
 from app.privacy.crypto import Sealer
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ is an outbox sender: the fan-out subscriber writes one `hub_push` row per event,
 sends it with retries. Reconciling compares both sides and repairs what drifted.
 """
 
-import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +31,7 @@ from app.hub.mapping import (
 from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import Jurisdiction
 from app.jurisdictions.service import load_context
+from app.logging import get_logger
 from app.outbox.service import enqueue
 from app.pagination import newest_first
 from app.privacy.crypto import Sealer
@@ -39,7 +39,7 @@ from app.privacy.identity import HUB_SYNC, read_identity
 from app.security import HUB, Principal
 from app.webhooks.rules import status_after
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 PUSH_TOPIC = "hub_push"
 _HUB_NS = uuid.UUID("0b7f7f7e-5a43-4a0e-9f3a-7c1c8f9d2e11")

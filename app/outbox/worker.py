@@ -13,7 +13,6 @@ and each row is handled by one. Two kinds of topic:
 
 import asyncio
 import contextlib
-import logging
 import math
 import os
 import random
@@ -35,13 +34,14 @@ from app.complaints import timers
 from app.complaints.fanout import Subscriber, fan_out
 from app.config import Settings
 from app.hub import sync as hub_sync
+from app.logging import get_logger
 from app.outbox.models import OutboxMessage
 from app.outbox.service import ADMIN_NOTICE_TOPIC, EVENT_TOPIC, TIMER_TOPIC
 from app.privacy import service as privacy
 from app.privacy.crypto import Sealer
 from app.webhooks.subscriber import enqueue_deliveries
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 MAX_ATTEMPTS = 10
 

@@ -10,7 +10,6 @@ expires and another worker sends again, with the same `webhook-id` (at-least-onc
 
 import asyncio
 import contextlib
-import logging
 import os
 import socket
 import time
@@ -25,6 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.logging import get_logger
 from app.outbox.service import EVENT_TOPIC, notify_admins
 from app.privacy.crypto import Sealer
 from app.webhooks.models import WebhookEndpoint
@@ -33,7 +33,7 @@ from app.webhooks.service import signing_secrets
 from app.webhooks.signing import callback_secret, serialize, sign
 from app.webhooks.url_guard import BlockedAddress
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _CLAIM = text(
     """
