@@ -60,6 +60,12 @@ def event_message(event: str, data: dict[str, Any], tracking_id: str, link: str)
     return None
 
 
+TOO_LONG_MESSAGE = (
+    "Pesan Anda terlalu panjang untuk satu pengaduan (maks. 10.000 karakter) dan belum "
+    "diterima. Kirim ringkasannya: LAPOR <isi pengaduan>"
+)
+
+
 def status_message(tracking_id: str | None, status: str | None) -> str:
     """The answer to `CEK <tracking id>`."""
     if tracking_id is None or status is None:

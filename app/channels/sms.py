@@ -16,11 +16,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels import replies
+from app.channels.bodies import complaint_body
 from app.channels.models import SmsPart
 from app.channels.sms_parse import InboundSms, parse_keyword
 from app.complaints import intake, queries
 from app.complaints.duplicates import DuplicateRule
-from app.complaints.schemas import ComplaintCreate, ReporterIn
 from app.errors import Invalid
 from app.jurisdictions.service import load_context
 from app.logging import get_logger
@@ -93,11 +93,8 @@ async def _create(
     if not keyword.text:
         raise Invalid.field("text", "Only a keyword, no complaint text.", code="empty_message")
     ctx = await load_context(session, principal.jurisdiction_id)
-    body = ComplaintCreate(
-        channel="sms_1708",
-        text=keyword.text[:10_000],
-        reporter=ReporterIn(phone=phone),
-        channel_ref=channel_ref,
+    body = complaint_body(
+        channel="sms_1708", text=keyword.text, reporter={"phone": phone}, channel_ref=channel_ref
     )
     result = await intake.take_in(
         session, ctx, cipher, principal, body, duplicates=config.duplicates
@@ -274,6 +271,16 @@ async def _assemble(
     except Invalid as exc:  # e.g. "LAPOR" and nothing after it within the window
         log.warning("sms group discarded", extra={"code": exc.code, "parts": len(parts)})
         result = SmsResult("part_stored")
+        if exc.code == "text_too_long":  # never cut: the sender hears why it was refused
+            await replies.enqueue_sms(
+                session,
+                cipher,
+                first.jurisdiction_id,
+                None,
+                phone,
+                replies.TOO_LONG_MESSAGE,
+                f"sms-too-long:{first.id}",
+            )
     done_key = f"{first.group_key[:150]}:done:{uuid.uuid4().hex}"
     # The group key is released so a reused UDH reference starts a new message; the text now
     # lives in the complaint, so the part keeps only what recognises a redelivery.
