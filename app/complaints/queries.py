@@ -11,8 +11,9 @@ from app.complaints import schemas
 from app.complaints.access import event_data_for, sees_links, visible_to
 from app.complaints.actions import ComplaintNotFound
 from app.complaints.clock import is_overdue
-from app.complaints.lifecycle import CLOCK_RUNNING, allowed_actions
+from app.complaints.lifecycle import CLOCK_RUNNING
 from app.complaints.models import Complaint, ComplaintEvent
+from app.complaints.permissions import allowed_for
 from app.complaints.tracking import normalize
 from app.jurisdictions.service import JurisdictionContext
 from app.pagination import newest_first
@@ -134,7 +135,8 @@ async def complaint_out(
     session: AsyncSession, ctx: JurisdictionContext, principal: Principal, c: Complaint
 ) -> schemas.ComplaintOut:
     """The full view of a complaint as `principal` may see it (identity is never part of it;
-    see reveal-reporter; links to other complaints only for those who see links)."""
+    see reveal-reporter; links to other complaints only for those who see links; only the
+    actions `principal` may take)."""
     now = datetime.now(UTC)
     links = sees_links(principal)
     agency = await agency_or_none(session, c.agency_id)
@@ -182,7 +184,7 @@ async def complaint_out(
         duplicate_of=c.duplicate_of if links else None,
         possible_duplicate_of=c.possible_duplicate_of if links else None,
         overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
-        allowed_actions=allowed_actions(c.status),
+        allowed_actions=allowed_for(c.status, principal.role, has_deadline=c.due_at is not None),
         created_at=c.created_at,
         updated_at=c.updated_at,
     )
