@@ -38,16 +38,29 @@ STATUS_WORDS = {
 }
 
 
+MAX_REPLY_CHARS = 600  # four SMS segments; a longer officer's message is read on the web
+
+
+def _fit(text: str, link: str) -> str:
+    """The text whole when it fits; else cut with a visible marker and where to read the rest."""
+    if len(text) <= MAX_REPLY_CHARS:
+        return text
+    tail = f"… Selengkapnya: {link}"
+    return text[: MAX_REPLY_CHARS - len(tail)].rstrip() + tail
+
+
 def event_message(event: str, data: dict[str, Any], tracking_id: str, link: str) -> str | None:
     """The reporter's notice for an event, in Indonesian; None for events they need not hear."""
     if event == "received":
         return f"Pengaduan Anda diterima dengan nomor {tracking_id}. Pantau di {link}"
     if event == "needs_info":
-        return f"Pengaduan {tracking_id} perlu informasi tambahan: {data.get('message', '')}"[:600]
+        return _fit(
+            f"Pengaduan {tracking_id} perlu informasi tambahan: {data.get('message', '')}", link
+        )
     if event in ("dispatched", "transferred") and data.get("agency_name"):
         return f"Pengaduan {tracking_id} diteruskan ke {data['agency_name']}."
     if event == "responded":
-        return f"Pengaduan {tracking_id} telah ditanggapi: {data.get('message', '')}"[:600]
+        return _fit(f"Pengaduan {tracking_id} telah ditanggapi: {data.get('message', '')}", link)
     simple = {
         "verified": "telah diverifikasi",
         "acknowledged": "sedang ditindaklanjuti",
