@@ -10,6 +10,7 @@ the pool drops dead connections and opens new ones once the database answers aga
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import asyncpg
 from fastapi import FastAPI, Request
@@ -91,3 +92,35 @@ def install_database_fault_handler(app: FastAPI) -> None:
     for cls in (sa.SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError):
         app.add_exception_handler(cls, _fault)
     app.add_exception_handler(DatabaseUnreachable, _fault)
+
+
+@dataclass
+class LoopBackoff:
+    """How long a background loop waits after failed polls: the poll interval doubled per
+    failure in a row, up to `cap`, and the poll interval again after a success."""
+
+    poll: float
+    cap: float = 30.0
+    failures: int = 0
+
+    @property
+    def wait(self) -> float:
+        return min(self.cap, self.poll * 2**self.failures) if self.failures else self.poll
+
+    def succeeded(self) -> None:
+        self.failures = 0
+
+    def failed(self, what: str, exc: Exception) -> None:
+        """Count and log a failed poll; call it from the `except` block."""
+        self.failures += 1
+        if is_database_fault(exc):  # expected while PostgreSQL restarts: one line, no traceback
+            log.warning(
+                what,
+                extra={
+                    "error": type(exc).__name__,
+                    "failures": self.failures,
+                    "retry_in": self.wait,
+                },
+            )
+        else:
+            log.exception(what, extra={"failures": self.failures, "retry_in": self.wait})

@@ -33,6 +33,7 @@ import app.models  # noqa: F401
 from app.complaints import timers
 from app.complaints.fanout import Subscriber, fan_out
 from app.config import Settings
+from app.db_faults import LoopBackoff
 from app.hub import sync as hub_sync
 from app.logging import get_logger
 from app.outbox.models import OutboxMessage
@@ -209,6 +210,7 @@ class Worker:
         topics = sorted([*self.handlers, *self.senders])
         log.info("worker started", extra={"worker": self.name, "topics": topics})
         last_sweep = -math.inf
+        backoff = LoopBackoff(self.settings.worker_poll_seconds)
         while not stop.is_set():
             if time.monotonic() - last_sweep >= self.settings.retention_sweep_seconds:
                 last_sweep = time.monotonic()
@@ -220,12 +222,13 @@ class Worker:
                     log.exception("retention sweep failed")
             try:
                 claimed = await self.run_batch()
-            except Exception:  # the database may be restarting: wait and try again
-                log.exception("worker batch failed")
+                backoff.succeeded()
+            except Exception as exc:  # the database may be restarting: wait longer, try again
+                backoff.failed("worker batch failed", exc)
                 claimed = 0
             if claimed == 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
+                    await asyncio.wait_for(stop.wait(), timeout=backoff.wait)
         log.info("worker stopped", extra={"worker": self.name})
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.db_faults import LoopBackoff
 from app.logging import get_logger
 from app.outbox.service import EVENT_TOPIC, notify_admins
 from app.privacy.crypto import Sealer
@@ -313,15 +314,16 @@ class Dispatcher:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Keep up to `webhook_max_concurrency` sends in flight until `stop`; then finish them."""
-        poll = self.settings.worker_poll_seconds
+        backoff = LoopBackoff(self.settings.worker_poll_seconds)
         while not stop.is_set():
             free = self.settings.webhook_max_concurrency - len(self._tasks)
             claimed: list[Claimed] = []
             if free > 0:
                 try:
                     claimed = await self.claim(free)
-                except Exception:  # the database may be restarting: wait and try again
-                    log.exception("webhook claim failed")
+                    backoff.succeeded()
+                except Exception as exc:  # the database may be restarting: wait longer, retry
+                    backoff.failed("webhook claim failed", exc)
             for d in claimed:
                 task = asyncio.create_task(self.deliver(d))
                 self._tasks.add(task)
@@ -331,7 +333,9 @@ class Dispatcher:
             elif not claimed:
                 waiters: list[Any] = [asyncio.ensure_future(stop.wait()), *self._tasks]
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait(
+                        waiters, timeout=backoff.wait, return_when=asyncio.FIRST_COMPLETED
+                    )
                 waiters[0].cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import DatabaseUnreachable, make_engine, make_sessionmaker
-from app.db_faults import RETRY_AFTER_SECONDS, is_database_fault
+from app.db_faults import RETRY_AFTER_SECONDS, LoopBackoff, is_database_fault
 from app.main import create_app
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Worker
@@ -205,3 +205,17 @@ async def test_worker_outlives_an_outage_and_handles_what_waited(
         stop.set()
         await loop
         await engine.dispose()
+
+
+def test_a_failing_loop_waits_longer_each_time_up_to_the_cap_then_polls_again() -> None:
+    backoff = LoopBackoff(poll=1.0, cap=30.0)
+    waits = []
+    for _ in range(7):
+        try:
+            raise DatabaseUnreachable("refused")
+        except DatabaseUnreachable as exc:
+            backoff.failed("poll failed", exc)
+        waits.append(backoff.wait)
+    assert waits == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
+    backoff.succeeded()
+    assert backoff.wait == 1.0
