@@ -1,7 +1,8 @@
 """A database that cannot be reached answers 503 `database_unavailable` with Retry-After, never
 500, and the app recovers by itself when the database is back. The outage is real: the app
 talks to PostgreSQL through a TCP relay on 127.0.0.1 that the test cuts and restores, or points
-at a closed port, or has its backends terminated from another connection."""
+at a closed port or at a server that says it is starting up, or has its backends terminated
+from another connection."""
 
 import asyncio
 import contextlib
@@ -219,3 +220,43 @@ def test_a_failing_loop_waits_longer_each_time_up_to_the_cap_then_polls_again() 
     assert waits == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
     backoff.succeeded()
     assert backoff.wait == 1.0
+
+
+async def _starting_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Answer like PostgreSQL during recovery: refuse the startup with SQLSTATE 57P03."""
+    with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+        while True:
+            length = int.from_bytes(await reader.readexactly(4), "big")
+            code = int.from_bytes(await reader.readexactly(4), "big")
+            await reader.readexactly(length - 8)
+            if code == 80877103:  # SSLRequest: no TLS here
+                writer.write(b"N")
+                await writer.drain()
+                continue
+            fields = b"".join(
+                kind + value.encode() + b"\0"
+                for kind, value in (
+                    (b"S", "FATAL"),
+                    (b"V", "FATAL"),
+                    (b"C", "57P03"),
+                    (b"M", "the database system is starting up"),
+                )
+            )
+            writer.write(b"E" + (len(fields) + 5).to_bytes(4, "big") + fields + b"\0")
+            await writer.drain()
+            break
+    writer.close()
+
+
+async def test_a_database_starting_up_answers_503(settings: Settings, world: World) -> None:
+    server = await asyncio.start_server(_starting_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with _client_for(settings, f"postgresql://postgres@127.0.0.1:{port}/lapor") as c:
+            _assert_unavailable(
+                await c.post(URL, json=_complaint(), headers=world.h("citizen_app"))
+            )
+            _assert_unavailable(await c.get("/readyz"))
+    finally:
+        server.close()
+        await server.wait_closed()
