@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -166,6 +167,8 @@ def test_only_database_faults_are_recognised() -> None:
     assert is_database_fault(DatabaseUnreachable("refused"))
     assert not is_database_fault(FileNotFoundError(2, "an attachment's blob is gone"))
     assert not is_database_fault(ValueError("a bug"))
+    assert is_database_fault(sa_exc.TimeoutError("QueuePool limit of size 8 reached"))
+    assert not is_database_fault(sa_exc.IntegrityError("INSERT", {}, ValueError("duplicate key")))
     wrapped = RuntimeError("wrapped")
     wrapped.__cause__ = asyncpg.exceptions.CannotConnectNowError(
         "the database system is starting up"
