@@ -62,6 +62,28 @@ def _create_body(m: SocialMessage) -> ComplaintCreate:
     )
 
 
+def _set_aside(
+    out: TakenIn,
+    account: Account,
+    message: SocialMessage,
+    code: str,
+    fields: list[str],
+) -> None:
+    aside = SetAside(message.message_id, code, fields)
+    out.set_aside.append(aside)
+    # Never the text, nor the error's own message: pydantic's would quote the input.
+    log.warning(
+        "channel message set aside",
+        extra={
+            "provider": account.provider,
+            "account": str(account.id),
+            "message_id": aside.message_id,
+            "code": code,
+            "fields": fields,
+        },
+    )
+
+
 async def take_in_messages(
     session: AsyncSession,
     cipher: Sealer,
@@ -97,21 +119,7 @@ async def take_in_messages(
                     duplicates=duplicates,
                 )
         except AppError as exc:  # e.g. text over the limit, a NUL character: set aside
-            aside = SetAside(
-                message.message_id, exc.code, [str(d.get("field")) for d in exc.details]
-            )
-            out.set_aside.append(aside)
-            # Never the text, nor the error's own message: pydantic's would quote the input.
-            log.warning(
-                "channel message set aside",
-                extra={
-                    "provider": account.provider,
-                    "account": str(account.id),
-                    "message_id": aside.message_id,
-                    "code": aside.code,
-                    "fields": aside.fields,
-                },
-            )
+            _set_aside(out, account, message, exc.code, [str(d.get("field")) for d in exc.details])
             continue
         out.taken.append(
             Taken(message.message_id, result.body.id, result.body.tracking_id, not result.created)

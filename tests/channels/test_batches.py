@@ -270,3 +270,28 @@ async def test_long_sms_joined_past_the_complaint_limit_is_refused_and_the_sende
     texts = [q.body["text"] for q in receiver.requests if q.path == "/sms/send"]
     assert len(texts) == 1
     assert "terlalu panjang" in texts[0]
+
+
+async def test_whatsapp_message_from_an_impossible_number_is_set_aside_naming_the_field(
+    channel_client: httpx.AsyncClient,
+    channel_accounts: Accounts,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    odd = {**_wa_message("wamid.9", GOOD), "from": "٦٢٨١٢٣٤٥٦٧"}  # digits, but not 0-9
+    value = {
+        "metadata": {"phone_number_id": "PN1"},
+        "messages": [_wa_message("wamid.8", GOOD), odd],
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "W", "changes": [{"field": "messages", "value": value}]}],
+    }
+    raw = json.dumps(body).encode()
+    answer = await channel_client.post(
+        "/v1/channels/whatsapp/webhook", content=raw, headers=_meta_headers(raw, WHATSAPP_SECRET)
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["set_aside"] == [
+        {"message_id": "wamid.9", "code": "invalid_message", "fields": ["reporter.phone"]}
+    ]
+    assert await _stored(sessions) == [("wamid.8", GOOD)]
