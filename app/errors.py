@@ -118,7 +118,9 @@ _HTTP_CODES = {
 def _field_path(loc: tuple[Any, ...]) -> str:
     # Drop the "body"/"query" prefix so details name the field as the client wrote it.
     parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "query", "path", "header", "form"}:
+    if len(parts) > 1 and parts[0] in {"query", "path", "header"}:
+        return parts[1]  # flat: an index into a list filter means nothing to the client
+    if parts and parts[0] in {"body", "form"}:
         parts = parts[1:]
     return ".".join(parts) or "body"
 

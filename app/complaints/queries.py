@@ -38,10 +38,10 @@ PUBLIC_EVENTS = frozenset(
 
 @dataclass(frozen=True)
 class ListFilters:
-    status: str | None = None
-    type: str | None = None
+    status: list[str] | None = None
+    type: list[str] | None = None
     agency_id: uuid.UUID | None = None
-    channel: str | None = None
+    channel: list[str] | None = None
     category_id: uuid.UUID | None = None
     region_code: str | None = None
     overdue: bool | None = None
@@ -55,13 +55,13 @@ def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Com
     stmt = select(Complaint).where(visible_to(principal))
     conditions = []
     if f.status:
-        conditions.append(Complaint.status == f.status)
+        conditions.append(Complaint.status.in_(f.status))
     if f.type:
-        conditions.append(Complaint.type == f.type)
+        conditions.append(Complaint.type.in_(f.type))
     if f.agency_id:
         conditions.append(Complaint.agency_id == f.agency_id)
     if f.channel:
-        conditions.append(Complaint.channel == f.channel)
+        conditions.append(Complaint.channel.in_(f.channel))
     if f.category_id:
         conditions.append(Complaint.category_id == f.category_id)
     if f.region_code:

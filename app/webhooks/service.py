@@ -236,15 +236,15 @@ async def list_deliveries(
     session: AsyncSession,
     principal: Principal,
     endpoint_id: uuid.UUID,
-    status: str | None,
+    status: list[str] | None,
     limit: int,
     cursor: str | None,
 ) -> schemas.DeliveryPage:
     """The delivery log of one endpoint, newest first, each with its recent attempts."""
     await _load(session, principal, endpoint_id)
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
-    if status is not None:
-        query = query.where(WebhookDelivery.status == status)
+    if status:
+        query = query.where(WebhookDelivery.status.in_(status))
     rows, next_cursor = await newest_first(
         session, query, WebhookDelivery.created_at, WebhookDelivery.id, limit, cursor
     )
