@@ -83,6 +83,9 @@ def _complete(doc: dict[str, Any], routes: list[Any]) -> None:
                     "content": {"application/json": {"schema": ERROR_REF}},
                     **({"headers": RETRY_AFTER} if status in {429, 503} else {}),
                 }
+            for status, response in out.items():
+                if int(status) >= 400:  # whatever the route's media type, errors are JSON
+                    response["content"] = {"application/json": {"schema": ERROR_REF}}
             operation["responses"] = dict(sorted(out.items()))
     schemas = doc.get("components", {}).get("schemas", {})
     for name in _FASTAPI_422:

@@ -16,6 +16,7 @@ from fastapi import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.error_docs import api_routes
 from app.errors import error_response
 from app.validation import NUL_MESSAGE
 
@@ -60,7 +61,7 @@ def _path_problem(scope: Scope) -> tuple[str, str] | None:
         return None
     # Name the path parameter as the route declares it, when a route matches.
     names: list[tuple[str, str]] = []
-    for route in scope["app"].router.routes:
+    for route in api_routes(scope["app"].routes):
         match, child = route.matches(scope)
         if match != Match.NONE:
             names = [(k, str(v)) for k, v in child.get("path_params", {}).items()]

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from app.complaints.schemas import ReporterIn
 from app.complaints.schemas import ReporterOut as ReporterOut
-from app.validation import StrictModel
+from app.validation import PatchModel, StrictModel
 
 Reason = Annotated[str, Field(min_length=5, max_length=2_000)]
 
@@ -23,8 +23,10 @@ class RevealOut(BaseModel):
     reporter: ReporterOut
 
 
-class ReporterCorrection(ReporterIn):
+class ReporterCorrection(PatchModel, ReporterIn):
     """Fields to set; a field sent as null is removed. `reason` is logged, the values are not."""
+
+    clearable = frozenset(ReporterIn.model_fields)
 
     reason: Reason
 

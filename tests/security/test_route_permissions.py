@@ -1,6 +1,5 @@
 """No route is reachable without a declared permission: every one depends on Allow or Public."""
 
-
 from fastapi.routing import APIRoute
 
 from app.config import Settings
