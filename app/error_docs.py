@@ -9,7 +9,7 @@ can get 422 (app/input_guard.py checks every path and query value), one with a b
 """
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -22,7 +22,7 @@ ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
 _FASTAPI_422 = ("HTTPValidationError", "ValidationError")
-_TRANSACTION: Callable[..., Any] = DB.__metadata__[0].dependency
+_TRANSACTION: Callable[..., Any] = get_args(DB)[1].dependency
 
 
 def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
@@ -69,7 +69,7 @@ def _complete(doc: dict[str, Any], routes: list[Any]) -> None:
     for route in api_routes(routes):
         if not route.include_in_schema:
             continue
-        for method in route.methods:
+        for method in route.methods or ():
             operation = doc["paths"][route.path_format][method.lower()]
             out = operation["responses"]
             for status, codes in machinery_errors(route, method).items():

@@ -48,7 +48,7 @@ class StrictModel(BaseModel):
 
 def _drop_null(schema: dict[str, Any], model: type[BaseModel]) -> None:
     # The OpenAPI says what the validator does: only the clearable fields take null.
-    clearable = getattr(model, "clearable", frozenset())
+    clearable: frozenset[str] = getattr(model, "clearable", frozenset())
     for name, prop in schema.get("properties", {}).items():
         options = prop.get("anyOf")
         if name in clearable or not options:

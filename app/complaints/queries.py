@@ -1,10 +1,11 @@
 """Reads: one complaint, the filtered list (keyset pages), the timeline, public tracking."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import schemas
@@ -38,10 +39,10 @@ PUBLIC_EVENTS = frozenset(
 
 @dataclass(frozen=True)
 class ListFilters:
-    status: list[str] | None = None
-    type: list[str] | None = None
+    status: Sequence[str] | None = None
+    type: Sequence[str] | None = None
     agency_id: uuid.UUID | None = None
-    channel: list[str] | None = None
+    channel: Sequence[str] | None = None
     category_id: uuid.UUID | None = None
     region_code: str | None = None
     overdue: bool | None = None
@@ -53,7 +54,7 @@ class ListFilters:
 
 def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Complaint]:
     stmt = select(Complaint).where(visible_to(principal))
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if f.status:
         conditions.append(Complaint.status.in_(f.status))
     if f.type:

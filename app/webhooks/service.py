@@ -1,6 +1,7 @@
 """Use cases of callback endpoints: register, change, rotate, read the log, retry a dead one."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -236,7 +237,7 @@ async def list_deliveries(
     session: AsyncSession,
     principal: Principal,
     endpoint_id: uuid.UUID,
-    status: list[str] | None,
+    status: Sequence[str] | None,
     limit: int,
     cursor: str | None,
 ) -> schemas.DeliveryPage:
