@@ -198,3 +198,35 @@ def test_every_operation_documents_the_errors_of_the_shared_machinery() -> None:
             if status >= "400" and schema != {"$ref": "#/components/schemas/ErrorResponse"}:
                 missing.append(f"{method} {path}: {status} not in the error shape")
     assert not missing, missing
+
+
+def _strings(
+    schema: dict[str, Any], where: str, seen: set[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            yield from _strings(_resolve(schema), name, seen)
+        return
+    if schema.get("type") == "string":
+        yield where, schema
+    for key in ("anyOf", "allOf", "oneOf"):
+        for option in schema.get(key, []):
+            yield from _strings(option, where, seen)
+    for name, prop in schema.get("properties", {}).items():
+        yield from _strings(prop, f"{where}.{name}", seen)
+    if isinstance(schema.get("items"), dict):
+        yield from _strings(schema["items"], f"{where}[]", seen)
+
+
+def test_every_string_a_request_body_takes_is_bounded() -> None:
+    unbounded = []
+    seen: set[str] = set()
+    for _, path, operation in _operations():
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            for where, schema in _strings(content["schema"], path, seen):
+                if not ({"maxLength", "enum", "const", "format", "contentMediaType"} & set(schema)):
+                    unbounded.append(where)
+    assert len(seen) > 20
+    assert not unbounded, unbounded

@@ -32,7 +32,7 @@ async def token(
     request: Request,
     username: Annotated[str, Form(min_length=1, max_length=100)],
     password: Annotated[str, Form(min_length=1, max_length=200)],
-    grant_type: Annotated[str, Form(pattern="^password$")] = "password",
+    grant_type: Annotated[str, Form(pattern="^password$", max_length=8)] = "password",
 ) -> TokenOut:
     """Exchange a username and password for a short-lived access token."""
     settings = request.app.state.settings
