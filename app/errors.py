@@ -94,7 +94,7 @@ def error_response(
 
 
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for the errors a route can raise."""
+    """OpenAPI `responses=` for a route's own domain errors (app/error_docs.py adds the rest)."""
     out: dict[int | str, dict[str, Any]] = {}
     for err in errors:
         out[err.status] = {"model": ErrorResponse, "description": err.code}

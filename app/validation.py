@@ -79,6 +79,8 @@ class PatchModel(StrictModel):
 
 
 def _split_commas(value: Any) -> Any:
+    if value is None:
+        return None
     items: Iterable[Any] = value if isinstance(value, list) else [value]
     return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
 
