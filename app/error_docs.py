@@ -4,8 +4,9 @@ A route declares only the errors of its own domain (`responses(Conflict, ...)` i
 the errors that come from the shared machinery are added here from what the route is: any route
 can get 422 (app/input_guard.py checks every path and query value), one with a body 400
 `malformed_json` and 413, a protected one 401 and 403, one with a path id 404, one under /v1
-429, and one that opens a transaction 503 `database_unavailable`. FastAPI's own 422 schema
-(HTTPValidationError) is replaced by ours, so no route documents a shape it never answers.
+429, and one that opens a transaction or checks an API key 503 `database_unavailable`.
+FastAPI's own 422 schema (HTTPValidationError) is replaced by ours, so no route documents a
+shape it never answers.
 """
 
 from collections.abc import Callable, Iterator
@@ -48,14 +49,15 @@ def machinery_errors(route: APIRoute, method: str) -> dict[int, list[str]]:
     if method in BODY_METHODS:
         errors[400] = ["malformed_json"]
         errors[413] = ["payload_too_large"]
-    if any(isinstance(call, Allow) for call in calls):
+    protected = any(isinstance(call, Allow) for call in calls)
+    if protected:
         errors[401] = ["missing_credentials", "invalid_token"]
         errors[403] = ["role_forbidden"]
     if route.dependant.path_params:
         errors[404] = ["not_found"]
     if route.path_format.startswith("/v1/"):
         errors[429] = ["rate_limited"]
-    if _TRANSACTION in calls:
+    if _TRANSACTION in calls or protected:  # API keys are looked up in the database
         errors[503] = ["database_unavailable"]
     return errors
 
