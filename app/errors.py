@@ -95,7 +95,7 @@ def error_response(
 
 
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for the errors a route can raise."""
+    """OpenAPI `responses=` for a route's own domain errors (app/error_docs.py adds the rest)."""
     out: dict[int | str, dict[str, Any]] = {}
     for err in errors:
         out[err.status] = {"model": ErrorResponse, "description": err.code}
@@ -119,7 +119,9 @@ _HTTP_CODES = {
 def _field_path(loc: tuple[Any, ...]) -> str:
     # Drop the "body"/"query" prefix so details name the field as the client wrote it.
     parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "query", "path", "header", "form"}:
+    if len(parts) > 1 and parts[0] in {"query", "path", "header"}:
+        return parts[1]  # flat: an index into a list filter means nothing to the client
+    if parts and parts[0] in {"body", "form"}:
         parts = parts[1:]
     return ".".join(parts) or "body"
 

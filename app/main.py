@@ -19,9 +19,11 @@ from app.complaints.router import router as complaints_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.db_faults import install_database_fault_handler
+from app.error_docs import install_error_docs
 from app.errors import install_error_handlers
 from app.hardening import SecurityHeaders, check_cors, check_production
 from app.hub.router import router as hub_router
+from app.input_guard import InputGuard
 from app.middleware import BodyLimit, RequestContext
 from app.ops import router as ops_router
 from app.privacy.crypto import Sealer
@@ -74,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(classification_router)
     app.include_router(webhooks_router)
     app.include_router(hub_router)
+    install_error_docs(app)
+    # Innermost: bodies reach it already bounded by BodyLimit.
+    app.add_middleware(InputGuard)
     # Multipart framing adds a little to the file itself.
     upload_limit = settings.max_attachment_bytes + 64 * 1024
     app.add_middleware(

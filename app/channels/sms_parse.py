@@ -5,11 +5,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from app.complaints.tracking import normalize as normalize_tracking
 from app.errors import Invalid
 from app.privacy.crypto import normalize_identifier
+from app.validation import StrictModel
 
 MAX_PART_CHARS = 1_600
 # A message the gateway already joined (Gammu, Twilio, "whole": true) may be as long as a
@@ -36,17 +37,16 @@ class InboundSms:
     whole: bool = False
 
 
-class ConcatIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ConcatIn(StrictModel):
     ref: Annotated[str, Field(min_length=1, max_length=20)]
     total: Annotated[int, Field(ge=1, le=255)]
     part: Annotated[int, Field(ge=1, le=255)]
 
 
-class JsonSmsIn(BaseModel):
+class JsonSmsIn(StrictModel):
     """The generic gateway format: one SMS (or one part of a long one) per request."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
     message_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     sender: Annotated[str, Field(alias="from", min_length=3, max_length=32)]
     to: Annotated[str, Field(max_length=32)] | None = None

@@ -1,10 +1,11 @@
 """Reads: one complaint, the filtered list (keyset pages), the timeline, public tracking."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import schemas
@@ -39,10 +40,10 @@ PUBLIC_EVENTS = frozenset(
 
 @dataclass(frozen=True)
 class ListFilters:
-    status: str | None = None
-    type: str | None = None
+    status: Sequence[str] | None = None
+    type: Sequence[str] | None = None
     agency_id: uuid.UUID | None = None
-    channel: str | None = None
+    channel: Sequence[str] | None = None
     category_id: uuid.UUID | None = None
     region_code: str | None = None
     overdue: bool | None = None
@@ -54,15 +55,15 @@ class ListFilters:
 
 def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Complaint]:
     stmt = select(Complaint).where(visible_to(principal))
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if f.status:
-        conditions.append(Complaint.status == f.status)
+        conditions.append(Complaint.status.in_(f.status))
     if f.type:
-        conditions.append(Complaint.type == f.type)
+        conditions.append(Complaint.type.in_(f.type))
     if f.agency_id:
         conditions.append(Complaint.agency_id == f.agency_id)
     if f.channel:
-        conditions.append(Complaint.channel == f.channel)
+        conditions.append(Complaint.channel.in_(f.channel))
     if f.category_id:
         conditions.append(Complaint.category_id == f.category_id)
     if f.region_code:

@@ -29,7 +29,7 @@ from app.security import (
     Principal,
     Public,
 )
-from app.validation import NO_NUL_PATTERN
+from app.validation import CommaSeparated
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 
@@ -100,17 +100,17 @@ async def create_complaint(
 async def list_complaints(
     principal: Reader,
     db: DB,
-    status: schemas.StatusName | None = None,
-    type: ComplaintType | None = None,
+    status: Annotated[list[schemas.StatusName] | None, CommaSeparated, Query()] = None,
+    type: Annotated[list[ComplaintType] | None, CommaSeparated, Query()] = None,
     agency_id: uuid.UUID | None = None,
-    channel: schemas.ChannelName | None = None,
+    channel: Annotated[list[schemas.ChannelName] | None, CommaSeparated, Query()] = None,
     category_id: uuid.UUID | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")] = None,
     overdue: bool | None = None,
     due_before: AwareDatetime | None = None,
     received_from: AwareDatetime | None = None,
     received_to: AwareDatetime | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL_PATTERN)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> schemas.ComplaintPage:

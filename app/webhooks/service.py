@@ -1,6 +1,7 @@
 """Use cases of callback endpoints: register, change, rotate, read the log, retry a dead one."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -236,15 +237,15 @@ async def list_deliveries(
     session: AsyncSession,
     principal: Principal,
     endpoint_id: uuid.UUID,
-    status: str | None,
+    status: Sequence[str] | None,
     limit: int,
     cursor: str | None,
 ) -> schemas.DeliveryPage:
     """The delivery log of one endpoint, newest first, each with its recent attempts."""
     await _load(session, principal, endpoint_id)
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
-    if status is not None:
-        query = query.where(WebhookDelivery.status == status)
+    if status:
+        query = query.where(WebhookDelivery.status.in_(status))
     rows, next_cursor = await newest_first(
         session, query, WebhookDelivery.created_at, WebhookDelivery.id, limit, cursor
     )
