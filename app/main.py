@@ -24,6 +24,7 @@ from app.errors import install_error_handlers
 from app.hardening import SecurityHeaders, check_cors, check_production
 from app.hub.router import router as hub_router
 from app.input_guard import InputGuard
+from app.jurisdictions.router import router as policies_router
 from app.middleware import BodyLimit, RequestContext
 from app.ops import router as ops_router
 from app.privacy.crypto import Sealer
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(complaints_router)
     app.include_router(calendar_router)
+    app.include_router(policies_router)
     app.include_router(privacy_router)
     app.include_router(clients_router)
     app.include_router(channels_router)

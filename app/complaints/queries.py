@@ -16,7 +16,7 @@ from app.complaints.lifecycle import CLOCK_RUNNING
 from app.complaints.models import Complaint, ComplaintEvent
 from app.complaints.permissions import allowed_for
 from app.complaints.tracking import normalize
-from app.jurisdictions.service import JurisdictionContext
+from app.jurisdictions.service import JurisdictionContext, policy_of
 from app.pagination import newest_first
 from app.routing.service import agency_or_none
 from app.security import Principal
@@ -141,7 +141,7 @@ async def complaint_out(
     now = datetime.now(UTC)
     links = sees_links(principal)
     agency = await agency_or_none(session, c.agency_id)
-    policy = ctx.policy_by_id(c.policy_id)
+    policy = await policy_of(session, ctx, c.policy_id)
     return schemas.ComplaintOut(
         id=c.id,
         tracking_id=c.tracking_id,
