@@ -108,6 +108,11 @@ async def policy_of(
     return found
 
 
+async def codes(session: AsyncSession) -> dict[uuid.UUID, str]:
+    """Every jurisdiction's Kemendagri code by id."""
+    return dict((await session.execute(select(Jurisdiction.id, Jurisdiction.code))).all())
+
+
 def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)

@@ -36,6 +36,7 @@ from app.config import Settings
 from app.db_faults import LoopBackoff
 from app.hub import sync as hub_sync
 from app.logging import get_logger
+from app.metrics import snapshot as metrics_snapshot
 from app.outbox.models import OutboxMessage
 from app.outbox.service import ADMIN_NOTICE_TOPIC, EVENT_TOPIC, TIMER_TOPIC
 from app.privacy import service as privacy
@@ -205,21 +206,36 @@ class Worker:
                 session, self.settings.identity_retention_days, datetime.now(UTC)
             )
 
+    async def _sweep_and_log(self) -> None:
+        erased = await self.sweep()
+        if erased:
+            log.info("identities erased", extra={"count": erased})
+
+    async def snapshot_metrics(self) -> None:
+        """Recount the gauges /metrics serves (outbox, deliveries, complaints)."""
+        async with self.sessions() as session, session.begin():
+            await metrics_snapshot.refresh(
+                session, datetime.now(UTC), [*self.handlers, *self.senders]
+            )
+
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a busy batch is followed at once by the next."""
         topics = sorted([*self.handlers, *self.senders])
         log.info("worker started", extra={"worker": self.name, "topics": topics})
-        last_sweep = -math.inf
+        periodic: list[tuple[str, float, Callable[[], Awaitable[None]]]] = [
+            ("retention sweep", self.settings.retention_sweep_seconds, self._sweep_and_log),
+            ("metrics snapshot", self.settings.metrics_snapshot_seconds, self.snapshot_metrics),
+        ]
+        last_run = dict.fromkeys((name for name, _, _ in periodic), -math.inf)
         backoff = LoopBackoff(self.settings.worker_poll_seconds)
         while not stop.is_set():
-            if time.monotonic() - last_sweep >= self.settings.retention_sweep_seconds:
-                last_sweep = time.monotonic()
-                try:
-                    erased = await self.sweep()
-                    if erased:
-                        log.info("identities erased", extra={"count": erased})
-                except Exception:  # retried at the next interval
-                    log.exception("retention sweep failed")
+            for name, every, job in periodic:
+                if time.monotonic() - last_run[name] >= every:
+                    last_run[name] = time.monotonic()
+                    try:
+                        await job()
+                    except Exception:  # retried at the next interval
+                        log.exception(f"{name} failed")
             try:
                 claimed = await self.run_batch()
                 backoff.succeeded()
