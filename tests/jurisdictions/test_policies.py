@@ -1,6 +1,7 @@
 """SLA policy versions through the API: a new version applies from its date and never moves the
 deadline of a complaint verified before."""
 
+import asyncio
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -236,3 +237,18 @@ async def test_a_version_missing_from_a_stale_cached_context_is_loaded(
     jurisdictions._cache[world.jurisdiction_id] = (time.monotonic(), stale)
     read = await _read(client, world, c["id"])
     assert read["policy"] == {"id": v2["id"], "version": 2, "unit": "working_days", "days": 9}
+
+
+async def test_two_admins_racing_for_one_date_get_one_version_and_one_409(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    day = _today() + timedelta(days=7)
+    answers = await asyncio.gather(
+        _post(client, world, _body(day, information_days=4)),
+        _post(client, world, _body(day, information_days=6)),
+        _post(client, world, _body(day + timedelta(days=1))),
+    )
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses == [201, 201, 409], [r.text for r in answers]
+    listed = await client.get("/v1/policies", headers=world.h("admin"))
+    assert sorted(p["version"] for p in listed.json()["items"]) == [1, 2, 3]
