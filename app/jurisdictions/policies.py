@@ -73,9 +73,12 @@ async def create_policy(
     """Add the next version, effective from a local date that is not in the past."""
     now = datetime.now(UTC)
     # One writer per jurisdiction at a time: the next version number and the date check below
-    # then see every committed version (the unique constraints are the backstop).
+    # then see every committed version (the unique constraints are the backstop). FOR NO KEY
+    # UPDATE, not FOR UPDATE: intake's foreign keys to this row (KEY SHARE) must not wait.
     await session.execute(
-        select(Jurisdiction.id).where(Jurisdiction.id == jurisdiction_id).with_for_update()
+        select(Jurisdiction.id)
+        .where(Jurisdiction.id == jurisdiction_id)
+        .with_for_update(key_share=True)
     )
     ctx = await load_context(session, jurisdiction_id)
     today = ctx.calendar.local_date(now)

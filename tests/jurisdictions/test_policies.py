@@ -9,11 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.jurisdictions import policies
 from app.jurisdictions import service as jurisdictions
 from app.jurisdictions.models import JurisdictionEvent, SlaPolicy
+from app.jurisdictions.schemas import PolicyIn
 from tests.complaints.support import NGAWI, assert_error, create, fields_named, ok
 from tests.factories import World
 
@@ -252,3 +254,21 @@ async def test_two_admins_racing_for_one_date_get_one_version_and_one_409(
     assert statuses == [201, 201, 409], [r.text for r in answers]
     listed = await client.get("/v1/policies", headers=world.h("admin"))
     assert sorted(p["version"] for p in listed.json()["items"]) == [1, 2, 3]
+
+
+async def test_creating_a_version_does_not_hold_up_intake(
+    world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # While one admin's new version is uncommitted, the foreign-key lock every intake takes on
+    # the jurisdiction's row (KEY SHARE) is still granted at once.
+    async with sessions() as creating, creating.begin():
+        actor = {"kind": "user", "id": str(world.ids["admin"]), "role": "admin", "name": "a"}
+        body = PolicyIn.model_validate(_body(_today() + timedelta(days=1)))
+        await policies.create_policy(creating, world.jurisdiction_id, actor, body)
+        async with sessions() as intake, intake.begin():
+            granted = await intake.scalar(
+                text("SELECT id FROM jurisdictions WHERE id = :j FOR KEY SHARE NOWAIT"),
+                {"j": world.jurisdiction_id},
+            )
+        assert granted == world.jurisdiction_id
+        await creating.rollback()
