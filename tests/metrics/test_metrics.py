@@ -18,6 +18,7 @@ from app.config import Settings
 from app.main import create_app
 from app.metrics.models import MetricSnapshot
 from app.outbox.worker import Worker, default_handlers
+from app.privacy.crypto import Sealer
 from tests.complaints.support import assert_error, create, dispatched, execute
 from tests.factories import World
 from tests.test_hardening import REAL_SECRETS
@@ -101,7 +102,7 @@ async def test_gauges_are_the_workers_snapshot_not_a_count_per_scrape(
         past=datetime.now(UTC) - timedelta(hours=1),
         id=uuid.UUID(late["id"]),
     )
-    worker = Worker(sessions, settings, default_handlers(settings))
+    worker = Worker(sessions, settings, default_handlers(settings, Sealer.from_settings(settings)))
     await worker.snapshot_metrics()
     samples = await _scrape(client)
     ngawi = {"jurisdiction": "35.21"}
@@ -136,7 +137,7 @@ async def test_the_running_worker_keeps_the_snapshot_fresh(
     fast = settings.model_copy(
         update={"metrics_snapshot_seconds": 0.05, "worker_poll_seconds": 0.02}
     )
-    worker = Worker(sessions, fast, default_handlers(fast))
+    worker = Worker(sessions, fast, default_handlers(fast, Sealer.from_settings(fast)))
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run_forever(stop))
     try:
