@@ -5,11 +5,12 @@ per complaint id would grow without bound and put identifiers into the monitorin
 """
 
 import time
-from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.error_docs import api_routes
 
 # Requests no route answers (404s, probes, scanners) share one label.
 UNMATCHED = "unmatched"
@@ -36,16 +37,6 @@ class HttpMetrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
-
-
-def flat_routes(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
-    """Every route, with included routers opened (FastAPI keeps them as wrappers)."""
-    for route in routes:
-        nested = getattr(route, "original_router", None)
-        if nested is not None:
-            yield from flat_routes(nested.routes)
-        else:
-            yield route
 
 
 def route_template(scope: Scope, routes: list[BaseRoute]) -> str:
@@ -76,7 +67,8 @@ class RequestMetrics:
     def routes(self) -> list[BaseRoute]:
         # Opened on first use: routes may be added after the middleware is.
         if self._flat is None:
-            self._flat = list(flat_routes(self._app_routes))
+            # The API's routes, then the app's own (FastAPI's docs pages).
+            self._flat = [*api_routes(self._app_routes), *self._app_routes]
         return self._flat
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
