@@ -36,31 +36,60 @@ def tokens(value: str) -> frozenset[str]:
     return frozenset(t for t in content_words(value) if len(t) >= MIN_TOKEN_LENGTH)
 
 
-def similarity(a: str, b: str) -> float:
-    """Token-set similarity (Jaccard) of two texts, 0..1."""
-    ta, tb = tokens(a), tokens(b)
+def _jaccard(ta: frozenset[str], tb: frozenset[str]) -> float:
     if not ta or not tb:
         return 0.0
     return len(ta & tb) / len(ta | tb)
+
+
+def similarity(a: str, b: str) -> float:
+    """Token-set similarity (Jaccard) of two texts, 0..1."""
+    return _jaccard(tokens(a), tokens(b))
 
 
 def best_match(
     new_text: str, earlier: list[tuple[uuid.UUID, str]], threshold: float
 ) -> uuid.UUID | None:
     """The most similar earlier complaint at or above `threshold`, if any."""
-    scored = [(similarity(new_text, t), cid) for cid, t in earlier]
+    new_tokens = tokens(new_text)  # once, not once per candidate
+    scored = [(_jaccard(new_tokens, tokens(t)), cid) for cid, t in earlier]
     scored = [s for s in scored if s[0] >= threshold]
     return max(scored, key=lambda s: s[0])[1] if scored else None
 
 
+# Each identity hash finds its own latest reporters through its (hash, created_at) index, so the
+# search costs the same whether the reporter is new (no row) or has thousands of complaints
+# (the newest few): scanning the window's complaints for a matching reporter grew with the
+# table and was most of the database's time at intake.
 _EARLIER = text(
     """
-    SELECT c.id, c.text FROM complaints c JOIN reporters r ON r.complaint_id = c.id
-    WHERE c.jurisdiction_id = :j AND c.received_at >= :since AND c.status <> 'archived'
-      AND ((CAST(:nik AS varchar) IS NOT NULL AND r.nik_hash = :nik)
-        OR (CAST(:phone AS varchar) IS NOT NULL AND r.phone_hash = :phone)
-        OR (CAST(:email AS varchar) IS NOT NULL AND r.email_hash = :email)
-        OR (CAST(:social AS varchar) IS NOT NULL AND r.social_hash = :social))
+    WITH hits AS (
+        (SELECT complaint_id FROM reporters
+         WHERE CAST(:nik AS varchar) IS NOT NULL AND nik_hash = :nik AND created_at >= :since
+         ORDER BY created_at DESC LIMIT :limit)
+        UNION
+        (SELECT complaint_id FROM reporters
+         WHERE CAST(:phone AS varchar) IS NOT NULL AND phone_hash = :phone AND created_at >= :since
+         ORDER BY created_at DESC LIMIT :limit)
+        UNION
+        (SELECT complaint_id FROM reporters
+         WHERE CAST(:email AS varchar) IS NOT NULL AND email_hash = :email AND created_at >= :since
+         ORDER BY created_at DESC LIMIT :limit)
+        UNION
+        (SELECT complaint_id FROM reporters
+         WHERE CAST(:social AS varchar) IS NOT NULL AND social_hash = :social
+           AND created_at >= :since
+         ORDER BY created_at DESC LIMIT :limit)
+    )
+    -- Each hit is one primary-key read, whatever the statistics say: a plain join let the
+    -- planner hash all of the window's complaints on a young table, O(rows) per intake. The
+    -- LIMIT keeps the LATERAL subquery from being flattened back into that join.
+    SELECT c.id, c.text FROM hits CROSS JOIN LATERAL (
+        SELECT id, text, received_at FROM complaints
+        WHERE id = hits.complaint_id AND jurisdiction_id = :j AND received_at >= :since
+          AND status <> 'archived'
+        LIMIT 1
+    ) c
     ORDER BY c.received_at DESC
     LIMIT :limit
     """
