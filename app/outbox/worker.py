@@ -90,6 +90,28 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+@dataclass
+class _Periodic:
+    """A job the worker runs every `interval` seconds (0: never); a failure waits for the next."""
+
+    done: str
+    interval: float
+    job: Callable[[], Awaitable[int]]
+    last: float = -math.inf
+
+    async def run_if_due(self) -> None:
+        if not self.interval or time.monotonic() - self.last < self.interval:
+            return
+        self.last = time.monotonic()
+        try:
+            count = await self.job()
+        except Exception:  # retried at the next interval
+            log.exception("periodic job failed", extra={"job": self.done})
+            return
+        if count:
+            log.info(self.done, extra={"count": count})
+
+
 @dataclass(frozen=True)
 class Worker:
     sessions: async_sessionmaker[AsyncSession]
@@ -204,20 +226,23 @@ class Worker:
                 session, self.settings.identity_retention_days, datetime.now(UTC)
             )
 
+    async def retrain(self) -> int:
+        """Retrain routing where enough new verified history arrived; returns how many."""
+        from app.classification import retrain  # here: training pulls in scikit-learn
+
+        return await retrain.retrain_due(self.sessions, datetime.now(UTC))
+
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a busy batch is followed at once by the next."""
         topics = sorted([*self.handlers, *self.senders])
         log.info("worker started", extra={"worker": self.name, "topics": topics})
-        last_sweep = -math.inf
+        periodic = [
+            _Periodic("identities erased", self.settings.retention_sweep_seconds, self.sweep),
+            _Periodic("routing retrained", self.settings.routing_retrain_seconds, self.retrain),
+        ]
         while not stop.is_set():
-            if time.monotonic() - last_sweep >= self.settings.retention_sweep_seconds:
-                last_sweep = time.monotonic()
-                try:
-                    erased = await self.sweep()
-                    if erased:
-                        log.info("identities erased", extra={"count": erased})
-                except Exception:  # retried at the next interval
-                    log.exception("retention sweep failed")
+            for job in periodic:
+                await job.run_if_due()
             try:
                 claimed = await self.run_batch()
             except Exception:  # the database may be restarting: wait and try again

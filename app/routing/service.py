@@ -10,10 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
+from app.classification import store
 from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext
 from app.routing import schemas
 from app.routing.decide import Appointment, current_liaison, is_valid
+from app.routing.decision import threshold_of
 from app.routing.models import Agency, Category, Liaison, RoutingRule, RoutingSettings
 
 
@@ -285,8 +287,15 @@ async def update_liaison(
 async def get_settings(
     session: AsyncSession, jurisdiction_id: uuid.UUID
 ) -> schemas.RoutingSettingsOut:
+    row = await session.get(RoutingSettings, jurisdiction_id, populate_existing=True)
+    effective, source = await threshold_of(
+        session, jurisdiction_id, await store.current(session, jurisdiction_id)
+    )
     return schemas.RoutingSettingsOut(
-        liaison_direct_transfer=await liaison_may_transfer(session, jurisdiction_id)
+        liaison_direct_transfer=bool(row and row.liaison_direct_transfer),
+        auto_dispatch_threshold=row.auto_dispatch_threshold if row else None,
+        effective_threshold=effective,
+        threshold_source=source,
     )
 
 
@@ -330,17 +339,13 @@ async def liaison_may_transfer(session: AsyncSession, jurisdiction_id: uuid.UUID
 async def put_settings(
     session: AsyncSession, jurisdiction_id: uuid.UUID, body: schemas.RoutingSettingsIn
 ) -> schemas.RoutingSettingsOut:
+    values = body.model_dump()
     await session.execute(
         pg_insert(RoutingSettings)
-        .values(
-            jurisdiction_id=jurisdiction_id, liaison_direct_transfer=body.liaison_direct_transfer
-        )
-        .on_conflict_do_update(
-            index_elements=["jurisdiction_id"],
-            set_={"liaison_direct_transfer": body.liaison_direct_transfer},
-        )
+        .values(jurisdiction_id=jurisdiction_id, **values)
+        .on_conflict_do_update(index_elements=["jurisdiction_id"], set_=values)
     )
-    return schemas.RoutingSettingsOut(liaison_direct_transfer=body.liaison_direct_transfer)
+    return await get_settings(session, jurisdiction_id)
 
 
 async def agency_head_email(session: AsyncSession, agency_id: uuid.UUID | None) -> str | None:
