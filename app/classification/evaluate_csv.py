@@ -21,8 +21,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.classification import evaluation, retrain, service, store
-from app.classification.learned import normalised
 from app.classification.rules import classify
+from app.classification.text import normalize
 from app.classification.training import MIN_HISTORY
 from app.jurisdictions.service import create_jurisdiction
 from app.routing.decision import threshold_of
@@ -160,7 +160,7 @@ async def run(session: AsyncSession, rows: list[Row]) -> dict[str, Any]:
     codes = {str(a.id): code for code, a in agencies.items()}
     classes = [codes[label] for label in agency.labels]
     held = [rows[i] for i in held_idx]
-    proba = np.vstack([agency.proba(normalised(r.text), r.region_code) for r in held])
+    proba = np.vstack([agency.proba(normalize(r.text), r.region_code) for r in held])
     threshold, _ = await threshold_of(session, jur.id, loaded)
     report = evaluation.evaluate([r.agency for r in held], proba, classes, threshold)
     typed = [r for r in held if r.type]

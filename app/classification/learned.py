@@ -14,12 +14,11 @@ import io
 import itertools
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-
-from app.classification.text import tokens
 
 # Weight of each block after its own unit scaling: text carries most; the region decides
 # between otherwise alike complaints (which kecamatan office, which puskesmas).
@@ -31,10 +30,6 @@ MAX_FEATURES = {"w": 40_000, "c": 80_000, "r": 2_000}
 MIN_DF = 2
 
 
-def normalised(text: str) -> str:
-    return " ".join(tokens(text))
-
-
 def _region_terms(region_code: str | None) -> list[str]:
     if not region_code:
         return []
@@ -43,18 +38,27 @@ def _region_terms(region_code: str | None) -> list[str]:
     return [".".join(parts[:n]) for n in range(3, len(parts) + 1)]
 
 
-def terms(text: str, region_code: str | None) -> tuple[list[str], list[str], list[str]]:
+def char_grams(word: str) -> list[str]:
+    """The character n-grams of one word, padded with a space each side."""
+    padded = f" {word} "
+    size = len(padded)
+    lo, hi = CHAR_NGRAMS
+    return [padded[i : i + n] for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)]
+
+
+def text_words(word_terms: list[str]) -> list[str]:
+    """The single words among a block of word terms (bigrams hold a space)."""
+    return [t for t in word_terms if " " not in t]
+
+
+def terms(
+    text: str, region_code: str | None, chars: bool = True
+) -> tuple[list[str], list[str], list[str]]:
     """The raw terms of each block for one complaint (text already normalised)."""
     words = text.split()
     word_terms = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
-    chars: list[str] = []
-    lo, hi = CHAR_NGRAMS
-    for word in words:
-        padded = f" {word} "
-        size = len(padded)
-        for n in range(lo, min(hi, size) + 1):
-            chars.extend(padded[i : i + n] for i in range(size - n + 1))
-    return word_terms, chars, _region_terms(region_code)
+    grams = [g for word in words for g in char_grams(word)] if chars else []
+    return word_terms, grams, _region_terms(region_code)
 
 
 @dataclass(frozen=True)
@@ -89,29 +93,43 @@ class LinearModel:
         scale = np.asarray(BLOCK_WEIGHTS) / np.where(norms > 0, norms, 1.0)
         return index, values * scale[block]
 
-    def scores(self, text: str, region_code: str | None) -> NDArray[np.float64]:
-        index, values = self.features(text, region_code)
-        raw = values @ self.coef[index].astype(np.float64) + self.intercept
-        return np.asarray(raw, dtype=np.float64)
-
     def proba(self, text: str, region_code: str | None) -> NDArray[np.float64]:
-        return calibrate(self.scores(text, region_code), self.calib_a, self.calib_b)
+        index, values = self.features(text, region_code)
+        raw = values @ self.coef[index] + self.intercept
+        return calibrate(np.asarray(raw, dtype=np.float64), self.calib_a, self.calib_b)
 
     def predict(self, text: str, region_code: str | None, k: int = 3) -> list[tuple[str, float]]:
         """The `k` likeliest labels with their probabilities, likeliest first."""
-        p = self.proba(text, region_code)
+        return self.explain(text, region_code, k, cues=0)[0]
+
+    def explain(
+        self, text: str, region_code: str | None, k: int = 3, cues: int = 5
+    ) -> tuple[list[tuple[str, float]], list[str]]:
+        """The `k` likeliest labels, and the terms that pushed most towards the first.
+
+        A term's push is its value times its weight for that label; one pass over the
+        features serves both, so an explained prediction costs what a bare one does.
+        """
+        index, values = self.features(text, region_code)
+        rows = self.coef[index]
+        raw = values @ rows + self.intercept
+        p = calibrate(np.asarray(raw, dtype=np.float64), self.calib_a, self.calib_b)
         order = np.argsort(-p)[:k]
-        return [(self.labels[i], float(p[i])) for i in order]
+        ranked = [(self.labels[i], float(p[i])) for i in order]
+        if not cues or not len(index):
+            return ranked, []
+        push = values * rows[:, order[0]]
+        strongest = np.argsort(-push)[:cues]
+        return ranked, [_readable(self._names[index[i]]) for i in strongest if push[i] > 0]
 
     def cues(self, text: str, region_code: str | None, label: str, k: int = 5) -> list[str]:
         """The terms that pushed most towards `label` (value × weight), strongest first."""
         index, values = self.features(text, region_code)
-        column = self.labels.index(label)
-        push = values * self.coef[index, column]
-        names = self._names()
-        best = np.argsort(-push)[:k]
-        return [_readable(names[index[i]]) for i in best if push[i] > 0]
+        push = values * self.coef[index, self.labels.index(label)]
+        strongest = np.argsort(-push)[:k]
+        return [_readable(self._names[index[i]]) for i in strongest if push[i] > 0]
 
+    @cached_property
     def _names(self) -> list[str]:
         names = [""] * len(self.vocabulary)
         for term, i in self.vocabulary.items():
@@ -122,7 +140,7 @@ class LinearModel:
         """Plain numeric arrays only (texts as UTF-8 bytes joined by newlines)."""
         return {
             f"{prefix}.labels": _text_array(self.labels),
-            f"{prefix}.vocabulary": _text_array(self._names()),
+            f"{prefix}.vocabulary": _text_array(self._names),
             f"{prefix}.idf": self.idf.astype(np.float32),
             f"{prefix}.block": self.block,
             # float16 on disk, float32 in memory: half the stored size, no loss that matters.

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.classification import store
-from app.classification.learned import normalised
 from app.classification.rules import Guess, Suggestion, classify
+from app.classification.text import normalize
 
 # A learned type or category below this probability gives way to the rule cues.
 LEARNED_MIN_CONFIDENCE = 0.6
@@ -36,22 +36,22 @@ async def suggest(
     loaded = await store.current(session, jurisdiction_id)
     if loaded is None:
         return suggestion, None
-    words = normalised(f"{title or ''} {body_text}")
+    words = normalize(f"{title or ''} {body_text}")
     kind, category = suggestion.type, suggestion.category
     type_method = category_method = "rules"
     category_id: uuid.UUID | None = None
     if _head_usable(loaded, "type"):
         model = loaded.heads["type"]
-        [(label, p)] = model.predict(words, region_code, k=1)
+        [(label, p)], cues = model.explain(words, region_code, k=1)
         if p >= LEARNED_MIN_CONFIDENCE:
-            kind = Guess(label, p, model.cues(words, region_code, label))
+            kind = Guess(label, p, cues)
             type_method = "learned"
     if _head_usable(loaded, "category"):
         model = loaded.heads["category"]
-        [(label, p)] = model.predict(words, region_code, k=1)
+        [(label, p)], cues = model.explain(words, region_code, k=1)
         if p >= LEARNED_MIN_CONFIDENCE:
             codes: dict[str, str] = loaded.evaluation.get("category_codes") or {}  # type: ignore[assignment]
-            category = Guess(codes.get(label), p, model.cues(words, region_code, label))
+            category = Guess(codes.get(label), p, cues)
             category_method, category_id = "learned", uuid.UUID(label)
     return Suggestion(kind, category, type_method, category_method), category_id
 

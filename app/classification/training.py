@@ -18,7 +18,8 @@ from sklearn.model_selection import train_test_split
 
 from app.classification import evaluation
 from app.classification.fit import Corpus, fit, probabilities
-from app.classification.learned import LinearModel, normalised
+from app.classification.learned import LinearModel
+from app.classification.text import normalize
 
 # Below this many complaints with a known final agency, routing stays with the cold start.
 MIN_HISTORY = 200
@@ -69,7 +70,7 @@ def _current_proba(
     """The model in use, scored on the hold-out in the candidate's label order."""
     out = np.zeros((len(rows), len(classes)))
     for n, r in enumerate(rows):
-        p = model.proba(normalised(examples[r].text), examples[r].region_code)
+        p = model.proba(normalize(examples[r].text), examples[r].region_code)
         for label, value in zip(model.labels, p, strict=True):
             if label in classes:
                 out[n, classes.index(label)] = value
@@ -97,7 +98,7 @@ def _head(
     else:
         train = np.asarray([i for i in split[0] if i in set(rows)])
         held = np.asarray([i for i in split[1] if labels[i] in classes])
-    candidate = fit(corpus, train, labels, classes)
+    candidate = fit(corpus, train, labels, classes, calibrate_on=held)
     proba = probabilities(candidate, corpus, held)
     truth = [labels[i] for i in held]
     scored = evaluation.evaluate(truth, proba, classes, threshold or evaluation.DEFAULT_THRESHOLD)

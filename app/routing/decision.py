@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.classification import service as classification
 from app.classification import store
 from app.classification.evaluation import effective_threshold
-from app.classification.learned import normalised
 from app.classification.rules import Suggestion
+from app.classification.text import normalize
 from app.jurisdictions.service import JurisdictionContext
 from app.routing import regions_service
 from app.routing.decide import RuleSpec, Sample, evaluate
@@ -146,8 +146,9 @@ async def _by_model(
     model = loaded.heads.get("agency")
     if model is None:
         return None
-    words = normalised(f"{sample.title or ''} {sample.text}")
-    ranked = model.predict(words, sample.region_code, k=CANDIDATES + 2)
+    words = normalize(f"{sample.title or ''} {sample.text}")
+    ranked, cues = model.explain(words, sample.region_code, k=CANDIDATES + 2)
+    first = ranked[0][0]
     agencies = await _active(session, ctx.id, [label for label, _ in ranked])
     # A retired agency is skipped: its share of the probability is not given to anyone.
     ranked = [(label, p) for label, p in ranked if label in agencies][:CANDIDATES]
@@ -179,7 +180,7 @@ async def _by_model(
         [],
         probability=round(p, 4),
         candidates=candidates,
-        cues=model.cues(words, sample.region_code, best),
+        cues=cues if best == first else model.cues(words, sample.region_code, best),
         model_version=loaded.version,
         threshold=threshold,
     )

@@ -1,4 +1,4 @@
-"""The rule set and the learned model, without a database."""
+"""The rule set, without a database."""
 
 from app.classification.rules import classify
 from tests.classification.corpus import DEV, HELD_OUT
