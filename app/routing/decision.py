@@ -7,11 +7,12 @@ with no model yet (too little history) the cold start: the category's default ag
 triage.
 """
 
+import time
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.classification import service as classification
@@ -97,8 +98,28 @@ async def _region(
     return found, region
 
 
+# Intake reads the rules for every complaint: a process keeps them this long, and drops them
+# at the commit of any change it makes itself (another process sees a change within this time).
+RULES_CACHE_SECONDS = 2.0
+_rules: dict[uuid.UUID, tuple[float, list[RuleSpec]]] = {}
+
+
+def rules_changed(session: AsyncSession, jurisdiction_id: uuid.UUID) -> None:
+    """A rule or an agency changed in this transaction: forget the cached rules at commit."""
+    event.listen(
+        session.sync_session,
+        "after_commit",
+        lambda _: _rules.pop(jurisdiction_id, None),
+        once=True,
+    )
+
+
 async def rule_specs(session: AsyncSession, jurisdiction_id: uuid.UUID) -> list[RuleSpec]:
     """The active rules to active agencies, in the order they are checked."""
+    hit = _rules.get(jurisdiction_id)
+    if hit is not None and time.monotonic() - hit[0] < RULES_CACHE_SECONDS:
+        return hit[1]
+    started = time.monotonic()
     rows = (
         await session.scalars(
             select(RoutingRule)
@@ -110,7 +131,7 @@ async def rule_specs(session: AsyncSession, jurisdiction_id: uuid.UUID) -> list[
             .order_by(RoutingRule.position, RoutingRule.created_at, RoutingRule.id)
         )
     ).all()
-    return [
+    specs = [
         RuleSpec(
             r.id,
             r.position,
@@ -123,6 +144,8 @@ async def rule_specs(session: AsyncSession, jurisdiction_id: uuid.UUID) -> list[
         )
         for r in rows
     ]
+    _rules[jurisdiction_id] = (started, specs)
+    return specs
 
 
 async def _active(

@@ -15,7 +15,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext
 from app.routing import schemas
 from app.routing.decide import Appointment, current_liaison, is_valid
-from app.routing.decision import threshold_of
+from app.routing.decision import rules_changed, threshold_of
 from app.routing.models import Agency, Category, Liaison, RoutingRule, RoutingSettings
 
 
@@ -152,6 +152,7 @@ async def update_agency(
     session: AsyncSession, ctx: JurisdictionContext, agency_id: uuid.UUID, body: schemas.AgencyPatch
 ) -> schemas.AgencyOut:
     """Change the fields sent; deactivating keeps history and stops new routing to it."""
+    rules_changed(session, ctx.id)
     agency = await _agency(session, ctx.id, agency_id)
     changes = body.model_dump(exclude_unset=True)
     if "parent_id" in changes:
@@ -179,6 +180,7 @@ async def delete_agency(
     session: AsyncSession, jurisdiction_id: uuid.UUID, agency_id: uuid.UUID
 ) -> None:
     """Delete an unused agency (with its liaisons); anything else refers to it: 409."""
+    rules_changed(session, jurisdiction_id)
     await _agency(session, jurisdiction_id, agency_id)
     rules = await session.scalar(
         select(func.count()).select_from(RoutingRule).where(RoutingRule.agency_id == agency_id)
