@@ -1,40 +1,179 @@
 """Complaint text as the service reads it: one normaliser for classification, routing, duplicates.
 
-Citizens write in SMS shorthand ("jln rusak, tdk ada pju"); every consumer of complaint text
-sees the same expanded, lower-cased words, so a cue, a routing phrase and a duplicate check agree.
+Citizens write in SMS shorthand, slang and Javanese ("jln rusak, tdk ada pju", "dalane ajur",
+"ktp blm jd2"); every consumer of complaint text sees the same expanded, lower-cased words, so a
+cue, a routing phrase, the learned model's features and a duplicate check agree. The steps, in
+order: Unicode folded to ASCII and lower case; document names with punctuation inside ("ktp-el",
+"e-ktp") joined; the Indonesian reduplication digit dropped ("jalan2" -> "jalan"); a number split
+from its unit ("5rb" -> "5 ribu"); punctuation dropped; stretched letters squeezed ("rusaaak");
+each word looked up in `ABBREVIATIONS`; multi-word spellings looked up in `PHRASES`; a word said
+twice in a row kept once ("gorong-gorong" -> "gorong").
+
+Pure and cheap: 7.5 µs per text on average over the 151 SMS-style texts of
+`tests/classification/data/sms_holdout.csv` (37 characters on average), 11 µs for a 70-character
+SMS and 45 µs for a 500-character letter; measured with `timeit` on the shared 2-core development
+machine (Python 3.11).
 """
 
 import re
+import unicodedata
 
-# Informal spellings and abbreviations seen in SMS, WhatsApp and social media complaints.
+# Informal spellings, abbreviations and Javanese words seen in SMS, WhatsApp and social media
+# complaints, mapped to the standard Indonesian word(s). Only unambiguous forms: "kali" (river
+# or times) and "oleh" (by, or Javanese "get") stay as they are.
 # fmt: off
 ABBREVIATIONS: dict[str, str] = {
-    "jln": "jalan", "jl": "jalan", "jl.": "jalan", "pju": "lampu jalan", "lpj": "lampu jalan",
-    "kk": "kartu keluarga", "ktp": "ktp", "ktpel": "ktp", "ektp": "ktp", "gmn": "bagaimana",
-    "gimana": "bagaimana", "bgmn": "bagaimana", "gmna": "bagaimana", "tdk": "tidak",
-    "tak": "tidak", "gak": "tidak", "ga": "tidak", "gk": "tidak", "nggak": "tidak",
-    "ngga": "tidak", "enggak": "tidak", "sdh": "sudah", "udh": "sudah", "udah": "sudah",
-    "dah": "sudah", "blm": "belum", "blum": "belum", "yg": "yang", "dgn": "dengan", "utk": "untuk",
-    "krn": "karena", "karna": "karena", "sy": "saya", "sya": "saya", "tlg": "tolong",
-    "mhn": "mohon", "brp": "berapa", "kpn": "kapan", "dmn": "dimana", "knp": "kenapa",
-    "byk": "banyak", "bgt": "banget", "skrg": "sekarang", "klo": "kalau", "kalo": "kalau",
-    "msh": "masih", "dr": "dari", "tp": "tapi", "rsud": "rumah sakit", "rs": "rumah sakit",
-    "igd": "rumah sakit", "capil": "dukcapil", "puskes": "puskesmas", "got": "selokan",
-    "comberan": "selokan", "mampet": "tersumbat", "buntu": "tersumbat", "traffic": "lampu merah",
-    "apill": "lampu merah", "kia": "kartu identitas anak",
+    # places and addresses
+    "jln": "jalan", "jl": "jalan", "jlan": "jalan", "jalanan": "jalan", "dalan": "jalan",
+    "dalane": "jalan", "ds": "desa", "deso": "desa", "dsn": "dusun", "kel": "kelurahan",
+    "kelurhan": "kelurahan", "kec": "kecamatan", "kab": "kabupaten",
+    "gg": "gang", "dpn": "depan", "dpan": "depan", "blkg": "belakang", "blakang": "belakang",
+    "smpg": "samping", "dkt": "dekat", "deket": "dekat",
+    "psr": "pasar", "rmh": "rumah", "omah": "rumah", "sklh": "sekolah", "skolah": "sekolah",
+    "dmn": "di mana", "dimana": "di mana", "kmn": "ke mana", "kemana": "ke mana",
+    "endi": "mana", "ngendi": "mana", "ndi": "mana", "nang": "di",
+    # roads, water, lighting, rubbish
+    "pju": "lampu jalan", "lpj": "lampu jalan", "lpju": "lampu jalan", "pjl": "lampu jalan",
+    "apill": "lampu merah", "lalin": "lalu lintas", "got": "selokan", "comberan": "selokan",
+    "kalen": "selokan", "mampet": "tersumbat", "buntu": "tersumbat", "banyu": "air",
+    "lobang": "lubang", "bolong": "berlubang", "jeglongan": "lubang", "amblas": "ambles",
+    "ancur": "hancur", "ajur": "hancur", "ujan": "hujan", "uwuh": "sampah", "mambu": "bau",
+    "peteng": "gelap", "wit": "pohon", "ireng": "hitam", "item": "hitam", "asep": "asap",
+    "obong": "bakar", "numpuk": "menumpuk", "ngelupas": "mengelupas", "nggenang": "menggenang",
+    "ngenang": "menggenang", "ngalir": "mengalir", "nutup": "menutup", "nyumbat": "menyumbat",
+    "mbludak": "meluber", "gede": "besar", "gedhe": "besar",
+    # documents and programmes
+    "kk": "kartu keluarga", "ktpel": "ktp", "ektp": "ktp", "kia": "kartu identitas anak",
+    "akte": "akta", "lair": "lahir", "capil": "dukcapil", "disdukcapil": "dukcapil",
+    "dispendukcapil": "dukcapil", "sktm": "surat keterangan tidak mampu",
+    "imb": "izin mendirikan bangunan", "pbg": "persetujuan bangunan gedung",
+    "rtlh": "rumah tidak layak huni", "pkl": "pedagang kaki lima",
+    # health
+    "rsud": "rumah sakit", "rs": "rumah sakit", "ugd": "igd", "puskes": "puskesmas",
+    "pkm": "puskesmas", "pustu": "puskesmas pembantu", "dbd": "demam berdarah",
+    "ambulan": "ambulans", "ambulance": "ambulans",
+    # negation, time, questions
+    "tdk": "tidak", "tak": "tidak", "gak": "tidak", "ga": "tidak", "gk": "tidak",
+    "nggak": "tidak", "ngga": "tidak", "enggak": "tidak", "engga": "tidak", "ndak": "tidak",
+    "nda": "tidak", "ora": "tidak", "ra": "tidak", "gaada": "tidak ada", "gada": "tidak ada",
+    "gabisa": "tidak bisa", "gatau": "tidak tahu", "sdh": "sudah", "udh": "sudah",
+    "udah": "sudah", "dah": "sudah", "uda": "sudah", "wes": "sudah", "wis": "sudah",
+    "uwis": "sudah", "blm": "belum", "blum": "belum", "belom": "belum", "durung": "belum",
+    "gmn": "bagaimana", "gimana": "bagaimana", "bgmn": "bagaimana", "gmna": "bagaimana",
+    "piye": "bagaimana", "pripun": "bagaimana", "carane": "cara", "cr": "cara",
+    "kpn": "kapan", "brp": "berapa", "knp": "kenapa", "ngapa": "kenapa", "napa": "kenapa",
+    "skrg": "sekarang", "skr": "sekarang", "kmrn": "kemarin", "kemaren": "kemarin",
+    "bsk": "besok", "msh": "masih", "lg": "lagi", "trs": "terus", "trus": "terus",
+    "sampe": "sampai", "smpe": "sampai", "nunggu": "menunggu", "lelet": "lambat",
+    "cepet": "cepat", "jd": "jadi", "jdi": "jadi", "dadi": "jadi",
+    # units (after a number has been split from them)
+    "rb": "ribu", "rbu": "ribu", "jt": "juta", "th": "tahun", "thn": "tahun", "bln": "bulan",
+    "sasi": "bulan", "mgg": "minggu", "hr": "hari", "mnt": "menit", "x": "kali",
+    # function words and people
+    "yg": "yang", "sing": "yang", "dgn": "dengan", "dg": "dengan", "utk": "untuk",
+    "krn": "karena", "karna": "karena", "krna": "karena", "sy": "saya", "sya": "saya",
+    "aku": "saya", "gw": "saya", "gue": "saya", "kmi": "kami", "tlg": "tolong",
+    "tolongin": "tolong", "mhn": "mohon", "dr": "dari", "tp": "tapi", "tpi": "tapi",
+    "klo": "kalau", "kalo": "kalau", "kl": "kalau", "nek": "kalau", "n": "dan",
+    "sm": "sama", "jg": "juga", "bs": "bisa", "bsa": "bisa", "iso": "bisa", "isa": "bisa",
+    "hrs": "harus", "bkn": "bukan", "aja": "saja", "org": "orang", "wong": "orang",
+    "akeh": "banyak", "byk": "banyak", "bnyk": "banyak", "bgt": "banget", "bener": "benar",
+    "ilang": "hilang", "ngurus": "mengurus", "ngajuin": "mengajukan", "bpk": "bapak",
+    "dibenerin": "diperbaiki", "dibetulin": "diperbaiki", "didandani": "diperbaiki",
+    "dibenahi": "diperbaiki", "benerin": "perbaiki", "jaluk": "minta", "pd": "pada",
+    "dlm": "dalam", "ttg": "tentang", "mksh": "terima kasih", "makasih": "terima kasih",
+    "trims": "terima kasih", "terimakasih": "terima kasih",
+}
+
+# Spellings of one thing in several words, in normalised words: (words) -> replacement.
+PHRASES: dict[tuple[str, ...], str] = {
+    ("ktp", "el"): "ktp", ("e", "ktp"): "ktp", ("ktp", "elektronik"): "ktp",
+    ("traffic", "light"): "lampu merah", ("trafik", "light"): "lampu merah",
+    ("trafic", "light"): "lampu merah", ("lampu", "lalu", "lintas"): "lampu merah",
+    ("lampu", "apill"): "lampu merah", ("akta", "lahir"): "akta kelahiran",
+    ("kartu", "tanda", "penduduk"): "ktp", ("penerangan", "jalan", "umum"): "lampu jalan",
+    ("lampu", "penerangan", "jalan"): "lampu jalan",
 }
 # fmt: on
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-_REPEAT = re.compile(r"([a-z])\1{2,}")  # "rusaaak" -> "rusak"
+# Words that say nothing about what a complaint is about (for similarity and features).
+_STOPWORDS = (
+    "yang dan di ke dari untuk dengan pada dalam itu ini ada saya kami kita nya juga sudah"
+    " belum masih sangat banget tolong mohon pak bapak ibu bu min admin mas mbak nih sih kok"
+    " ya dong lah kah terima kasih karena tapi atau kalau agar supaya sama saja lagi terus"
+    " akan bisa harus mau sekali"
+)
+STOPWORDS: frozenset[str] = frozenset(_STOPWORDS.split())
+
+_REDUPLICATION = re.compile(r"([a-z]{2,})2\b")  # "jalan2", "gorong2": the digit says "again"
+_NUMBER_UNIT = re.compile(r"(\d)([a-z])")  # "5rb", "3x", "800m": split the unit off
+_JOINED = re.compile(r"\b(?:e-?ktp|ktp-?el)\b")
+_WORD = re.compile(r"[a-z0-9]+")
+_STRETCH = re.compile(r"([a-z])\1{2,}")  # "rusaaak" -> "rusak"
+_LONGEST_PHRASE = max(len(p) for p in PHRASES)
+_PHRASE_STARTS = frozenset(p[0] for p in PHRASES)
+# "didepan", "dijalan": the preposition written onto a place word (never a verb with these).
+_PLACE_WORDS = (
+    "depan belakang samping pinggir sebelah seberang dekat sekitar atas bawah dalam luar sini situ"
+    " sana jalan rumah desa dusun kelurahan kecamatan pasar sekolah puskesmas kantor"
+)
+_PLACES_AFTER_DI = frozenset(_PLACE_WORDS.split())
+
+
+def _ascii_lower(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return folded.encode("ascii", "ignore").decode("ascii")
+
+
+def _join_phrases(words: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i] in _PHRASE_STARTS:
+            for size in range(min(_LONGEST_PHRASE, len(words) - i), 1, -1):
+                replacement = PHRASES.get(tuple(words[i : i + size]))
+                if replacement is not None:
+                    out.extend(replacement.split())
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased words with abbreviations expanded and stretched letters squeezed."""
+    """The normalised words of `text`, in order (see the module docstring for the steps)."""
+    lowered = _ascii_lower(text)
+    lowered = _JOINED.sub("ktp", lowered)
+    lowered = _REDUPLICATION.sub(r"\1", lowered)
+    lowered = _NUMBER_UNIT.sub(r"\1 \2", lowered)
+    lowered = _STRETCH.sub(r"\1", lowered)
     words: list[str] = []
-    # "gorong2", "jadi2": the Indonesian reduplication digit is dropped, keeping the word.
-    lowered = re.sub(r"([a-z])2\b", r"\1", text.lower())
-    for raw in _TOKEN.findall(lowered):
-        word = _REPEAT.sub(r"\1", raw)
-        words.extend(ABBREVIATIONS.get(word, word).split())
-    return words
+    expand = ABBREVIATIONS.get
+    for word in _WORD.findall(lowered):
+        if word[:2] == "di" and word[2:] in _PLACES_AFTER_DI:
+            words.append("di")
+            word = word[2:]
+        found = expand(word)
+        if found is None:
+            words.append(word)
+        else:
+            words.extend(found.split())
+    if _PHRASE_STARTS.intersection(words):
+        words = _join_phrases(words)
+    # "gorong-gorong", "retak-retak", "jalan jalan": the repeated word counts once.
+    return [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
+
+
+def normalize(text: str) -> str:
+    """`tokens(text)` joined by single spaces: the text every consumer matches against."""
+    return " ".join(tokens(text))
+
+
+def content_words(text: str) -> list[str]:
+    """The normalised words that carry meaning: no stopwords, no bare numbers."""
+    return [w for w in tokens(text) if w not in STOPWORDS and not w.isdigit()]

@@ -4,7 +4,6 @@ A complaint is never dropped for looking like another; it is linked (`possible_d
 so an admin can archive it as a duplicate, which keeps the earlier complaint and its clock.
 """
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,10 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.classification.text import content_words
 from app.config import Settings
 
-_TOKEN = re.compile(r"[0-9a-zA-Z\u00c0-\u024f]+")
-# Short words ("di", "yg", "ke") say nothing about what a complaint is about.
+# Short words ("rt", "no") and stopwords say little about what a complaint is about.
 MIN_TOKEN_LENGTH = 3
 CANDIDATES = 20
 
@@ -33,7 +32,8 @@ class DuplicateRule:
 
 
 def tokens(value: str) -> frozenset[str]:
-    return frozenset(t for t in _TOKEN.findall(value.lower()) if len(t) >= MIN_TOKEN_LENGTH)
+    """The service's one normaliser ("jln rusak" and "jalan rusak" are the same words)."""
+    return frozenset(t for t in content_words(value) if len(t) >= MIN_TOKEN_LENGTH)
 
 
 def similarity(a: str, b: str) -> float:
