@@ -5,6 +5,7 @@ Category answers are canonical codes (the demo's category codes); a jurisdiction
 uses those codes gets a category id, others get only the code in the suggestion.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from app.classification.text import tokens
@@ -53,31 +54,91 @@ CATEGORY_CUES: dict[str, list[tuple[str, float]]] = {
 # fmt: off
 TYPE_CUES: dict[str, list[tuple[str, float]]] = {
     "information": [
-        ("bagaimana", 3), ("cara", 2), ("syarat", 3), ("syaratnya", 3), ("persyaratan", 3),
-        ("prosedur", 3), ("apakah", 2), ("apa bisa", 3), ("kapan", 2), ("berapa", 2),
-        ("dimana", 2), ("di mana", 2), ("jadwal", 1), ("info", 3), ("informasi", 3),
-        ("mau tanya", 3), ("tanya", 2), ("jam buka", 2), ("apa saja", 2),
+        ("bagaimana cara", 4), ("bagaimana prosedur", 4), ("bagaimana caranya", 4),
+        ("cara", 2), ("caranya", 2), ("syarat", 1.5), ("syaratnya", 3), ("persyaratan", 3),
+        ("apa syarat", 3), ("syarat apa", 3), ("prosedur", 3), ("prosedurnya", 3),
+        ("bagaimana", 2), ("apakah", 2), ("apa bisa", 3), ("bisa tidak", 2), ("kapan", 2),
+        ("berapa", 2), ("berapa biaya", 3), ("berapa lama", 3), ("di mana", 2), ("jadwal", 1),
+        ("mohon info", 3), ("minta info", 3), ("info", 2), ("informasi", 2), ("mohon informasi", 3),
+        ("mau tanya", 4), ("ingin tanya", 4), ("mau bertanya", 4), ("numpang tanya", 4),
+        ("boleh tahu", 3), ("tanya", 1), ("jam buka", 3), ("jam pelayanan", 3),
+        ("jam operasional", 3), ("apa saja", 2), ("ke mana", 2), ("ke siapa", 2),
+        ("ngurusnya", 2), ("cek", 1), ("apa benar", 2), ("apa beda", 3), ("masih berlaku", 2),
     ],
     "field_inspection": [
-        ("rusak", 2), ("berlubang", 3), ("lubang", 2), ("ambrol", 3), ("ambles", 3),
-        ("longsor", 3), ("jebol", 3), ("putus", 2), ("tersumbat", 3), ("meluap", 2),
-        ("meluber", 2), ("banjir", 2), ("kebanjiran", 2), ("genangan", 2), ("mati", 2),
-        ("tidak nyala", 3), ("gelap", 2), ("menumpuk", 3), ("tidak diangkut", 3), ("bau", 2),
-        ("limbah", 2), ("asap", 2), ("liar", 2), ("tumbang", 3), ("miring", 1), ("mengelupas", 3),
-        ("becek", 2), ("berlumpur", 2), ("parkir sembarangan", 3), ("ngetem", 2), ("hilang", 1),
-        ("fogging", 3), ("macet", 1), ("tidak diaspal", 2), ("diaspal", 1), ("terancam", 1),
-        ("bahaya", 1),
+        # the state of a road, a bridge, a channel, a light: someone has to go and look
+        ("rusak", 2), ("rusak parah", 3), ("rusak berat", 3), ("berlubang", 3), ("lubang", 2),
+        ("ambrol", 3), ("ambles", 3), ("ambruk", 3), ("roboh", 3), ("runtuh", 3), ("longsor", 3),
+        ("longsoran", 3), ("jebol", 3), ("bocor", 2), ("rembes", 2), ("retak", 3), ("pecah", 2),
+        ("patah", 2), ("rapuh", 2), ("lapuk", 2), ("goyang", 2), ("bergelombang", 3),
+        ("mengelupas", 3), ("terkelupas", 3), ("tergerus", 3), ("hancur", 2), ("jelek", 1),
+        ("putus", 2), ("tersumbat", 3), ("meluap", 3), ("meluber", 3), ("banjir", 2),
+        ("kebanjiran", 2), ("genangan", 2), ("menggenang", 3), ("tergenang", 3),
+        ("tidak mengalir", 3), ("endapan", 2), ("sedimen", 2), ("eceng gondok", 2),
+        ("becek", 2), ("berlumpur", 2), ("lumpur", 2), ("licin", 1), ("berdebu", 2), ("debu", 2),
+        ("tidak diaspal", 2), ("diaspal", 1), ("dicor", 1), ("tidak pernah diaspal", 3),
+        ("galian", 2), ("miring", 2), ("menjuntai", 3), ("kabel", 1), ("korslet", 3),
+        ("berkedip", 3), ("kedip", 3), ("mati", 2), ("mati total", 3), ("tidak nyala", 3),
+        ("tidak menyala", 3), ("gelap", 2), ("pudar", 3), ("hilang", 1),
+        # objects of field work, weak alone
+        ("jalan", 1), ("jembatan", 1), ("selokan", 1), ("saluran", 1), ("drainase", 1),
+        ("gorong", 1), ("talud", 2), ("tanggul", 2), ("plengsengan", 2), ("irigasi", 1),
+        ("pintu air", 2), ("tiang", 1), ("lampu jalan", 1), ("lampu merah", 1), ("rambu", 2),
+        ("marka", 2), ("zebra cross", 2), ("polisi tidur", 2), ("pohon", 1), ("sungai", 1),
+        ("kali", 1), ("tebing", 2), ("badan jalan", 2), ("bahu jalan", 2), ("trotoar", 1),
+        # rubbish, pollution, nuisance
+        ("sampah", 1), ("menumpuk", 3), ("tidak diangkut", 3), ("berserakan", 2),
+        ("buang sampah", 3), ("membuang", 2), ("dibuang", 2), ("pembuangan", 2), ("bau", 2),
+        ("menyengat", 2), ("lalat", 2), ("limbah", 2), ("asap", 2), ("pembakaran", 2),
+        ("polusi", 3), ("pencemaran", 3), ("tercemar", 3), ("keruh", 2), ("berbusa", 3),
+        ("berminyak", 3), ("bising", 2), ("berisik", 2), ("liar", 2), ("tumbang", 3),
+        ("ditebang", 2), ("penebangan", 2), ("tambang", 2), ("penambangan", 2),
+        ("meresahkan", 2), ("mengganggu", 1), ("nongkrong", 2),
+        # traffic on the spot
+        ("parkir sembarangan", 3), ("parkir liar", 3), ("parkir di badan jalan", 3),
+        ("ngetem", 2), ("macet", 2), ("menutup jalan", 3), ("menutup", 1), ("berjejer", 2),
+        # health on the spot: outbreaks, vectors, unsafe food and water
+        ("fogging", 3), ("demam berdarah", 3), ("jentik", 3), ("nyamuk", 2), ("wabah", 3),
+        ("keracunan", 3), ("diare", 2), ("penyakit kulit", 3), ("anjing liar", 3),
+        ("menggigit", 2), ("tikus", 2), ("berbahaya", 1), ("oplosan", 3), ("palsu", 2),
+        # people in need who must be visited
+        ("terlantar", 3), ("ditelantarkan", 3), ("gelandangan", 3), ("pengemis", 3),
+        ("anak jalanan", 3), ("odgj", 3), ("hidup sendirian", 3), ("gubuk", 2), ("kurus", 2),
+        ("gizi buruk", 3),
+        # danger and explicit requests to come and look
+        ("bahaya", 2), ("rawan", 2), ("terancam", 2), ("kecelakaan", 1), ("jatuh", 1),
+        ("mohon dicek", 3), ("tolong dicek", 3), ("dicek", 2), ("dicek petugas", 3),
+        ("ditinjau", 3), ("diperiksa", 2), ("pemeriksaan", 2), ("turun tangan", 2),
+        ("diperbaiki", 1), ("perbaikan", 1), ("dibersihkan", 2), ("dinormalisasi", 3),
+        ("normalisasi", 3), ("diangkut", 1), ("sarang", 2),
     ],
     "non_field": [
         ("belum cair", 3), ("tidak cair", 3), ("belum jadi", 3), ("belum terbit", 3),
-        ("pungli", 3), ("pungutan", 3), ("uang pelicin", 3), ("minta uang", 3),
-        ("minta bayaran", 3), ("memotong", 3), ("dipotong", 3), ("lambat", 2), ("lama", 1),
-        ("antrean", 2), ("kasar", 3), ("tidak ditanggapi", 2), ("dihentikan", 2), ("dicoret", 2),
-        ("tidak dapat", 2), ("belum pernah dapat", 3), ("belum diterima", 3),
-        ("tidak pernah dapat", 3), ("kosong", 2), ("tutup", 2), ("offline", 2), ("salah", 2),
-        ("disuruh", 1), ("tidak terdaftar", 2), ("tidak ada", 1), ("jarang", 2),
-        ("tidak aktif", 2), ("mahal", 2), ("tarif", 2), ("kadaluarsa", 2), ("nunggu", 1),
-        ("tepat sasaran", 2),
+        ("belum dicetak", 3), ("belum diproses", 3), ("pungli", 3), ("pungutan", 3),
+        ("uang pelicin", 3), ("minta uang", 3), ("minta bayaran", 3), ("dimintai", 2),
+        ("memotong", 3), ("dipotong", 3), ("lambat", 2), ("lama", 1), ("antrean", 2),
+        ("antre", 2), ("antri", 2), ("antrian", 2), ("kasar", 3), ("judes", 3), ("membentak", 3),
+        ("tidak ditanggapi", 3), ("tidak ada tanggapan", 3), ("tidak ada respon", 3),
+        ("tidak ada kabar", 3), ("belum ada kabar", 3), ("tidak ada balasan", 3),
+        ("dihentikan", 2), ("dicoret", 2), ("tidak dapat", 2), ("belum pernah dapat", 3),
+        ("belum diterima", 3), ("tidak pernah dapat", 3), ("kosong", 2), ("tutup", 2),
+        ("offline", 2), ("error", 2), ("salah", 2), ("disuruh", 2), ("ditolak", 2),
+        ("dipersulit", 3), ("bolak balik", 3), ("tidak terdaftar", 2), ("jarang", 2),
+        ("tidak aktif", 2), ("nonaktif", 2), ("mahal", 2), ("tarif", 2), ("karcis", 2),
+        ("biaya", 1), ("ribu", 1), ("juta", 1), ("bayar", 1), ("kadaluarsa", 2),
+        ("expired", 2), ("menunggu", 1), ("tepat sasaran", 2), ("tidak merata", 2),
+        ("data", 1), ("tidak transparan", 2), ("transparan", 1), ("calo", 3), ("petugas", 1),
+        ("pelayanan", 1), ("dokter", 1), ("obat", 1), ("blanko", 2), ("tidak sesuai", 2),
+        ("tertukar", 2), ("dobel", 2), ("tanpa pemberitahuan", 2), ("tidak pernah ada", 1),
+        ("keberatan", 2), ("tidak dibayar", 3), ("belum dibayar", 3), ("gaji", 2), ("upah", 2),
+        ("insentif", 2), ("audit", 2), ("anggaran", 2), ("sudah lapor", 2), ("laporan", 1),
+        ("diundur", 2), ("ditahan", 2), ("menahan", 2), ("proposal", 2), ("sudah mengajukan", 2),
+        ("sudah diajukan", 2), ("sudah usul", 2), ("ditinjau kembali", 4), ("ditinjau ulang", 4),
+        ("tidak jalan", 2), ("tidak berjalan", 2), ("bantuan", 1), ("santunan", 2), ("padahal", 1),
+        ("sudah minta", 2), ("dokumen", 1), ("prioritas", 2), ("mempertanyakan", 2),
+        ("pemeriksaan kehamilan", 3), ("hasil uji", 3), ("tidak pernah diberikan", 2),
+        ("tindak lanjut", 2), ("tidak ada tindak lanjut", 3), ("laporkan", 1),
+        ("putus sekolah", 3), ("diagnosis", 2), ("keterbukaan informasi", 4),
     ],
 }
 # fmt: on
@@ -86,6 +147,37 @@ TYPE_CUES: dict[str, list[tuple[str, float]]] = {
 for _table in (CATEGORY_CUES, TYPE_CUES):
     for _cues in _table.values():
         _cues.sort(key=lambda c: -len(c[0]))
+
+# Document names, in normalised words: read as one word ("dokumen"), so the "tidak" in "surat
+# keterangan tidak mampu" or the "bangunan" in "izin mendirikan bangunan" is not a field cue.
+# fmt: off
+DOCUMENTS: tuple[str, ...] = (
+    "surat keterangan tidak mampu", "izin mendirikan bangunan", "persetujuan bangunan gedung",
+    "rumah tidak layak huni", "surat keterangan sehat", "surat keterangan kehilangan",
+    "surat kehilangan", "surat keterangan pindah", "surat pindah", "surat pengantar",
+    "surat keterangan domisili", "surat keterangan usaha", "surat keterangan kematian",
+    "surat keterangan ahli waris", "surat bebas narkoba", "surat rujukan", "rekam medis",
+    "akta kematian", "akta kelahiran", "akta perceraian", "akta", "kartu keluarga", "ktp",
+    "kartu identitas anak", "kartu pkh", "kks", "kis", "buku nikah", "buku tabungan", "ijazah",
+    "sertifikat", "izin lingkungan", "izin keramaian", "izin tutup jalan", "izin trayek",
+    "uji kir", "blanko", "berkas",
+)
+# fmt: on
+# A vacant plot is a place, not an empty stock ("kosong" is otherwise a shortage).
+_PLACES = {"lahan kosong": "lahan", "tanah kosong": "lahan", "rumah kosong": "rumah"}
+# A document that is "rusak", "hilang" or "kena banjir" is paperwork, not a site to inspect.
+_PAPER_STATES = frozenset({"rusak", "hilang", "hancur", "robek", "basah", "banjir", "terbakar"})
+_PAPER_WINDOW = 4
+# Questions that are complaints: "kapan jalan ini diperbaiki??", "kenapa belum cair?".
+_RHETORICAL = re.compile(
+    r"\b(?:kenapa|mengapa|kok|masa|apaan|apa hubungannya|siapa yang tanggung jawab"
+    r"|sampai kapan|bagaimana (?:sih|ini|nih))\b"
+    r"|\bkapan(?: [a-z]+){0,3} di[a-z]{3,}\b"  # "kapan ... diperbaiki", not "kapan jadwal"
+    # and a question after a wait: "kapan jadi? sudah 2 bulan"
+    r"|\bsudah (?:\d+|satu|dua|tiga|empat|lima|enam|berapa|beberapa) (?:hari|minggu|bulan|tahun)\b"
+)
+_QUESTION_WORDS = frozenset({"kapan", "bagaimana", "apakah", "berapa", "apa", "di mana"})
+_COUNTED = re.compile(r"\b(\d+|beberapa|berapa|dua|tiga|empat|lima|berkali) kali\b")
 
 # Nothing said: a complaint that needs no inspection is the commonest kind.
 DEFAULT_TYPE = "non_field"
@@ -160,15 +252,54 @@ def _pick(
     return Guess(best, confidence, found_cues)
 
 
+def _read_for_type(words: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Words as the type cues read them: each document name one word, its state not a site."""
+    text = _COUNTED.sub(r"\1 kali_hitung", f" {' '.join(words)} ")  # "3 kali": times, no river
+    for place, word in _PLACES.items():
+        text = text.replace(f" {place} ", f" {word} ")
+    names: dict[str, str] = {}
+    for name in DOCUMENTS:  # longest first, as listed
+        if f" {name} " in text:
+            text = text.replace(f" {name} ", " dokumen ")
+            names.setdefault("dokumen", name)
+    read = text.split()
+    for i, word in enumerate(read):
+        if word == "dokumen":
+            for j in range(i + 1, min(i + 1 + _PAPER_WINDOW, len(read))):
+                if read[j] in _PAPER_STATES:
+                    read[j] = f"{read[j]}_dokumen"
+    return read, names
+
+
+def _rhetorical(full: str, read: list[str]) -> str | None:
+    """The marker that makes a question a complaint, if there is one."""
+    found = _RHETORICAL.search(" ".join(read))
+    if found:
+        return found.group(0)
+    return "??" if "??" in full else None
+
+
+def _kind(full: str, words: list[str]) -> Guess:
+    read, documents = _read_for_type(words)
+    rhetorical = _rhetorical(full, read)
+    bonus = {"information": 1.5} if "?" in full and not rhetorical else {}
+    table = TYPE_CUES
+    if rhetorical:  # a question word in a complaint asks for action, not for information
+        asking = [c for c in TYPE_CUES["information"] if c[0] not in _QUESTION_WORDS]
+        table = {**TYPE_CUES, "information": asking}
+    kind = _pick(read, table, bonus)
+    if kind.value is None:
+        return Guess(DEFAULT_TYPE, 0.2, [rhetorical] if rhetorical else [])
+    cues = [documents.get(c, c) for c in kind.cues]
+    if bonus and kind.value == "information":
+        cues.append("?")
+    if rhetorical and kind.value != "information":
+        cues.append(rhetorical)
+    return Guess(kind.value, kind.confidence, cues)
+
+
 def classify(text: str, title: str | None = None) -> Suggestion:
     """Suggest a type and a category code, each with a confidence and the cues behind it."""
     full = f"{title or ''} {text}"
     words = tokens(full)
-    category = _pick(words, CATEGORY_CUES, {})
-    question = 1.5 if "?" in full else 0.0
-    kind = _pick(words, TYPE_CUES, {"information": question})
-    if question and kind.value == "information":
-        kind = Guess(kind.value, kind.confidence, [*kind.cues, "?"])
-    if kind.value is None:
-        kind = Guess(DEFAULT_TYPE, 0.2, [])
-    return Suggestion(type=kind, category=category)
+    return Suggestion(type=_kind(full, words), category=_pick(words, CATEGORY_CUES, {}))
