@@ -7,6 +7,7 @@ uses those codes gets a category id, others get only the code in the suggestion.
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from app.classification.text import tokens
 
@@ -227,6 +228,11 @@ class Suggestion:
         }
 
 
+@cache
+def _words_of(phrase: str) -> frozenset[str]:
+    return frozenset(phrase.split())
+
+
 def _score(words: list[str], cues: list[tuple[str, float]]) -> tuple[float, list[str]]:
     text = f" {' '.join(words)} "
     used = [False] * len(text)
@@ -234,7 +240,7 @@ def _score(words: list[str], cues: list[tuple[str, float]]) -> tuple[float, list
     found: list[str] = []
     present = set(words)
     for phrase, weight in cues:  # longest first (sorted below, once)
-        if not present.issuperset(phrase.split()):  # the cheap test rules most cues out
+        if not _words_of(phrase) <= present:  # the cheap test rules most cues out
             continue
         needle = f" {phrase} "
         start = text.find(needle)
