@@ -10,10 +10,10 @@ a number split from its unit ("5rb" -> "5 ribu"); the Indonesian reduplication d
 looked up in `ABBREVIATIONS`; multi-word spellings looked up in `PHRASES`; a word said twice in
 a row kept once ("gorong-gorong" -> "gorong").
 
-Pure and cheap: 7.5 µs per text on average over the 151 SMS-style texts of
-`tests/classification/data/sms_holdout.csv` (37 characters on average), 11 µs for a 70-character
-SMS and 45 µs for a 500-character letter; measured with `timeit` on the shared 2-core development
-machine (Python 3.11).
+Pure and cheap: 11.5 µs per text over the 151 SMS-style texts of
+`tests/classification/data/sms_holdout.csv` (37 characters on average) and 57 µs for a
+500-character letter, at load average 6.9 on the shared 2-core development VM (16 µs and 105 µs
+at load average 11.5); `bench/text.py`, figures in `bench/RESULTS_text.md`.
 """
 
 import re

@@ -39,3 +39,10 @@ def test_webhook_benchmark_delivers_everything(server_url: str) -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| 20 of 20 |" in done.stdout
+
+
+def test_text_benchmark_reads_every_corpus() -> None:
+    done = _bench("", "text.py", "--texts", "10", "--repeat", "1")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| sms_holdout.csv | 151 |" in done.stdout
+    assert "| complaints_ngawi.csv | 623 |" in done.stdout
