@@ -45,27 +45,39 @@ from app.jurisdictions.service import create_jurisdiction  # noqa: E402
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # A citizen app's typical report: text, a title, a location and the reporter's name and phone.
-BODY = json.dumps(
-    {
-        "channel": "mobile_app",
-        "title": "Jalan berlubang di depan pasar",
-        "text": "Jalan di depan Pasar Besar Ngawi berlubang dalam sejak dua minggu, sudah ada "
-        "dua pengendara motor jatuh. Mohon segera diperbaiki.",
-        "location": {
-            "region_code": "35.21.01",
-            "address": "Jl. Yos Sudarso",
-            "lat": -7.4,
-            "lon": 111.44,
-        },
-        "reporter": {"name": "Sri Wahyuni", "phone": "0812-3456-7890"},
-    }
-)
+# "same" sends it from one reporter every time: the worst case for the duplicate search, which
+# looks through that reporter's recent complaints; "mix" gives each request its own phone number.
+BODY_TEMPLATE = {
+    "channel": "mobile_app",
+    "title": "Jalan berlubang di depan pasar",
+    "text": "Jalan di depan Pasar Besar Ngawi berlubang dalam sejak dua minggu, sudah ada "
+    "dua pengendara motor jatuh. Mohon segera diperbaiki.",
+    "location": {
+        "region_code": "35.21.01",
+        "address": "Jl. Yos Sudarso",
+        "lat": -7.4,
+        "lon": 111.44,
+    },
+    "reporter": {"name": "Sri Wahyuni", "phone": "0812-3456-7890"},
+}
+BODY = json.dumps(BODY_TEMPLATE)
+PHONE_MARK = "0812-3456-7890"
 
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.body = [[%(body)s]]
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer %(token)s"
+local mix = %(mix)s
+local counter = 0
+math.randomseed(os.time())
+local salt = math.random(100000, 999999)
+request = function()
+  if not mix then return wrk.format() end
+  counter = counter + 1
+  local phone = string.format("08%%06d%%06d", salt, counter)
+  return wrk.format(nil, nil, nil, (wrk.body:gsub("%(mark)s", phone)))
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -218,6 +230,10 @@ def _servers(env: dict[str, str], apps: list[str]) -> Iterator[dict[str, tuple[s
         service_env = os.environ | {
             "DATABASE_URL": env["BENCH_DSN"],
             "LAPOR_LOG_LEVEL": os.environ.get("LAPOR_LOG_LEVEL", "WARNING"),
+            # One credential and one address send everything here: the per-caller and
+            # per-address limits would answer most requests 429. Off explicitly, and said so.
+            "LAPOR_RATE_LIMIT_CALLER_PER_SECOND": "0",
+            "LAPOR_RATE_LIMIT_ADDRESS_PER_SECOND": "0",
         }
         commands = {
             "service": (
@@ -250,12 +266,17 @@ def _servers(env: dict[str, str], apps: list[str]) -> Iterator[dict[str, tuple[s
                 proc.wait()
 
 
-def _load(client: str, url: str, connections: int, seconds: float, token: str) -> dict[str, float]:
-    """One bounded load run; returns requests, errors, seconds, p50_ms, p99_ms."""
+def _load(
+    client: str, url: str, connections: int, seconds: float, token: str, mix: bool
+) -> dict[str, float]:
+    """One bounded load run; returns requests, errors (any non-2xx or failure), seconds, p50/p99."""
     timeout = seconds + 60
     if client == "wrk":
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-            f.write(WRK_SCRIPT % {"body": BODY, "token": token})
+            mark = PHONE_MARK.replace("-", "%-")  # a Lua pattern: '-' is a quantifier there
+            f.write(
+                WRK_SCRIPT % {"body": BODY, "token": token, "mix": str(mix).lower(), "mark": mark}
+            )
         try:
             threads = min(connections, os.cpu_count() or 1)
             command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s"]
@@ -277,7 +298,8 @@ def _load(client: str, url: str, connections: int, seconds: float, token: str) -
         text=True,
         timeout=timeout,
         check=True,
-        env=os.environ | {"BENCH_TOKEN": token, "BENCH_BODY": BODY},
+        env=os.environ
+        | {"BENCH_TOKEN": token, "BENCH_BODY": BODY, "BENCH_MIX_MARK": PHONE_MARK if mix else ""},
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     return result
@@ -289,14 +311,14 @@ def _measure(
     asyncio.run(_empty_tables(env["BENCH_DSN"]))
     url = f"{base}/v1/complaints"
     if args.warmup > 0:
-        _load(args.client, url, conns, args.warmup, env["BENCH_TOKEN"])
+        _load(args.client, url, conns, args.warmup, env["BENCH_TOKEN"], args.reporters == "mix")
     backends = asyncio.run(_backend_pids(env["BENCH_DSN"]))
     db0, cpu0, (busy0, total0) = (
         _backends_cpu_seconds(backends),
         _process_cpu_seconds(pid),
         _machine_ticks(),
     )
-    r = _load(args.client, url, conns, args.seconds, env["BENCH_TOKEN"])
+    r = _load(args.client, url, conns, args.seconds, env["BENCH_TOKEN"], args.reporters == "mix")
     db1, cpu1, (busy1, total1) = (
         _backends_cpu_seconds(backends),
         _process_cpu_seconds(pid),
@@ -331,6 +353,7 @@ def _report(args: argparse.Namespace, runs: list[Run]) -> str:
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, load generator "
         f"{args.client}, {args.warmup:g} s warm-up + {args.seconds:g} s measured per row, "
+        f"reporters {args.reporters}, rate limits off, "
         f"load average before the run {args.load_before}, after {load[0]:.2f}.",
         "",
         "| app | connections | requests/s | p50 ms | p99 ms | errors | server CPU "
@@ -344,6 +367,10 @@ def _report(args: argparse.Namespace, runs: list[Run]) -> str:
             f"| {r.machine_cpu:.0%} |"
         )
     lines.append("")
+    if any(r.errors for r in runs):
+        # A ratio over failed requests measures how fast the service says no.
+        lines.append("- **errors seen: no ratio** (every run must answer 2xx only)")
+        return "\n".join(lines)
     for conns in args.connections:
         by_app = {r.app: r for r in runs if r.connections == conns}
         if {"service", "bare"} <= by_app.keys():
@@ -365,6 +392,12 @@ def main() -> None:
     parser.add_argument("--only", choices=["service", "bare"], help="measure one app only")
     parser.add_argument(
         "--client", choices=["auto", "wrk", "httpx"], default="auto", help="load generator"
+    )
+    parser.add_argument(
+        "--reporters",
+        choices=["mix", "same"],
+        default="mix",
+        help="a new reporter per request, or one reporter for all (the duplicate search's worst)",
     )
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
@@ -393,6 +426,8 @@ def main() -> None:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     if runs:
         print(_report(args, runs))
+    if not runs or any(r.errors for r in runs):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Fallback load generator (bench/intake.py prefers wrk): httpx, N connections, for S seconds.
 
 `python bench/loadgen.py <url> <connections> <seconds>` with BENCH_TOKEN and BENCH_BODY set;
-prints one JSON line: requests, errors, seconds, p50_ms, p99_ms. Every connection keeps one
-request in flight, so the server sees exactly N concurrent requests. Stops by itself.
+prints one JSON line: requests, errors (non-2xx or failed), seconds, p50_ms, p99_ms. Every
+connection keeps one request in flight, so the server sees exactly N concurrent requests.
+Stops by itself.
 """
 
 import asyncio
@@ -19,7 +20,10 @@ async def main(url: str, connections: int, seconds: float) -> dict[str, float]:
         "Authorization": f"Bearer {os.environ['BENCH_TOKEN']}",
         "Content-Type": "application/json",
     }
-    body = os.environ["BENCH_BODY"].encode()
+    body = os.environ["BENCH_BODY"]
+    # Set: each request replaces it with a phone of its own, so each comes from a new reporter.
+    mark = os.environ.get("BENCH_MIX_MARK", "")
+    sent = 0
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
@@ -27,12 +31,14 @@ async def main(url: str, connections: int, seconds: float) -> dict[str, float]:
     deadline = started + seconds
 
     async def one_connection(client: httpx.AsyncClient) -> None:
-        nonlocal errors
+        nonlocal errors, sent
         while time.perf_counter() < deadline:
+            sent += 1
+            content = body.replace(mark, f"08{os.getpid():06d}{sent:06d}") if mark else body
             t0 = time.perf_counter()
             try:
-                response = await client.post(url, content=body, headers=headers)
-                if response.status_code >= 400:
+                response = await client.post(url, content=content.encode(), headers=headers)
+                if not 200 <= response.status_code < 300:
                     errors += 1
             except httpx.HTTPError:
                 errors += 1

@@ -1,10 +1,12 @@
 """Test fixtures: a fresh PostgreSQL database built by the migrations, and an app against it.
 
 TEST_DATABASE_URL points at a server we may create databases on; without it an embedded
-PostgreSQL (pgserver) is started in a temporary directory. Each test run gets its own database,
-so parallel runs never meet; each test starts from empty tables.
+PostgreSQL (pgserver) is started in a temporary directory. Each run migrates one template
+database; each pytest-xdist worker clones its own from it, so parallel workers and parallel runs
+never meet; each test starts from empty tables.
 """
 
+import asyncio
 import os
 import tempfile
 import uuid
@@ -26,7 +28,7 @@ from app.models import Base
 from tests.factories import World, make_world
 
 
-def _server_url() -> tuple[str, object | None]:
+def _start_server() -> tuple[str, object | None]:
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
         return configured, None
@@ -57,19 +59,47 @@ async def _admin(url: str, sql: str) -> None:
         await conn.close()
 
 
+# The controller (the only process without xdist) migrates one template database; every xdist
+# worker clones it, which takes a fraction of a second where migrating took several. The names
+# reach the workers through the environment, which they inherit when they are spawned.
+_SERVER_ENV, _TEMPLATE_ENV = "LAPOR_TEST_SERVER_URL", "LAPOR_TEST_TEMPLATE"
+_embedded: object | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _embedded
+    if hasattr(config, "workerinput"):
+        return
+    server_url, _embedded = _start_server()
+    template = f"lapor_tpl_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{template}"'))
+    migrate.upgrade(_with_database(server_url, template))
+    os.environ[_SERVER_ENV], os.environ[_TEMPLATE_ENV] = server_url, template
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or _TEMPLATE_ENV not in os.environ:
+        return
+    server_url, template = os.environ.pop(_SERVER_ENV), os.environ.pop(_TEMPLATE_ENV)
+    asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+    if _embedded is not None:
+        _embedded.cleanup()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """The PostgreSQL server of this run, for tests that make databases of their own."""
+    return os.environ[_SERVER_ENV]
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    import asyncio
-
-    server_url, server = _server_url()
+    """This worker's own database, a clone of the migrated template."""
+    server_url, template = os.environ[_SERVER_ENV], os.environ[_TEMPLATE_ENV]
     name = f"lapor_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    url = _with_database(server_url, name)
-    migrate.upgrade(url)
-    yield url
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _with_database(server_url, name)
     asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
-    if server is not None:
-        server.cleanup()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,11 @@ async def _lock_sender(session: AsyncSession, jurisdiction_id: uuid.UUID, sender
     )
 
 
+def _status_key(principal: Principal, message_ref: str | None) -> str:
+    """One answer per status query: a message ref is the sending account's, not the district's."""
+    return f"sms-status:{principal.id}:{message_ref or uuid.uuid4()}"
+
+
 async def answer_status(
     session: AsyncSession,
     cipher: IdentityCipher,
@@ -81,7 +86,7 @@ async def _create(
 ) -> SmsResult:
     keyword = parse_keyword(body_text)
     if keyword.kind == "status":
-        key = f"sms-status:{principal.jurisdiction_id}:{channel_ref or uuid.uuid4()}"
+        key = _status_key(principal, channel_ref)
         return await answer_status(
             session, cipher, principal.jurisdiction_id, phone, keyword.tracking_id, key
         )
@@ -116,7 +121,7 @@ async def receive(
             session, cipher, config, principal, sms.sender, sms.text, sms.message_ref
         )
     if sms.concat is None and parse_keyword(sms.text).kind == "status":
-        key = f"sms-status:{principal.jurisdiction_id}:{sms.message_ref or uuid.uuid4()}"
+        key = _status_key(principal, sms.message_ref)
         phone = sms.sender
         return await answer_status(
             session,

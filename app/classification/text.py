@@ -4,15 +4,16 @@ Citizens write in SMS shorthand, slang and Javanese ("jln rusak, tdk ada pju", "
 "ktp blm jd2"); every consumer of complaint text sees the same expanded, lower-cased words, so a
 cue, a routing phrase, the learned model's features and a duplicate check agree. The steps, in
 order: Unicode folded to ASCII and lower case; document names with punctuation inside ("ktp-el",
-"e-ktp") joined; the Indonesian reduplication digit dropped ("jalan2" -> "jalan"); a number split
-from its unit ("5rb" -> "5 ribu"); punctuation dropped; stretched letters squeezed ("rusaaak");
-each word looked up in `ABBREVIATIONS`; multi-word spellings looked up in `PHRASES`; a word said
-twice in a row kept once ("gorong-gorong" -> "gorong").
+"e-ktp") joined; "everywhere" ("dmn2", "di mana-mana") told from the question "di mana"; the
+a number split from its unit ("5rb" -> "5 ribu"); the Indonesian reduplication digit dropped
+("jalan2" -> "jalan"); punctuation dropped; stretched letters squeezed ("rusaaak"); each word
+looked up in `ABBREVIATIONS`; multi-word spellings looked up in `PHRASES`; a word said twice in
+a row kept once ("gorong-gorong" -> "gorong").
 
-Pure and cheap: 7.5 µs per text on average over the 151 SMS-style texts of
-`tests/classification/data/sms_holdout.csv` (37 characters on average), 11 µs for a 70-character
-SMS and 45 µs for a 500-character letter; measured with `timeit` on the shared 2-core development
-machine (Python 3.11).
+Pure and cheap: 11.5 µs per text over the 151 SMS-style texts of
+`tests/classification/data/sms_holdout.csv` (37 characters on average) and 57 µs for a
+500-character letter, at load average 6.9 on the shared 2-core development VM (16 µs and 105 µs
+at load average 11.5); `bench/text.py`, figures in `bench/RESULTS_text.md`.
 """
 
 import re
@@ -101,13 +102,17 @@ _STOPWORDS = (
     "yang dan di ke dari untuk dengan pada dalam itu ini ada saya kami kita nya juga sudah"
     " belum masih sangat banget tolong mohon pak bapak ibu bu min admin mas mbak nih sih kok"
     " ya dong lah kah terima kasih karena tapi atau kalau agar supaya sama saja lagi terus"
-    " akan bisa harus mau sekali"
+    " akan bisa harus mau sekali dimanamana"
 )
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS.split())
 
-_REDUPLICATION = re.compile(r"([a-z]{2,})2\b")  # "jalan2", "gorong2": the digit says "again"
+# Word edges are letters and digits only ("_" is a regex word character but not ours).
+_START, _END = r"(?<![a-z0-9])", r"(?![a-z0-9])"
+_REDUPLICATION = re.compile(r"(?<=[a-z]{2})2" + _END)  # "jalan2", "gorong2": the digit says "again"
 _NUMBER_UNIT = re.compile(r"(\d)([a-z])")  # "5rb", "3x", "800m": split the unit off
-_JOINED = re.compile(r"\b(?:e-?ktp|ktp-?el)\b")
+_JOINED = re.compile(_START + r"(?:e-?ktp|ktp-?el)" + _END)
+# "dmn2", "di mana-mana": everywhere, not the question "di mana" (before the digit is dropped).
+_EVERYWHERE = re.compile(_START + r"(?:dmn|dimana|di mana|mana)(?:2|-mana|-mana2| mana)" + _END)
 _WORD = re.compile(r"[a-z0-9]+")
 _STRETCH = re.compile(r"([a-z])\1{2,}")  # "rusaaak" -> "rusak"
 _LONGEST_PHRASE = max(len(p) for p in PHRASES)
@@ -145,12 +150,22 @@ def _join_phrases(words: list[str]) -> list[str]:
     return out
 
 
+def _once(words: list[str]) -> list[str]:
+    """ "gorong-gorong", "retak-retak", "jalan jalan": a word repeated in a row counts once."""
+    return [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
+
+
 def tokens(text: str) -> list[str]:
     """The normalised words of `text`, in order (see the module docstring for the steps)."""
     lowered = _ascii_lower(text)
-    lowered = _JOINED.sub("ktp", lowered)
-    lowered = _REDUPLICATION.sub(r"\1", lowered)
+    # Each rewrite only where its text can occur: most texts skip most of them.
+    if "ktp" in lowered:
+        lowered = _JOINED.sub("ktp", lowered)
+    if "mana" in lowered or "dmn" in lowered:
+        lowered = _EVERYWHERE.sub("dimanamana", lowered)
     lowered = _NUMBER_UNIT.sub(r"\1 \2", lowered)
+    if "2" in lowered:
+        lowered = _REDUPLICATION.sub("", lowered)
     lowered = _STRETCH.sub(r"\1", lowered)
     words: list[str] = []
     expand = ABBREVIATIONS.get
@@ -163,10 +178,14 @@ def tokens(text: str) -> list[str]:
             words.append(word)
         else:
             words.extend(found.split())
-    if _PHRASE_STARTS.intersection(words):
-        words = _join_phrases(words)
-    # "gorong-gorong", "retak-retak", "jalan jalan": the repeated word counts once.
-    return [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
+    words = _once(words)
+    # Joining may bring a repeat next to a phrase ("ktp el el"): join until nothing changes.
+    while _PHRASE_STARTS.intersection(words):
+        joined = _once(_join_phrases(words))
+        if joined == words:
+            break
+        words = joined
+    return words
 
 
 def normalize(text: str) -> str:

@@ -1,4 +1,7 @@
-"""Which complaints a caller may see, as a SQL condition: enforced in the query, not after."""
+"""Which complaints a caller may see (a SQL condition, enforced in the query, not after), and
+which links between complaints it may see."""
+
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false
 
@@ -19,3 +22,23 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
             return and_(same_jurisdiction, false())
         return and_(same_jurisdiction, Complaint.agency_id == principal.agency_id)
     return and_(same_jurisdiction, Complaint.submitted_by == principal.id)
+
+
+# Links between complaints: `possible_duplicate_of` (found at intake by the reporter's NIK, phone,
+# e-mail or social account hash) and `duplicate_of` (an admin's archive decision). Either says
+# "the same reporter as that complaint", so it is identity: a liaison who sees the named reporter
+# of one would learn who the anonymous reporter of the other is, and an app would get an id it
+# may not open. Only admins see them (they see the whole jurisdiction, so both ends, and they are
+# the ones who archive duplicates); every read of a complaint or its events goes through here.
+LINK_FIELDS = frozenset({"possible_duplicate_of", "duplicate_of"})
+
+
+def sees_links(principal: Principal) -> bool:
+    return principal.role == ADMIN
+
+
+def event_data_for(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    """An event's data as `principal` may read it: without links to other complaints."""
+    if sees_links(principal):
+        return data
+    return {k: v for k, v in data.items() if k not in LINK_FIELDS}

@@ -2,7 +2,9 @@
 
 A single CTE inserts the complaint, its reporter, its first event, the event's announcement and
 the verification timer: one round trip instead of five (see CONVENTIONS.md, "Speed").
-`ON CONFLICT DO NOTHING` makes a redelivered `channel_ref` answer with the first complaint.
+`ON CONFLICT DO NOTHING` makes a redelivered `channel_ref` answer with the first complaint: the
+same sender's (`submitted_by`: the API client, the user, or the provider's channel account) on
+the same channel. Another sender's equal reference is another complaint.
 """
 
 import json
@@ -89,7 +91,8 @@ _EXISTING = text(
     """
     SELECT id, tracking_id, status, suggested_type, received_at, verification_due_at
     FROM complaints
-    WHERE jurisdiction_id = :jurisdiction_id AND channel = :channel AND channel_ref = :channel_ref
+    WHERE jurisdiction_id = :jurisdiction_id AND channel = :channel
+      AND submitted_by = :submitted_by AND channel_ref = :channel_ref
     """
 )
 
@@ -138,7 +141,7 @@ async def take_in(
     extra_detail: dict[str, Any] | None = None,
     duplicates: DuplicateRule = DuplicateRule(),
 ) -> IntakeResult:
-    """Store a new complaint, or return the one this channel message already created."""
+    """Store a new complaint, or return the one this sender's channel message already created."""
     now = datetime.now(UTC)
     received_at = _received_at(body, now)
     if body.occurred_at is not None and body.occurred_at > now + CLOCK_SKEW:

@@ -29,11 +29,13 @@ class Complaint(Base):
         CheckConstraint(f"status IN {STATUSES}", name="status"),
         CheckConstraint(f"type IS NULL OR type IN {TYPES}", name="type"),
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
-        # A channel's own message id identifies one complaint: redelivery is not a new one.
+        # A sender's own message id identifies one complaint: its redelivery is not a new one.
+        # Scoped to the sender (`submitted_by`), so two apps numbering alike never meet.
         Index(
-            "uq_complaints_channel_ref",
+            "uq_complaints_sender_channel_ref",
             "jurisdiction_id",
             "channel",
+            "submitted_by",
             "channel_ref",
             unique=True,
             postgresql_where=text("channel_ref IS NOT NULL"),
@@ -100,7 +102,8 @@ class Complaint(Base):
     archived_reason: Mapped[str | None] = mapped_column(String(30))
     duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))
     possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))
-    # The user or machine client that took it in (operators and apps see their own).
+    # The user, API client or channel account that took it in: operators and apps see their
+    # own, and it scopes `channel_ref` (one sender's message ids are not another's).
     submitted_by: Mapped[uuid.UUID | None] = mapped_column()
     last_seq: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -8,7 +8,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import schemas
-from app.complaints.access import visible_to
+from app.complaints.access import event_data_for, sees_links, visible_to
 from app.complaints.actions import ComplaintNotFound
 from app.complaints.clock import is_overdue
 from app.complaints.lifecycle import CLOCK_RUNNING, allowed_actions
@@ -131,10 +131,12 @@ async def get_visible(
 
 
 async def complaint_out(
-    session: AsyncSession, ctx: JurisdictionContext, c: Complaint
+    session: AsyncSession, ctx: JurisdictionContext, principal: Principal, c: Complaint
 ) -> schemas.ComplaintOut:
-    """The full view of a complaint (identity is never part of it; see reveal-reporter)."""
+    """The full view of a complaint as `principal` may see it (identity is never part of it;
+    see reveal-reporter; links to other complaints only for those who see links)."""
     now = datetime.now(UTC)
+    links = sees_links(principal)
     agency = await agency_or_none(session, c.agency_id)
     policy = ctx.policy_by_id(c.policy_id)
     return schemas.ComplaintOut(
@@ -178,8 +180,8 @@ async def complaint_out(
         auto_close_at=c.auto_close_at,
         closed_at=c.closed_at,
         archived_reason=c.archived_reason,
-        duplicate_of=c.duplicate_of,
-        possible_duplicate_of=c.possible_duplicate_of,
+        duplicate_of=c.duplicate_of if links else None,
+        possible_duplicate_of=c.possible_duplicate_of if links else None,
         overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
         allowed_actions=allowed_actions(c.status),
         created_at=c.created_at,
@@ -201,7 +203,11 @@ async def list_events(
     ).all()
     items = [
         schemas.EventOut(
-            seq=e.seq, type=e.type, occurred_at=e.occurred_at, actor=e.actor, data=e.data
+            seq=e.seq,
+            type=e.type,
+            occurred_at=e.occurred_at,
+            actor=e.actor,
+            data=event_data_for(principal, e.data),
         )
         for e in rows[:limit]
     ]

@@ -55,7 +55,10 @@ ACTION_ERRORS = responses(*AUTH, NotFound, Conflict, Invalid)
     status_code=201,
     response_model=schemas.ComplaintCreated,
     responses={
-        200: {"model": schemas.ComplaintCreated, "description": "channel_ref seen before"},
+        200: {
+            "model": schemas.ComplaintCreated,
+            "description": "this sender's channel_ref seen before",
+        },
         **responses(*AUTH, Conflict, Invalid),
     },
 )
@@ -67,7 +70,7 @@ async def create_complaint(
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
-    """Take a complaint in from any channel; a repeated `channel_ref` returns the first one."""
+    """Take a complaint in from any door; a sender's repeated `channel_ref` returns its first."""
     duplicates = DuplicateRule.from_settings(request.app.state.settings)
 
     async def handler() -> tuple[int, dict[str, object]]:
@@ -131,7 +134,7 @@ async def get_complaint(
     """One complaint with its deadline, agency, policy and what can be done next."""
     ctx = await load_context(db, principal.jurisdiction_id)
     complaint = await queries.get_visible(db, principal, complaint_id)
-    out = await queries.complaint_out(db, ctx, complaint)
+    out = await queries.complaint_out(db, ctx, principal, complaint)
     # The identity only where the privacy rules allow it; that read is logged.
     out.reporter = await privacy.identity_for_detail(db, cipher, principal, complaint)
     return out
@@ -165,7 +168,7 @@ async def verify(
     """Classify the complaint and start its clock; dispatch at once when `agency_id` is given."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.verify(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 @router.post(
@@ -179,7 +182,7 @@ async def request_info(
     """Ask the reporter for missing information (pauses a running clock)."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.request_info(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 @router.post(
@@ -193,7 +196,7 @@ async def supply_info(
     """The reporter's missing information; the complaint returns to where it was."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.supply_info(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 @router.post(
@@ -207,7 +210,7 @@ async def archive(
     """Set the complaint aside with a reason."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.archive(db, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 @router.post(
@@ -221,7 +224,7 @@ async def dispatch(
     """Send the complaint to an agency by hand."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.dispatch(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 @router.post(
@@ -238,7 +241,7 @@ async def acknowledge(
     """The liaison takes the complaint up: in progress."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.acknowledge(db, principal, complaint_id, body or schemas.AcknowledgeIn())
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 @router.post(
@@ -252,7 +255,7 @@ async def transfer(
     """Pass the complaint to another agency (bukan wewenang); a liaison asks the admins."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.transfer(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 @router.post(
@@ -266,7 +269,7 @@ async def respond(
     """The agency's answer to the reporter."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.respond(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 @router.post(
@@ -280,7 +283,7 @@ async def feedback(
     """The reporter's rating: satisfied closes, not satisfied reopens."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.feedback(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 @router.post(
@@ -294,7 +297,7 @@ async def extend(
     """Extend the deadline by working days, with a reason."""
     ctx = await load_context(db, principal.jurisdiction_id)
     c = await actions.extend(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, c)
+    return await queries.complaint_out(db, ctx, principal, c)
 
 
 class TrackingNotFound(AppError):

@@ -133,7 +133,9 @@ class ComplaintCreated(BaseModel):
     suggested_type: ComplaintType | None
     received_at: datetime
     verification_due_at: datetime
-    existing: bool = Field(False, description="true when channel_ref matched an earlier complaint")
+    existing: bool = Field(
+        False, description="true when channel_ref matched an earlier complaint of the same sender"
+    )
 
 
 class AgencyRef(BaseModel):
@@ -202,8 +204,13 @@ class ComplaintOut(BaseModel):
     auto_close_at: datetime | None
     closed_at: datetime | None
     archived_reason: str | None
-    duplicate_of: uuid.UUID | None
-    possible_duplicate_of: uuid.UUID | None
+    duplicate_of: uuid.UUID | None = Field(
+        description="admins only (README: Roles and access); null for every other caller"
+    )
+    possible_duplicate_of: uuid.UUID | None = Field(
+        description="an earlier complaint by the same reporter saying much the same; admins "
+        "only (README: Roles and access), null for every other caller"
+    )
     overdue: bool
     allowed_actions: list[str]
     created_at: datetime

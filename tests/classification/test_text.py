@@ -1,8 +1,11 @@
 """The one text normaliser: what citizens write and what every consumer of the text reads."""
 
+import re
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.classification.text import content_words, normalize, tokens
 from app.complaints.duplicates import similarity
@@ -55,6 +58,8 @@ from app.routing.decide import RuleSpec, Sample, evaluate
         ("Café…", "cafe"),
         ("didepan SD", "di depan sd"),
         ("dimana kantornya?", "di mana kantornya"),
+        ("lubang dmn2", "lubang dimanamana"),
+        ("sampah di mana-mana", "sampah dimanamana"),
         # Javanese words where they mean one thing
         ("dalane ajur", "jalan hancur"),
         ("kalen buntu", "selokan tersumbat"),
@@ -86,6 +91,21 @@ def test_normalising_twice_changes_nothing() -> None:
     for text in ("jln ds beran rusaaak, tdk ada pju, udh 3x lapor", "KTP-el blm jd2, akte jg"):
         once = normalize(text)
         assert normalize(once) == once
+
+
+# Text built from the shorthand the normaliser knows, glued by punctuation and digits.
+_SHORTHAND = st.sampled_from(
+    ["jln", "tdk", "ktp-el", "e-ktp", "kk", "jalan2", "gorong-gorong", "5rb", "3x", "rusaaak",
+     "pju", "traffic", "light", "lampu", "lalu", "lintas", "dmn2", "didepan", "akte", "lair",
+     "ds.", "ra", "ktp", "el", "??", "…", "é", " ", "2", "-"]
+)  # fmt: skip
+
+
+@given(st.lists(_SHORTHAND | st.text(max_size=8), max_size=30).map(" ".join))
+def test_normalising_any_text_is_stable_and_yields_plain_words(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert all(re.fullmatch(r"[a-z0-9]+", w) for w in tokens(text))
 
 
 def test_content_words_drop_stopwords_and_bare_numbers() -> None:

@@ -1,0 +1,48 @@
+"""A one-second run of each benchmark script, so a broken benchmark fails CI.
+
+These assert that the scripts run and saw no error, never a speed: figures live in bench/.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench(server_url: str, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=os.environ | {"BENCH_DATABASE_URL": server_url, "LAPOR_LOG_LEVEL": "WARNING"},
+        cwd=ROOT,
+    )
+
+
+def test_intake_benchmark_runs_both_apps_without_errors(server_url: str) -> None:
+    done = _bench(
+        server_url, "intake.py", "--seconds", "1", "--warmup", "0", "--connections", "2",
+        "--client", "httpx", "--reporters", "same",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| service | 2 |" in done.stdout
+    assert "| bare | 2 |" in done.stdout
+    assert "service / bare = **" in done.stdout
+
+
+def test_webhook_benchmark_delivers_everything(server_url: str) -> None:
+    done = _bench(
+        server_url, "webhooks.py", "--count", "20", "--concurrency", "4", "--seconds", "60"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| 20 of 20 |" in done.stdout
+
+
+def test_text_benchmark_reads_every_corpus() -> None:
+    done = _bench("", "text.py", "--texts", "10", "--repeat", "1")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| sms_holdout.csv | 151 |" in done.stdout
+    assert "| complaints_ngawi.csv | 623 |" in done.stdout
