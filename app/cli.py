@@ -3,7 +3,6 @@
 import argparse
 import asyncio
 import gc
-import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -21,9 +20,10 @@ from app.db import make_engine, make_sessionmaker
 from app.embedded import database_url
 from app.jurisdictions.models import Jurisdiction
 from app.logging import configure as configure_logging
+from app.logging import get_logger
 from app.outbox.worker import Worker, default_handlers, default_senders
 
-log = logging.getLogger("app.cli")
+log = get_logger("app.cli")
 
 
 async def _in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
@@ -75,16 +75,14 @@ async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
     import app.models  # noqa: F401 - every table, so the ORM resolves each foreign key
     from app.hub.client import hub_from_settings
     from app.hub.push import sync_forever
-    from app.privacy.crypto import IdentityCipher
+    from app.privacy.crypto import Sealer
     from app.webhooks.dispatcher import Dispatcher
     from app.webhooks.service import loopback_allowed
     from app.webhooks.url_guard import guarded_client
 
     engine = make_engine(settings.database_url or "", pool_size=4, max_overflow=8)
     sessions = make_sessionmaker(engine)
-    cipher = IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+    sealer = Sealer.from_settings(settings)  # the worker's one sealer, for every job
     # No redirects (a callback must not be bounced elsewhere) and a firm timeout.
     async with (
         httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http,
@@ -97,16 +95,16 @@ async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
         worker = Worker(
             sessions,
             settings,
-            default_handlers(settings),
-            default_senders(settings, http, sessions),
+            default_handlers(settings, sealer),
+            default_senders(settings, http, sealer, sessions),
         )
         loops = [
             worker.run_forever(stop),
-            Dispatcher(sessions, settings, hooks_http, cipher).run_forever(stop),
+            Dispatcher(sessions, settings, hooks_http, sealer).run_forever(stop),
         ]
         hub = hub_from_settings(settings, http)
         if hub is not None:
-            loops.append(sync_forever(engine, sessions, settings, cipher, hub, stop))
+            loops.append(sync_forever(engine, sessions, settings, sealer, hub, stop))
         try:
             await asyncio.gather(*loops)
         finally:
@@ -138,10 +136,22 @@ def _print_demo(creds: Any, host: str, port: int) -> None:
     print("\n".join(lines), flush=True)
 
 
+def _demo_only(command: str) -> None:
+    """The demo's users share one published password: never on a production database."""
+    from app.hardening import InsecureSettings
+
+    if get_settings().is_production:
+        raise InsecureSettings(
+            f"Refusing to run {command!r} with LAPOR_ENVIRONMENT=production: it seeds demo "
+            "users whose password is published"
+        )
+
+
 def cmd_dev(args: argparse.Namespace) -> None:
     from app.seed import seed_demo
 
-    with database_url(get_settings().database_url) as url:
+    _demo_only("dev")
+    with database_url(get_settings()) as url:
         migrate.upgrade(url)
         creds = asyncio.run(_in_transaction(url, seed_demo))
         _print_demo(creds, args.host, args.port)
@@ -189,24 +199,25 @@ def cmd_hub_simulator(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_serve(_settings_with(url), args.host, args.port, with_worker=False))
 
 
 def cmd_worker(_: argparse.Namespace) -> None:
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_work(_settings_with(url)))
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         migrate.upgrade(url)
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> None:
     from app.seed import seed_demo
 
-    with database_url(get_settings().database_url) as url:
+    _demo_only("seed-demo")
+    with database_url(get_settings()) as url:
         migrate.upgrade(url)
         _print_demo(asyncio.run(_in_transaction(url, seed_demo)), args.host, args.port)
 
@@ -225,7 +236,7 @@ def cmd_create_jurisdiction(args: argparse.Namespace) -> None:
         jur = await create_jurisdiction(session, args.code, args.name, args.timezone)
         print(jur.id)
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_in_transaction(url, work))
 
 
@@ -246,7 +257,7 @@ def _run(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     """Run `work` in one transaction; a refused request exits 1 with its message on stderr."""
     from app.errors import AppError
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         try:
             return asyncio.run(_in_transaction(url, work))
         except AppError as exc:
@@ -318,7 +329,7 @@ def cmd_create_channel_account(args: argparse.Namespace) -> None:
     import secrets
 
     from app.channels.accounts import create_account
-    from app.channels.jobs import cipher_of
+    from app.privacy.crypto import Sealer
 
     shared = os.environ.get("CHANNEL_SHARED_SECRET")
     if args.provider == "sms_gateway" and not shared:
@@ -329,7 +340,7 @@ def cmd_create_channel_account(args: argparse.Namespace) -> None:
         jur = await _jurisdiction(session, args.jurisdiction)
         account_id = await create_account(
             session,
-            cipher_of(get_settings()),
+            Sealer.from_settings(get_settings()),
             jur.id,
             args.provider,
             args.name,
@@ -340,7 +351,7 @@ def cmd_create_channel_account(args: argparse.Namespace) -> None:
         )
         print(f"channel account: {account_id}")
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_in_transaction(url, work))
 
 
@@ -352,7 +363,7 @@ def cmd_load_regions(args: argparse.Namespace) -> None:
         count = await regions_service.load(session, args.jurisdiction)
         print(f"loaded {count} regions under {args.jurisdiction}")
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_in_transaction(url, work))
 
 
@@ -373,7 +384,7 @@ def cmd_train_routing(args: argparse.Namespace) -> None:
             f"threshold {agency.get('threshold')}, triage {agency.get('triage_rate')}"
         )
 
-    with database_url(get_settings().database_url) as url:
+    with database_url(get_settings()) as url:
         asyncio.run(_in_transaction(url, work))
 
 
@@ -393,7 +404,7 @@ def cmd_evaluate_routing(args: argparse.Namespace) -> None:
 
     try:
         rows = evaluate_csv.read(args.csv)
-        with database_url(get_settings().database_url) as url:
+        with database_url(get_settings()) as url:
             migrate.upgrade(url)
             print(evaluate_csv.render(asyncio.run(work(url, rows))))
     except evaluate_csv.CsvError as exc:
@@ -478,11 +489,14 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)
-    from app.hardening import InsecureSettings
+    from app.embedded import NoDatabase
+    from app.hardening import InsecureSettings, check_production
 
     try:
+        # Every command, not only serve: the worker signs callbacks and opens sealed secrets.
+        check_production(get_settings())
         args.func(args)
     except KeyboardInterrupt:
         sys.exit(130)
-    except InsecureSettings as exc:  # a configuration mistake: say it plainly, no traceback
+    except (InsecureSettings, NoDatabase) as exc:  # a configuration mistake: no traceback
         sys.exit(f"error: {exc}")

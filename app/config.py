@@ -10,6 +10,8 @@ DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef"  # noqa: S
 # 32 zero bytes, base64: fine for a laptop, refused in production.
 DEFAULT_IDENTITY_KEY = "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 DEFAULT_INDEX_KEY = "dev-only-blind-index-key"
+# Public in this repository: in production it would sign callbacks that any reader could forge.
+DEFAULT_CALLBACK_KEYS = "k1:dev-only-callback-key"
 
 
 class Settings(BaseSettings):
@@ -73,7 +75,7 @@ class Settings(BaseSettings):
     webhook_excerpt_bytes: int = 1000
     # "kid:secret,kid:secret": derives each client's signing secret for complaint callback_urls;
     # every key signs, so a new key can be put first while the old one still verifies.
-    webhook_callback_keys: SecretStr = SecretStr("k1:dev-only-callback-key")
+    webhook_callback_keys: SecretStr = SecretStr(DEFAULT_CALLBACK_KEYS)
 
     # The national SP4N-LAPOR! hub (app/hub); sync is off without a base URL.
     hub_base_url: str | None = None

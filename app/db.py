@@ -1,6 +1,8 @@
 """Declarative base with a naming convention, and the engine/session factories."""
 
-from sqlalchemy import MetaData
+from typing import Any
+
+from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +20,10 @@ NAMING_CONVENTION = {
 }
 
 
+class DatabaseUnreachable(ConnectionError):
+    """Opening a connection failed: refused, no such socket, unknown host, timed out."""
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -31,13 +37,28 @@ def async_url(url: str) -> str:
 
 
 def make_engine(url: str, pool_size: int = 8, max_overflow: int = 0) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=False,
-        connect_args={"server_settings": {"application_name": "lapor-desk"}},
+        # A connection the database closed while it sat in the pool (a restart, a failover,
+        # pg_terminate_backend) is found and replaced at checkout instead of failing a request.
+        pool_pre_ping=True,
+        # asyncpg waits 60 s for a connection by default; a request should not.
+        connect_args={"timeout": 10, "server_settings": {"application_name": "lapor-desk"}},
     )
+    event.listen(engine.sync_engine, "do_connect", _connect)
+    return engine
+
+
+def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    # asyncpg's connect raises bare OSErrors (ConnectionRefusedError, FileNotFoundError for a
+    # missing socket, TimeoutError), which say nothing of where they came from; named here so
+    # app/db_faults.py can tell them from a file or network error elsewhere.
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as exc:
+        raise DatabaseUnreachable(f"cannot connect to the database: {exc}") from exc
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the transaction, the jurisdiction context, the cipher."""
+"""Request-scoped dependencies: the transaction, the jurisdiction context, the sealer."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 
 
 async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
@@ -19,11 +19,12 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
 DB = Annotated[AsyncSession, Depends(_transaction, scope="function")]
 
 
-async def _cipher(request: Request) -> IdentityCipher:
+async def _sealer(request: Request) -> Sealer:
     # async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hop
     # per request on the intake's hot path.
-    cipher: IdentityCipher = request.app.state.cipher
-    return cipher
+    sealer: Sealer = request.app.state.sealer
+    return sealer
 
 
-Cipher = Annotated[IdentityCipher, Depends(_cipher)]
+# Named for what routes use it for; it seals every secret kind (app/privacy/crypto.py).
+Cipher = Annotated[Sealer, Depends(_sealer)]

@@ -1,4 +1,8 @@
-"""The embedded PostgreSQL (pgserver) used when no DATABASE_URL is given.
+"""The embedded PostgreSQL (pgserver) used when no DATABASE_URL is given, outside production.
+
+pgserver is the optional `embedded` extra (part of `dev`): production images do not carry it,
+and production never starts it, so a forgotten DATABASE_URL cannot quietly keep citizens'
+complaints in a directory beside the code.
 
 Every command that needs a database and has none shares one server under `.pgdata/`; pgserver
 counts the processes using it and stops it when the last one exits, so `make run` and a
@@ -10,14 +14,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.config import Settings
+
 DEFAULT_DIR = Path(os.environ.get("LAPOR_PGDATA", ".pgdata"))
 DATABASE = "lapor"
+
+
+class NoDatabase(RuntimeError):
+    """No DATABASE_URL and no embedded database allowed or installed."""
 
 
 @contextmanager
 def embedded_database(directory: Path = DEFAULT_DIR) -> Iterator[str]:
     """Start (or join) the embedded server; yields a URL to the `lapor` database."""
-    import pgserver  # imported here: only a laptop without DATABASE_URL needs it
+    try:
+        import pgserver  # imported here: only a laptop without DATABASE_URL needs it
+    except ImportError:
+        raise NoDatabase(
+            "DATABASE_URL is not set and the embedded database is not installed: "
+            "set DATABASE_URL, or pip install -e '.[embedded]'"
+        ) from None
 
     server = pgserver.get_server(directory.resolve(), cleanup_mode="stop")  # type: ignore[attr-defined]
     try:
@@ -31,10 +47,15 @@ def embedded_database(directory: Path = DEFAULT_DIR) -> Iterator[str]:
 
 
 @contextmanager
-def database_url(configured: str | None) -> Iterator[str]:
+def database_url(settings: Settings) -> Iterator[str]:
     """The configured URL, or the embedded server's for as long as the block runs."""
-    if configured:
-        yield configured
+    if settings.database_url:
+        yield settings.database_url
         return
+    if settings.is_production:
+        raise NoDatabase(
+            "Refusing to start with LAPOR_ENVIRONMENT=production: DATABASE_URL is not set, "
+            "and production never runs the embedded database"
+        )
     with embedded_database() as url:
         yield url

@@ -1,6 +1,5 @@
 """One error shape for every failure: {"error": {"code", "message", "details"}}."""
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,7 +8,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger(__name__)
+from app.logging import get_logger
+
+log = get_logger(__name__)
 
 
 class AppError(Exception):
@@ -94,7 +95,7 @@ def error_response(
 
 
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for the errors a route can raise."""
+    """OpenAPI `responses=` for a route's own domain errors (app/error_docs.py adds the rest)."""
     out: dict[int | str, dict[str, Any]] = {}
     for err in errors:
         out[err.status] = {"model": ErrorResponse, "description": err.code}
@@ -118,7 +119,9 @@ _HTTP_CODES = {
 def _field_path(loc: tuple[Any, ...]) -> str:
     # Drop the "body"/"query" prefix so details name the field as the client wrote it.
     parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "query", "path", "header", "form"}:
+    if len(parts) > 1 and parts[0] in {"query", "path", "header"}:
+        return parts[1]  # flat: an index into a list filter means nothing to the client
+    if parts and parts[0] in {"body", "form"}:
         parts = parts[1:]
     return ".".join(parts) or "body"
 

@@ -18,12 +18,15 @@ from app.classification.router import router as classification_router
 from app.complaints.router import router as complaints_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.db_faults import install_database_fault_handler
+from app.error_docs import install_error_docs
 from app.errors import install_error_handlers
 from app.hardening import SecurityHeaders, check_cors, check_production
 from app.hub.router import router as hub_router
+from app.input_guard import InputGuard
 from app.middleware import BodyLimit, RequestContext
 from app.ops import router as ops_router
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
 from app.ratelimit import RateLimit
 from app.routing.router import router as routing_router
@@ -57,11 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
-    app.state.cipher = IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+    app.state.sealer = Sealer.from_settings(settings)  # the one sealer of every request
     app.state.blob_store = LocalDiskStore(settings.attachments_dir)
     install_error_handlers(app)
+    install_database_fault_handler(app)
     app.include_router(ops_router)
     app.include_router(auth_router)
     app.include_router(complaints_router)
@@ -74,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(classification_router)
     app.include_router(webhooks_router)
     app.include_router(hub_router)
+    install_error_docs(app)
+    # Innermost: bodies reach it already bounded by BodyLimit.
+    app.add_middleware(InputGuard)
     # Multipart framing adds a little to the file itself.
     upload_limit = settings.max_attachment_bytes + 64 * 1024
     app.add_middleware(

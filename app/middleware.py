@@ -4,7 +4,6 @@ Pure ASGI rather than BaseHTTPMiddleware: it adds no task per request on the hot
 stop an oversized body while it streams in.
 """
 
-import logging
 import time
 import uuid
 
@@ -12,9 +11,9 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import error_response
-from app.logging import request_id_var
+from app.logging import get_logger, request_id_var
 
-log = logging.getLogger("app.access")
+log = get_logger("app.access")
 
 
 class RequestContext:

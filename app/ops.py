@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from app.db_faults import unavailable_response
 from app.security import Public
 
 router = APIRouter(tags=["operations"], dependencies=[Depends(Public())])
@@ -22,8 +23,5 @@ async def readyz(request: Request) -> JSONResponse:
         async with request.app.state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception:  # any failure to reach the database means "not ready"
-        return JSONResponse(
-            {"error": {"code": "not_ready", "message": "Database unreachable.", "details": []}},
-            status_code=503,
-        )
+        return unavailable_response()
     return JSONResponse({"status": "ready"})

@@ -1,12 +1,20 @@
-"""Input rules every request model shares."""
+"""The input rulebook every request body shares (query, path and headers: app/input_guard.py).
 
-from typing import Any
+Every request model derives from StrictModel (tests/test_input_rules.py walks the route table
+to keep it so): unknown fields refused, whitespace stripped, no NUL in any text, and a default
+length limit on every string that a field's own `max_length` overrides. A partial update derives
+from PatchModel, where a field sent as `null` is refused unless the model says null clears it.
+"""
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-# For query parameters that reach SQL as text.
-NO_NUL_PATTERN = r"^[^\x00]*$"
+# Longest text a string field takes when it sets no limit of its own.
+DEFAULT_MAX_STR = 2_000
+NUL_MESSAGE = "Text must not contain U+0000."
 
 
 def _has_nul(value: Any) -> bool:
@@ -17,15 +25,67 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-class StrictModel(BaseModel):
-    """Unknown fields refused, whitespace stripped, and no NUL character in any text."""
+def field_rule(field: str, message: str) -> PydanticCustomError:
+    """A model-level failure that names the field to blame (app/errors.py puts it in `loc`)."""
+    return PydanticCustomError("field_rule", message, {"field": field})
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+class StrictModel(BaseModel):
+    """Unknown fields refused, whitespace stripped, bounded strings, no NUL character in text."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, str_max_length=DEFAULT_MAX_STR
+    )
 
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         # PostgreSQL text cannot hold U+0000: refused here as a 422, not a 500 from the driver.
         if _has_nul(value):
-            raise PydanticCustomError("nul_character", "Text must not contain U+0000.")
+            raise PydanticCustomError("nul_character", NUL_MESSAGE)
         return value
+
+
+def _drop_null(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    # The OpenAPI says what the validator does: only the clearable fields take null.
+    clearable: frozenset[str] = getattr(model, "clearable", frozenset())
+    for name, prop in schema.get("properties", {}).items():
+        options = prop.get("anyOf")
+        if name in clearable or not options:
+            continue
+        kept = [o for o in options if o.get("type") != "null"]
+        if len(kept) == 1:
+            del prop["anyOf"]
+            prop.update(kept[0])
+        else:
+            prop["anyOf"] = kept
+        prop.pop("default", None)
+
+
+class PatchModel(StrictModel):
+    """A partial update: a field left out is kept; `null` clears it only if it is `clearable`."""
+
+    model_config = ConfigDict(json_schema_extra=_drop_null)
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _null_only_where_clearable(self) -> "PatchModel":
+        # A null that reached the database would break a NOT NULL column (a 500), or blank a
+        # name; here it is a 422 naming the field.
+        for name in sorted(self.model_fields_set - self.clearable):
+            if getattr(self, name) is None:
+                raise field_rule(name, f"{name} cannot be null; leave it out to keep it")
+        return self
+
+
+def _split_commas(value: Any) -> Any:
+    if value is None:
+        return None
+    items: Iterable[Any] = value if isinstance(value, list) else [value]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
+# The one parser of list filters: `?status=a&status=b` and `?status=a,b` alike, each value then
+# checked against the filter's enum (an unknown one is a 422, never a filter matching nothing).
+# Use as `Annotated[list[Status] | None, CommaSeparated, Query()]`.
+CommaSeparated = BeforeValidator(_split_commas)

@@ -35,7 +35,7 @@ from app.config import Settings  # noqa: E402
 from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction, load_context  # noqa: E402
 from app.outbox.worker import Worker, default_handlers  # noqa: E402
-from app.privacy.crypto import IdentityCipher  # noqa: E402
+from app.privacy.crypto import Sealer  # noqa: E402
 from app.security import ADMIN, CITIZEN_APP, Principal  # noqa: E402
 from app.webhooks.dispatcher import Dispatcher  # noqa: E402
 from app.webhooks.schemas import EndpointCreate  # noqa: E402
@@ -70,9 +70,7 @@ class Receiver:
 async def prepare(url: str, settings: Settings, count: int, port: int) -> None:
     engine = make_engine(url, pool_size=4, max_overflow=0)
     sessions = make_sessionmaker(engine)
-    cipher = IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+    cipher = Sealer.from_settings(settings)
     async with sessions() as session, session.begin():
         jur = await create_jurisdiction(session, "35.21", "Kabupaten Ngawi", "Asia/Jakarta")
         ctx = await load_context(session, jur.id)
@@ -88,7 +86,7 @@ async def prepare(url: str, settings: Settings, count: int, port: int) -> None:
         for i in range(count):
             body = ComplaintCreate(channel="web", text=f"Keluhan nomor {i} untuk bench callback.")
             await take_in(session, ctx, cipher, app_client, body)
-    worker = Worker(sessions, settings, default_handlers(settings), {})
+    worker = Worker(sessions, settings, default_handlers(settings, cipher), {})
     while await worker.run_batch():
         pass
     await engine.dispose()
@@ -100,9 +98,7 @@ async def measure(url: str, settings: Settings, count: int, limit_s: float) -> t
     port = server.sockets[0].getsockname()[1]
     await prepare(url, settings, count, port)
     engine = make_engine(url, pool_size=8, max_overflow=8)
-    cipher = IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+    cipher = Sealer.from_settings(settings)
     stop = asyncio.Event()
     async with guarded_client(True, settings.webhook_max_concurrency, 10.0) as http:
         dispatcher = Dispatcher(make_sessionmaker(engine), settings, http, cipher, name="bench")

@@ -10,6 +10,14 @@ import httpx
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[1]
+# Real-looking values for every setting production refuses to leave at its default.
+PRODUCTION_SECRETS = {
+    "LAPOR_JWT_SECRET": "a-real-production-secret-of-enough-length-0123",
+    "LAPOR_IDENTITY_KEYS": "k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlBQkNERUY=",
+    "LAPOR_IDENTITY_INDEX_KEY": "a-real-index-key-of-enough-length-0123456",
+    "LAPOR_WEBHOOK_CALLBACK_KEYS": "k2:a-real-callback-key-of-enough-length-01",
+    "LAPOR_PUBLIC_BASE_URL": "https://lapor.ngawikab.go.id",
+}
 
 
 def _cli(
@@ -102,3 +110,34 @@ def test_production_with_default_secrets_refuses_to_serve(database_url: str) -> 
     assert "Refusing to start with LAPOR_ENVIRONMENT=production" in served.stderr
     assert "LAPOR_JWT_SECRET is the development default" in served.stderr
     assert "Traceback" not in served.stderr
+
+
+def test_production_without_database_url_refuses_the_embedded_database() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    secrets = {
+        "LAPOR_ENVIRONMENT": "production",
+        "LAPOR_PGDATA": "/nonexistent/never-created",
+        **PRODUCTION_SECRETS,
+    }
+    for command in (["serve", "--port", "0"], ["worker"], ["migrate"]):
+        ran = subprocess.run(
+            [sys.executable, "-m", "app", *command],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**env, **secrets},
+            timeout=60,
+            check=False,
+        )
+        assert ran.returncode == 1, (command, ran.stderr)
+        assert "DATABASE_URL is not set" in ran.stderr
+        assert "embedded database" in ran.stderr
+        assert "Traceback" not in ran.stderr
+
+
+def test_production_refuses_to_seed_the_demo_users(database_url: str) -> None:
+    for command in ("dev", "seed-demo"):
+        ran = _cli(database_url, command, LAPOR_ENVIRONMENT="production", **PRODUCTION_SECRETS)
+        assert ran.returncode == 1, ran.stderr
+        assert f"Refusing to run '{command}' with LAPOR_ENVIRONMENT=production" in ran.stderr
+        assert "Traceback" not in ran.stderr

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -16,7 +17,9 @@ from tests.factories import World
 REAL_SECRETS = {
     "jwt_secret": SecretStr("a-real-production-secret-of-enough-length-0123"),
     "identity_keys": SecretStr("k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlBQkNERUY="),
-    "identity_index_key": SecretStr("a-real-index-key"),
+    "identity_index_key": SecretStr("a-real-index-key-of-enough-length-0123456"),
+    "webhook_callback_keys": SecretStr("k2:a-real-callback-key-of-enough-length-01"),
+    "public_base_url": "https://lapor.ngawikab.go.id",
 }
 
 
@@ -111,16 +114,57 @@ async def test_oversized_body_is_413(client: httpx.AsyncClient, world: World) ->
     assert answer.json()["error"]["code"] == "payload_too_large"
 
 
+DEFAULT_NAMES = (
+    "LAPOR_JWT_SECRET",
+    "LAPOR_IDENTITY_KEYS",
+    "LAPOR_IDENTITY_INDEX_KEY",
+    "LAPOR_WEBHOOK_CALLBACK_KEYS",
+    "LAPOR_PUBLIC_BASE_URL",
+)
+
+
 def test_production_refuses_to_start_with_default_secrets(settings: Settings) -> None:
     production = settings.model_copy(update={"environment": "production"})
     with pytest.raises(InsecureSettings) as refused:
         create_app(production)
     message = str(refused.value)
-    for name in ("LAPOR_JWT_SECRET", "LAPOR_IDENTITY_KEYS", "LAPOR_IDENTITY_INDEX_KEY"):
-        assert name in message
-    partly = production.model_copy(update={"jwt_secret": REAL_SECRETS["jwt_secret"]})
-    with pytest.raises(InsecureSettings, match="LAPOR_IDENTITY_KEYS"):
-        create_app(partly)
+    for name in DEFAULT_NAMES:
+        assert name in message, name
+    create_app(production.model_copy(update=REAL_SECRETS))  # the real ones start
+
+
+@pytest.mark.parametrize("field", sorted(REAL_SECRETS))
+def test_production_refuses_each_default_on_its_own(settings: Settings, field: str) -> None:
+    real = settings.model_copy(update={"environment": "production", **REAL_SECRETS})
+    default = Settings.model_fields[field].default
+    with pytest.raises(InsecureSettings) as refused:
+        create_app(real.model_copy(update={field: default}))
+    assert f"LAPOR_{field.upper()}" in str(refused.value)
+    assert str(refused.value).count("LAPOR_") == 2  # that one, and LAPOR_ENVIRONMENT
+
+
+@pytest.mark.parametrize(
+    ("update", "named"),
+    [
+        ({"jwt_secret": SecretStr("short-but-not-default")}, "LAPOR_JWT_SECRET"),
+        ({"identity_index_key": SecretStr("short-index-key")}, "LAPOR_IDENTITY_INDEX_KEY"),
+        ({"webhook_callback_keys": SecretStr("k3:short")}, "LAPOR_WEBHOOK_CALLBACK_KEYS"),
+        (
+            {"identity_keys": SecretStr(REAL_SECRETS["identity_keys"].get_secret_value()
+                                        + ",k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")},
+            "LAPOR_IDENTITY_KEYS",
+        ),
+        ({"webhook_allow_loopback": True}, "LAPOR_WEBHOOK_ALLOW_LOOPBACK"),
+        ({"hub_base_url": "https://hub.example"}, "LAPOR_HUB_TOKEN"),
+        ({"database_url": None}, "DATABASE_URL is not set"),
+    ],
+)  # fmt: skip
+def test_production_refuses_weak_or_unsafe_values(
+    settings: Settings, update: dict[str, Any], named: str
+) -> None:
+    real = settings.model_copy(update={"environment": "production", **REAL_SECRETS})
+    with pytest.raises(InsecureSettings, match=named):
+        create_app(real.model_copy(update=update))
 
 
 async def test_production_hides_the_api_docs_and_sends_hsts(settings: Settings) -> None:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.accounts import clients
 from app.accounts.keys import NewKey
@@ -13,6 +13,7 @@ from app.accounts.models import ApiKey
 from app.deps import DB
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.security import ADMIN, Allow, Principal
+from app.validation import StrictModel
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 
@@ -21,9 +22,7 @@ AUTH = (Unauthorized, Forbidden)
 Prefix = Annotated[str, Path(pattern=r"^[a-z2-9]{12}$")]
 
 
-class ClientIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class ClientIn(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     role: Literal["citizen_app", "hub", "channel_gateway", "agency_system"]
     agency_id: uuid.UUID | None = Field(None, description="agency_system only: its agency")

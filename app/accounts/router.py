@@ -9,7 +9,6 @@ from pydantic import BaseModel
 from app.accounts import service
 from app.errors import Invalid, RateLimited, Unauthorized, responses
 from app.security import Public
-from app.validation import NO_NUL_PATTERN
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -31,9 +30,9 @@ class TokenOut(BaseModel):
 )
 async def token(
     request: Request,
-    username: Annotated[str, Form(min_length=1, max_length=100, pattern=NO_NUL_PATTERN)],
-    password: Annotated[str, Form(min_length=1, max_length=200, pattern=NO_NUL_PATTERN)],
-    grant_type: Annotated[str, Form(pattern="^password$")] = "password",
+    username: Annotated[str, Form(min_length=1, max_length=100)],
+    password: Annotated[str, Form(min_length=1, max_length=200)],
+    grant_type: Annotated[str, Form(pattern="^password$", max_length=8)] = "password",
 ) -> TokenOut:
     """Exchange a username and password for a short-lived access token."""
     settings = request.app.state.settings

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.keys import NewKey, generate_key, hash_secret
 from app.accounts.models import MACHINE_ROLES, PERSON_ROLES, ApiKey, Client, User
 from app.config import Settings
-from app.errors import Conflict, Invalid, NotFound, RateLimited
+from app.errors import Conflict, Invalid, NotFound
 
 # argon2id with pwdlib's recommended parameters.
 _passwords = PasswordHash.recommended()
@@ -129,24 +129,21 @@ def issue_token(settings: Settings, user: User) -> tuple[str, int]:
 
 
 async def login(session: AsyncSession, username: str, password: str) -> User | None:
-    """The user if the password is right; None (with the failure counted) if not.
+    """The user if the password is right and the account open; None otherwise.
 
-    It does not raise on a wrong password so the caller can commit the failure count first;
-    five failures in a row lock the account for LOCK_MINUTES.
+    Unknown, inactive, wrong password and locked out all return None after the same argon2
+    work, so the caller answers them alike and a lockout does not tell a stranger that the
+    username exists. It does not raise so the caller can commit the failure count first; five
+    failures in a row lock the account for LOCK_MINUTES, the right password included.
     """
     now = datetime.now(UTC)
     user = await session.scalar(select(User).where(User.username == username).with_for_update())
     if user is None or not user.active:
         _passwords.verify(password, _DUMMY_HASH)
         return None
-    if user.locked_until is not None and user.locked_until > now:
-        retry = int((user.locked_until - now).total_seconds()) + 1
-        raise RateLimited(
-            "Too many failed logins; try again later.",
-            code="account_locked",
-            headers={"Retry-After": str(retry)},
-        )
     valid, new_hash = _passwords.verify_and_update(password, user.password_hash)
+    if user.locked_until is not None and user.locked_until > now:
+        return None  # failures while locked do not extend the lock: it ends on time
     if not valid:
         user.failed_logins += 1
         if user.failed_logins >= LOCK_AFTER_FAILURES:

@@ -2,7 +2,8 @@
 
 Photos from phones carry EXIF: the camera, the time, and often GPS coordinates of the reporter's
 home. Re-encoding through Pillow keeps the pixels (turned upright first) and drops EXIF, XMP,
-GPS and comments, because none of them is passed to `save`.
+GPS, ICC profiles and comments: the decoded image's `info` is emptied before `save`, because
+Pillow writes some of it back on its own (a JPEG's COM comment survived re-encoding that way).
 """
 
 import io
@@ -63,7 +64,9 @@ def clean(data: bytes) -> Cleaned:
     fmt = IMAGE_TYPES[kind]
     if fmt == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    # Only transparency is pixels; everything else read from the file is metadata.
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
     out = io.BytesIO()
-    # No exif=, no pnginfo=, no icc/xmp: nothing but pixels is written.
+    # No exif=, no pnginfo=, no icc/xmp/comment: nothing but pixels is written.
     image.save(out, format=fmt, quality=90) if fmt != "PNG" else image.save(out, format=fmt)
     return Cleaned(kind, out.getvalue())

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels.models import PROVIDERS, ChannelAccount
 from app.errors import Invalid, NotFound
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealed, Sealer
 from app.security import CHANNEL_GATEWAY, Principal
 
 
@@ -50,7 +50,7 @@ def sha256_hex(value: str) -> str:
 
 async def create_account(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     jurisdiction_id: uuid.UUID,
     provider: str,
     name: str,
@@ -75,16 +75,18 @@ async def create_account(
     )
     secrets = {"signing_secret": signing_secret, "access_token": access_token}
     if any(secrets.values()):
-        account.key_id, account.secrets_ciphertext = cipher.encrypt(secrets, account.id.bytes)
+        account.key_id, account.secrets_ciphertext = cipher.seal(
+            Sealed.CHANNEL_SECRETS, secrets, account.id
+        )
     session.add(account)
     await session.flush()
     return account.id
 
 
-def _decrypt(cipher: IdentityCipher, row: ChannelAccount) -> Account:
+def _with_secrets(cipher: Sealer, row: ChannelAccount) -> Account:
     secrets: dict[str, Any] = {}
     if row.key_id and row.secrets_ciphertext:
-        secrets = cipher.decrypt(row.key_id, row.secrets_ciphertext, row.id.bytes)
+        secrets = cipher.open(Sealed.CHANNEL_SECRETS, row.key_id, row.secrets_ciphertext, row.id)
     return Account(
         id=row.id,
         jurisdiction_id=row.jurisdiction_id,
@@ -96,21 +98,21 @@ def _decrypt(cipher: IdentityCipher, row: ChannelAccount) -> Account:
 
 
 async def accounts_of(
-    session: AsyncSession, cipher: IdentityCipher, provider: str, account_id: uuid.UUID | None
+    session: AsyncSession, cipher: Sealer, provider: str, account_id: uuid.UUID | None
 ) -> list[Account]:
     """Active accounts of a provider (just one when the webhook URL names it)."""
     query = select(ChannelAccount).where(ChannelAccount.provider == provider, ChannelAccount.active)
     if account_id is not None:
         query = query.where(ChannelAccount.id == account_id)
-    return [_decrypt(cipher, row) for row in (await session.scalars(query)).all()]
+    return [_with_secrets(cipher, row) for row in (await session.scalars(query)).all()]
 
 
 async def get_account(
-    session: AsyncSession, cipher: IdentityCipher, account_id: uuid.UUID
+    session: AsyncSession, cipher: Sealer, account_id: uuid.UUID
 ) -> Account | None:
     """One account with its secrets decrypted (the reply subscriber needs its access token)."""
     row = await session.get(ChannelAccount, account_id)
-    return _decrypt(cipher, row) if row is not None else None
+    return _with_secrets(cipher, row) if row is not None else None
 
 
 def by_signature(accounts: list[Account], valid: Callable[[str], bool]) -> Account | None:
@@ -122,7 +124,7 @@ def by_signature(accounts: list[Account], valid: Callable[[str], bool]) -> Accou
 
 
 async def by_shared_secret(
-    session: AsyncSession, cipher: IdentityCipher, provider: str, secret: str
+    session: AsyncSession, cipher: Sealer, provider: str, secret: str
 ) -> Account | None:
     """The gateway account holding this secret (stored as SHA-256, found by its index)."""
     row = await session.scalar(
@@ -132,7 +134,7 @@ async def by_shared_secret(
             ChannelAccount.active,
         )
     )
-    return _decrypt(cipher, row) if row is not None else None
+    return _with_secrets(cipher, row) if row is not None else None
 
 
 async def by_verify_token(

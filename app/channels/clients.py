@@ -13,7 +13,7 @@ from app.channels.replies import unseal
 from app.config import Settings
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Outcome, Sender
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 
 
 def _outcome(response: httpx.Response) -> Outcome:
@@ -25,7 +25,7 @@ def _outcome(response: httpx.Response) -> Outcome:
     return Outcome(done=False, error=error, dead=permanent)
 
 
-def sms_sender(settings: Settings, http: httpx.AsyncClient, cipher: IdentityCipher) -> Sender:
+def sms_sender(settings: Settings, http: httpx.AsyncClient, cipher: Sealer) -> Sender:
     """POST {"to", "text", "ref"} to the configured SMS gateway."""
 
     async def send(row: OutboxMessage) -> Outcome:
@@ -79,7 +79,7 @@ def social_request(settings: Settings, secret: dict[str, Any]) -> tuple[str, dic
     raise ValueError(f"unknown reply kind {kind!r}")
 
 
-def social_sender(settings: Settings, http: httpx.AsyncClient, cipher: IdentityCipher) -> Sender:
+def social_sender(settings: Settings, http: httpx.AsyncClient, cipher: Sealer) -> Sender:
     """Send a reply through the platform's own API with the account's access token."""
 
     async def send(row: OutboxMessage) -> Outcome:

@@ -12,14 +12,7 @@ from app.complaints.fanout import Subscriber
 from app.config import Settings
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Sender
-from app.privacy.crypto import IdentityCipher
-
-
-def cipher_of(settings: Settings) -> IdentityCipher:
-    """The identity cipher, for processes without the app (worker, CLI)."""
-    return IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+from app.privacy.crypto import Sealer
 
 
 def sms_config(settings: Settings) -> sms.SmsConfig:
@@ -30,15 +23,15 @@ def sms_config(settings: Settings) -> sms.SmsConfig:
 
 
 def assemble_handler(
-    settings: Settings,
+    settings: Settings, sealer: Sealer
 ) -> Callable[[AsyncSession, OutboxMessage], Awaitable[None]]:
     """Close an SMS group whose window has passed (database only, exactly once)."""
-    cipher, config = cipher_of(settings), sms_config(settings)
+    config = sms_config(settings)
 
     async def handle(session: AsyncSession, row: OutboxMessage) -> None:
         await sms.close_group(
             session,
-            cipher,
+            sealer,
             config,
             row.jurisdiction_id,
             row.payload["group_key"],
@@ -48,15 +41,14 @@ def assemble_handler(
     return handle
 
 
-def subscribers(settings: Settings) -> list[Subscriber]:
+def subscribers(settings: Settings, sealer: Sealer) -> list[Subscriber]:
     """Event consumers of the channels: the reply to the reporter."""
-    return [replies.reply_subscriber(settings, cipher_of(settings))]
+    return [replies.reply_subscriber(settings, sealer)]
 
 
-def senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Sender]:
+def senders(settings: Settings, http: httpx.AsyncClient, sealer: Sealer) -> dict[str, Sender]:
     """Outbox topic -> sender for the replies."""
-    cipher = cipher_of(settings)
     return {
-        replies.SMS_TOPIC: clients.sms_sender(settings, http, cipher),
-        replies.SOCIAL_TOPIC: clients.social_sender(settings, http, cipher),
+        replies.SMS_TOPIC: clients.sms_sender(settings, http, sealer),
+        replies.SOCIAL_TOPIC: clients.social_sender(settings, http, sealer),
     }

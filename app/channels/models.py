@@ -27,7 +27,7 @@ class ChannelAccount(Base):
     A provider cannot send our API key, so its request is matched to an account by what only
     that account's secret can produce (a signature, or a per-gateway secret), never by the body.
     Shared secrets we only compare are kept as SHA-256; secrets we must use (HMAC keys, access
-    tokens) are encrypted with the identity keys, bound to the account id.
+    tokens) are sealed (app/privacy/crypto.py, kind channel_account), bound to the account id.
     """
 
     __tablename__ = "channel_accounts"

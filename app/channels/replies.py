@@ -1,8 +1,9 @@
 """Answering the reporter through their door: what to say on each event, and the outbox rows.
 
 A subscriber turns a complaint event into one outbox row per reply; a sender (app/channels/
-clients.py) delivers it. The destination and any access token travel sealed (AES-GCM, bound to
-the row id), so the outbox never holds a phone number or a token in clear.
+clients.py) delivers it. The reporter's phone or platform id is read through app/privacy (one
+logged read per reply); it and any access token then travel sealed (kind outbox_message, bound
+to the row id), so the outbox never holds a phone number or a token in clear.
 """
 
 import base64
@@ -14,11 +15,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels import accounts
-from app.complaints.contact import reply_context
 from app.complaints.fanout import EventNotice, Subscriber
+from app.complaints.models import Complaint
 from app.config import Settings
 from app.outbox.models import OutboxMessage
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealed, Sealer
+from app.privacy.identity import META_REPLY, SMS_REPLY, X_REPLY, read_identity
 
 SMS_TOPIC = "sms_reply"
 SOCIAL_TOPIC = "social_reply"
@@ -36,16 +38,29 @@ STATUS_WORDS = {
 }
 
 
+MAX_REPLY_CHARS = 600  # four SMS segments; a longer officer's message is read on the web
+
+
+def _fit(text: str, link: str) -> str:
+    """The text whole when it fits; else cut with a visible marker and where to read the rest."""
+    if len(text) <= MAX_REPLY_CHARS:
+        return text
+    tail = f"… Selengkapnya: {link}"
+    return text[: MAX_REPLY_CHARS - len(tail)].rstrip() + tail
+
+
 def event_message(event: str, data: dict[str, Any], tracking_id: str, link: str) -> str | None:
     """The reporter's notice for an event, in Indonesian; None for events they need not hear."""
     if event == "received":
         return f"Pengaduan Anda diterima dengan nomor {tracking_id}. Pantau di {link}"
     if event == "needs_info":
-        return f"Pengaduan {tracking_id} perlu informasi tambahan: {data.get('message', '')}"[:600]
+        return _fit(
+            f"Pengaduan {tracking_id} perlu informasi tambahan: {data.get('message', '')}", link
+        )
     if event in ("dispatched", "transferred") and data.get("agency_name"):
         return f"Pengaduan {tracking_id} diteruskan ke {data['agency_name']}."
     if event == "responded":
-        return f"Pengaduan {tracking_id} telah ditanggapi: {data.get('message', '')}"[:600]
+        return _fit(f"Pengaduan {tracking_id} telah ditanggapi: {data.get('message', '')}", link)
     simple = {
         "verified": "telah diverifikasi",
         "acknowledged": "sedang ditindaklanjuti",
@@ -58,6 +73,12 @@ def event_message(event: str, data: dict[str, Any], tracking_id: str, link: str)
     return None
 
 
+TOO_LONG_MESSAGE = (
+    "Pesan Anda terlalu panjang untuk satu pengaduan (maks. 10.000 karakter) dan belum "
+    "diterima. Kirim ringkasannya: LAPOR <isi pengaduan>"
+)
+
+
 def status_message(tracking_id: str | None, status: str | None) -> str:
     """The answer to `CEK <tracking id>`."""
     if tracking_id is None or status is None:
@@ -65,20 +86,21 @@ def status_message(tracking_id: str | None, status: str | None) -> str:
     return f"Status pengaduan {tracking_id}: {STATUS_WORDS.get(status, status)}."
 
 
-def seal(cipher: IdentityCipher, row_id: uuid.UUID, secret: dict[str, Any]) -> dict[str, str]:
+def seal(cipher: Sealer, row_id: uuid.UUID, secret: dict[str, Any]) -> dict[str, str]:
     """Encrypt what an outbox row must not hold in clear, bound to that row."""
-    kid, blob = cipher.encrypt(secret, row_id.bytes)
+    kid, blob = cipher.seal(Sealed.OUTBOX, secret, row_id)
     return {"kid": kid, "sealed": base64.b64encode(blob).decode()}
 
 
-def unseal(cipher: IdentityCipher, row_id: uuid.UUID, payload: dict[str, Any]) -> dict[str, Any]:
+def unseal(cipher: Sealer, row_id: uuid.UUID, payload: dict[str, Any]) -> dict[str, Any]:
     """The sealed part of a row's payload, for its sender."""
-    return cipher.decrypt(payload["kid"], base64.b64decode(payload["sealed"]), row_id.bytes)
+    blob = base64.b64decode(payload["sealed"])
+    return cipher.open(Sealed.OUTBOX, payload["kid"], blob, row_id)
 
 
 async def enqueue(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     topic: str,
     jurisdiction_id: uuid.UUID,
     complaint_id: uuid.UUID | None,
@@ -105,7 +127,7 @@ async def enqueue(
 
 async def enqueue_sms(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     jurisdiction_id: uuid.UUID,
     complaint_id: uuid.UUID | None,
     phone: str,
@@ -125,48 +147,51 @@ async def enqueue_sms(
     )
 
 
-def reply_subscriber(settings: Settings, cipher: IdentityCipher) -> Subscriber:
-    """Answer SMS and social media reporters on every status change, through their door."""
+def reply_subscriber(settings: Settings, cipher: Sealer) -> Subscriber:
+    """Answer SMS and social media reporters on every status change, through their door.
+
+    The reporter's phone or account is read (and the read logged) only once a reply is certain
+    to go out, and only that one field.
+    """
     base = settings.public_base_url.rstrip("/")
 
     async def on_event(session: AsyncSession, notice: EventNotice) -> None:
-        ctx = await reply_context(session, cipher, notice.complaint_id)
-        if ctx is None or ctx.channel not in ("sms_1708", "social_media"):
+        c = await session.get(Complaint, notice.complaint_id)
+        if c is None or c.channel not in ("sms_1708", "social_media"):
             return
-        if ctx.channel_detail.get("contact_consent") is False:
+        detail = dict(c.channel_detail or {})
+        if detail.get("contact_consent") is False:
             return
-        link = f"{base}/v1/track/{ctx.tracking_id}"
-        text = event_message(notice.type, notice.data, ctx.tracking_id, link)
+        link = f"{base}/v1/track/{c.tracking_id}"
+        text = event_message(notice.type, notice.data, c.tracking_id, link)
         if text is None:
             return
         key = f"reply:{notice.complaint_id}:{notice.seq}"
-        if ctx.channel == "sms_1708" and ctx.reporter.get("phone"):
-            await enqueue_sms(
-                session,
-                cipher,
-                ctx.jurisdiction_id,
-                ctx.complaint_id,
-                ctx.reporter["phone"],
-                text,
-                key,
-            )
+        if c.channel == "sms_1708":
+            contact = await read_identity(session, cipher, c, SMS_REPLY, ("phone",)) or {}
+            if contact.get("phone"):
+                phone = contact["phone"]
+                await enqueue_sms(session, cipher, c.jurisdiction_id, c.id, phone, text, key)
             return
-        reply = ctx.channel_detail.get("reply")
-        account_id = ctx.channel_detail.get("account_id")
-        social_id = str(ctx.reporter.get("social_id", ""))
-        if ctx.channel != "social_media" or not reply or not account_id or ":" not in social_id:
+        reply, account_id = detail.get("reply"), detail.get("account_id")
+        if not reply or not account_id:
             return
         account = await accounts.get_account(session, cipher, uuid.UUID(account_id))
         if account is None or not account.access_token:
+            return
+        actor = X_REPLY if detail.get("platform") == "x" else META_REPLY
+        contact = await read_identity(session, cipher, c, actor, ("social_id",)) or {}
+        social_id = str(contact.get("social_id", ""))
+        if ":" not in social_id:
             return
         await enqueue(
             session,
             cipher,
             SOCIAL_TOPIC,
-            ctx.jurisdiction_id,
-            ctx.complaint_id,
+            c.jurisdiction_id,
+            c.id,
             key,
-            {"platform": ctx.channel_detail.get("platform"), "kind": reply.get("kind")},
+            {"platform": detail.get("platform"), "kind": reply.get("kind")},
             {
                 "reply": reply,
                 "to": social_id.split(":", 1)[1],

@@ -4,7 +4,6 @@ These routes are `Public()` to our bearer scheme because providers cannot send i
 signature check inside each handler is their authentication."""
 
 import json
-import logging
 import uuid
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
@@ -15,15 +14,17 @@ from pydantic import BaseModel, Field, ValidationError
 
 from app.channels import accounts, jobs, signatures, sms, social
 from app.channels.accounts import Account
+from app.channels.bodies import field_details
 from app.channels.sms_parse import JsonSmsIn, from_json, from_kannel, from_twilio
 from app.channels.social_parse import parse_meta, parse_whatsapp, parse_x
 from app.complaints.duplicates import DuplicateRule
 from app.config import Settings
 from app.deps import DB, Cipher
 from app.errors import AppError, BadRequest, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.logging import get_logger
 from app.security import CHANNEL_GATEWAY, Principal, Public, authenticate
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"], dependencies=[Depends(Public())])
 
@@ -46,10 +47,20 @@ class TakenOut(BaseModel):
     existing: bool = Field(description="a redelivery: the complaint the message made before")
 
 
+class SetAsideOut(BaseModel):
+    message_id: str
+    code: str = Field(description="why, e.g. text_too_long")
+    fields: list[str] = Field(description="the fields that could not be taken as sent")
+
+
 class WebhookOut(BaseModel):
     received: int = Field(description="messages that became (or already were) complaints")
     ignored: int = Field(description="receipts, echoes and other events set aside, logged")
+    rejected: int = Field(
+        0, description="messages that cannot become complaints (listed in `set_aside`), logged"
+    )
     complaints: list[TakenOut]
+    set_aside: list[SetAsideOut] = []
 
 
 class CrcOut(BaseModel):
@@ -142,11 +153,7 @@ async def sms_inbound(
             except ValidationError as exc:
                 if any(e["type"] == "json_invalid" for e in exc.errors()):
                     raise BadRequest("The body is not valid JSON.", code="malformed_json") from exc
-                details = [
-                    {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
-                    for e in exc.errors()
-                ]
-                raise Invalid("Some fields are invalid.", details=details) from exc
+                raise Invalid("Some fields are invalid.", details=field_details(exc)) from exc
             message = from_json(body)
         else:
             fmt = "kannel"
@@ -225,15 +232,18 @@ async def _webhook(
     try:
         found, body = await _signed(request, db, cipher, provider, header, account, verify)
         parsed = parse(body)
-        taken = await social.take_in_messages(
+        result = await social.take_in_messages(
             db, cipher, found, parsed, DuplicateRule.from_settings(_settings(request))
         )
     except AppError as exc:
         raise _rejected(provider, request, exc) from None
+    # 200 even when some messages were set aside: the providers redeliver anything else.
     return WebhookOut(
-        received=len(taken),
-        ignored=len(parsed.ignored) + len(parsed.messages) - len(taken),
-        complaints=[TakenOut(**t.__dict__) for t in taken],
+        received=len(result.taken),
+        ignored=len(parsed.ignored),
+        rejected=len(result.set_aside),
+        complaints=[TakenOut(**t.__dict__) for t in result.taken],
+        set_aside=[SetAsideOut(**a.__dict__) for a in result.set_aside],
     )
 
 

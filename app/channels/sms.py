@@ -7,7 +7,6 @@ window passes, so a message whose last part never comes is still taken in (with 
 A per-sender advisory lock serialises a sender's parts across processes.
 """
 
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,18 +16,19 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels import replies
+from app.channels.bodies import complaint_body
 from app.channels.models import SmsPart
 from app.channels.sms_parse import InboundSms, parse_keyword
 from app.complaints import intake, queries
 from app.complaints.duplicates import DuplicateRule
-from app.complaints.schemas import ComplaintCreate, ReporterIn
 from app.errors import Invalid
 from app.jurisdictions.service import load_context
+from app.logging import get_logger
 from app.outbox.models import OutboxMessage
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealed, Sealer
 from app.security import CHANNEL_GATEWAY, Principal
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 GAP = " […] "
 
@@ -60,7 +60,7 @@ def _status_key(principal: Principal, message_ref: str | None) -> str:
 
 async def answer_status(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     jurisdiction_id: uuid.UUID,
     phone: str,
     tracking_id: str | None,
@@ -77,7 +77,7 @@ async def answer_status(
 
 async def _create(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     config: SmsConfig,
     principal: Principal,
     phone: str,
@@ -93,11 +93,8 @@ async def _create(
     if not keyword.text:
         raise Invalid.field("text", "Only a keyword, no complaint text.", code="empty_message")
     ctx = await load_context(session, principal.jurisdiction_id)
-    body = ComplaintCreate(
-        channel="sms_1708",
-        text=keyword.text[:10_000],
-        reporter=ReporterIn(phone=phone),
-        channel_ref=channel_ref,
+    body = complaint_body(
+        channel="sms_1708", text=keyword.text, reporter={"phone": phone}, channel_ref=channel_ref
     )
     result = await intake.take_in(
         session, ctx, cipher, principal, body, duplicates=config.duplicates
@@ -109,7 +106,7 @@ async def _create(
 
 async def receive(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     config: SmsConfig,
     principal: Principal,
     sms: InboundSms,
@@ -170,7 +167,7 @@ async def receive(
         )
         part_count = None
     part_id = uuid.uuid4()
-    key_id, sealed = cipher.encrypt({"phone": sms.sender}, part_id.bytes)
+    key_id, sealed = cipher.seal(Sealed.SMS_SENDER, {"phone": sms.sender}, part_id)
     inserted = await session.scalar(
         pg_insert(SmsPart)
         .values(
@@ -255,10 +252,10 @@ def join_parts(parts: list[tuple[int, str]], total: int | None) -> str:
 
 
 async def _assemble(
-    session: AsyncSession, cipher: IdentityCipher, config: SmsConfig, parts: list[SmsPart]
+    session: AsyncSession, cipher: Sealer, config: SmsConfig, parts: list[SmsPart]
 ) -> SmsResult:
     first = parts[0]
-    phone = cipher.decrypt(first.key_id, first.sender_ciphertext, first.id.bytes)["phone"]
+    phone = cipher.open(Sealed.SMS_SENDER, first.key_id, first.sender_ciphertext, first.id)["phone"]
     principal = Principal(
         id=first.account_id,
         kind="channel",
@@ -274,6 +271,16 @@ async def _assemble(
     except Invalid as exc:  # e.g. "LAPOR" and nothing after it within the window
         log.warning("sms group discarded", extra={"code": exc.code, "parts": len(parts)})
         result = SmsResult("part_stored")
+        if exc.code == "text_too_long":  # never cut: the sender hears why it was refused
+            await replies.enqueue_sms(
+                session,
+                cipher,
+                first.jurisdiction_id,
+                None,
+                phone,
+                replies.TOO_LONG_MESSAGE,
+                f"sms-too-long:{first.id}",
+            )
     done_key = f"{first.group_key[:150]}:done:{uuid.uuid4().hex}"
     # The group key is released so a reused UDH reference starts a new message; the text now
     # lives in the complaint, so the part keeps only what recognises a redelivery.
@@ -292,7 +299,7 @@ async def _assemble(
 
 async def close_group(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     config: SmsConfig,
     jurisdiction_id: uuid.UUID,
     group_key: str,

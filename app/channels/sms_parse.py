@@ -5,13 +5,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from app.complaints.tracking import normalize as normalize_tracking
 from app.errors import Invalid
 from app.privacy.crypto import normalize_identifier
+from app.validation import StrictModel
 
 MAX_PART_CHARS = 1_600
+# A message the gateway already joined (Gammu, Twilio, "whole": true) may be as long as a
+# complaint; longer is refused by the complaint's own limit, never cut.
+MAX_WHOLE_CHARS = 10_000
 COMPLAINT_KEYWORDS = frozenset({"LAPOR", "ADUAN", "ADU"})
 STATUS_KEYWORDS = frozenset({"CEK", "STATUS"})
 
@@ -33,21 +37,20 @@ class InboundSms:
     whole: bool = False
 
 
-class ConcatIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ConcatIn(StrictModel):
     ref: Annotated[str, Field(min_length=1, max_length=20)]
     total: Annotated[int, Field(ge=1, le=255)]
     part: Annotated[int, Field(ge=1, le=255)]
 
 
-class JsonSmsIn(BaseModel):
+class JsonSmsIn(StrictModel):
     """The generic gateway format: one SMS (or one part of a long one) per request."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
     message_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     sender: Annotated[str, Field(alias="from", min_length=3, max_length=32)]
     to: Annotated[str, Field(max_length=32)] | None = None
-    text: Annotated[str, Field(max_length=MAX_PART_CHARS)]
+    text: Annotated[str, Field(max_length=MAX_WHOLE_CHARS)]
     concat: ConcatIn | None = None
     whole: bool = Field(False, description="true when the gateway already joined the parts")
 
@@ -61,13 +64,14 @@ def sender_phone(raw: str) -> str:
     return "+" + (digits or "")
 
 
-def _text(raw: str | None) -> str:
+def _text(raw: str | None, whole: bool = False) -> str:
     # Kept as sent: a long SMS is cut anywhere, and the space at a cut belongs to the text.
     text = raw or ""
     if not text.strip():
         raise Invalid.field("text", "The message is empty.", code="empty_message")
-    if len(text) > MAX_PART_CHARS:
-        raise Invalid.field("text", f"An SMS part is at most {MAX_PART_CHARS} characters.")
+    limit, what = (MAX_WHOLE_CHARS, "A joined SMS") if whole else (MAX_PART_CHARS, "An SMS part")
+    if len(text) > limit:
+        raise Invalid.field("text", f"{what} is at most {limit} characters.", code="text_too_long")
     return text
 
 
@@ -107,7 +111,7 @@ def from_json(body: JsonSmsIn) -> InboundSms:
         raise Invalid.field("concat.part", "part cannot exceed total.")
     return InboundSms(
         sender=sender_phone(body.sender),
-        text=_text(body.text),
+        text=_text(body.text, body.whole),
         message_ref=body.message_id,
         concat=Concat(concat.ref, concat.total, concat.part) if concat else None,
         whole=body.whole,
@@ -138,7 +142,7 @@ def from_twilio(params: Mapping[str, str]) -> InboundSms:
         raise Invalid.field("From", "The sender ('From') is missing.", code="missing_sender")
     return InboundSms(
         sender=sender_phone(params["From"]),
-        text=_text(params.get("Body")),
+        text=_text(params.get("Body"), whole=True),
         message_ref=sid,
         concat=None,
         whole=True,

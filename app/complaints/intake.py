@@ -23,7 +23,7 @@ from app.complaints.tracking import new_tracking_id
 from app.errors import Invalid
 from app.jurisdictions.service import JurisdictionContext
 from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealed, Sealer
 from app.routing.decide import Sample
 from app.routing.decision import suggest_and_route
 from app.routing.service import check_category
@@ -134,7 +134,7 @@ def _channel_detail(body: ComplaintCreate) -> dict[str, Any]:
 async def take_in(
     session: AsyncSession,
     ctx: JurisdictionContext,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     principal: Principal,
     body: ComplaintCreate,
     *,
@@ -221,7 +221,9 @@ async def take_in(
     # to get no row without a channel_ref match; a fresh id settles it.
     for _ in range(3):
         complaint_id = uuid.uuid4()
-        key_id, ciphertext = cipher.encrypt(reporter, complaint_id.bytes) if reporter else ("", b"")
+        key_id, ciphertext = (
+            cipher.seal(Sealed.IDENTITY, reporter, complaint_id) if reporter else ("", b"")
+        )
         params |= {
             "id": complaint_id,
             "tracking_id": new_tracking_id(),

@@ -1,18 +1,20 @@
 """Reads: one complaint, the filtered list (keyset pages), the timeline, public tracking."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import schemas
 from app.complaints.access import event_data_for, sees_links, visible_to
 from app.complaints.actions import ComplaintNotFound
 from app.complaints.clock import is_overdue
-from app.complaints.lifecycle import CLOCK_RUNNING, allowed_actions
+from app.complaints.lifecycle import CLOCK_RUNNING
 from app.complaints.models import Complaint, ComplaintEvent
+from app.complaints.permissions import allowed_for
 from app.complaints.tracking import normalize
 from app.jurisdictions.service import JurisdictionContext
 from app.pagination import newest_first
@@ -38,10 +40,10 @@ PUBLIC_EVENTS = frozenset(
 
 @dataclass(frozen=True)
 class ListFilters:
-    status: str | None = None
-    type: str | None = None
+    status: Sequence[str] | None = None
+    type: Sequence[str] | None = None
     agency_id: uuid.UUID | None = None
-    channel: str | None = None
+    channel: Sequence[str] | None = None
     category_id: uuid.UUID | None = None
     region_code: str | None = None
     overdue: bool | None = None
@@ -53,15 +55,15 @@ class ListFilters:
 
 def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Complaint]:
     stmt = select(Complaint).where(visible_to(principal))
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if f.status:
-        conditions.append(Complaint.status == f.status)
+        conditions.append(Complaint.status.in_(f.status))
     if f.type:
-        conditions.append(Complaint.type == f.type)
+        conditions.append(Complaint.type.in_(f.type))
     if f.agency_id:
         conditions.append(Complaint.agency_id == f.agency_id)
     if f.channel:
-        conditions.append(Complaint.channel == f.channel)
+        conditions.append(Complaint.channel.in_(f.channel))
     if f.category_id:
         conditions.append(Complaint.category_id == f.category_id)
     if f.region_code:
@@ -134,7 +136,8 @@ async def complaint_out(
     session: AsyncSession, ctx: JurisdictionContext, principal: Principal, c: Complaint
 ) -> schemas.ComplaintOut:
     """The full view of a complaint as `principal` may see it (identity is never part of it;
-    see reveal-reporter; links to other complaints only for those who see links)."""
+    see reveal-reporter; links to other complaints only for those who see links; only the
+    actions `principal` may take)."""
     now = datetime.now(UTC)
     links = sees_links(principal)
     agency = await agency_or_none(session, c.agency_id)
@@ -183,7 +186,7 @@ async def complaint_out(
         duplicate_of=c.duplicate_of if links else None,
         possible_duplicate_of=c.possible_duplicate_of if links else None,
         overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
-        allowed_actions=allowed_actions(c.status),
+        allowed_actions=allowed_for(c.status, principal.role, has_deadline=c.due_at is not None),
         created_at=c.created_at,
         updated_at=c.updated_at,
     )

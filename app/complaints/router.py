@@ -9,6 +9,7 @@ from pydantic import AwareDatetime
 
 from app.complaints import actions, intake, queries, schemas
 from app.complaints.duplicates import DuplicateRule
+from app.complaints.permissions import allow
 from app.complaints.vocabulary import ComplaintType
 from app.deps import DB, Cipher
 from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
@@ -28,7 +29,7 @@ from app.security import (
     Principal,
     Public,
 )
-from app.validation import NO_NUL_PATTERN
+from app.validation import CommaSeparated
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 
@@ -41,10 +42,17 @@ Reader = Annotated[
         )
     ),
 ]
-Admin = Annotated[Principal, Depends(Allow(ADMIN))]
-AdminOrLiaison = Annotated[Principal, Depends(Allow(ADMIN, LIAISON))]
-Liaison = Annotated[Principal, Depends(Allow(LIAISON))]
-Reporter = Annotated[Principal, Depends(Allow(CITIZEN_APP, OPERATOR, CHANNEL_GATEWAY))]
+# Each action route takes its roles from the table `allowed_actions` is computed from.
+MayVerify = Annotated[Principal, Depends(allow("verify"))]
+MayRequestInfo = Annotated[Principal, Depends(allow("request_info"))]
+MaySupplyInfo = Annotated[Principal, Depends(allow("supply_info"))]
+MayArchive = Annotated[Principal, Depends(allow("archive"))]
+MayDispatch = Annotated[Principal, Depends(allow("dispatch"))]
+MayAcknowledge = Annotated[Principal, Depends(allow("acknowledge"))]
+MayTransfer = Annotated[Principal, Depends(allow("transfer"))]
+MayRespond = Annotated[Principal, Depends(allow("respond"))]
+MayGiveFeedback = Annotated[Principal, Depends(allow("feedback_satisfied", "feedback_unsatisfied"))]
+MayExtend = Annotated[Principal, Depends(allow("extend"))]
 
 AUTH = (Unauthorized, Forbidden)
 ACTION_ERRORS = responses(*AUTH, NotFound, Conflict, Invalid)
@@ -92,17 +100,17 @@ async def create_complaint(
 async def list_complaints(
     principal: Reader,
     db: DB,
-    status: schemas.StatusName | None = None,
-    type: ComplaintType | None = None,
+    status: Annotated[list[schemas.StatusName] | None, CommaSeparated, Query()] = None,
+    type: Annotated[list[ComplaintType] | None, CommaSeparated, Query()] = None,
     agency_id: uuid.UUID | None = None,
-    channel: schemas.ChannelName | None = None,
+    channel: Annotated[list[schemas.ChannelName] | None, CommaSeparated, Query()] = None,
     category_id: uuid.UUID | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")] = None,
     overdue: bool | None = None,
     due_before: AwareDatetime | None = None,
     received_from: AwareDatetime | None = None,
     received_to: AwareDatetime | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL_PATTERN)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> schemas.ComplaintPage:
@@ -163,7 +171,7 @@ async def list_events(
     responses=ACTION_ERRORS,
 )
 async def verify(
-    complaint_id: uuid.UUID, body: schemas.VerifyIn, principal: Admin, db: DB
+    complaint_id: uuid.UUID, body: schemas.VerifyIn, principal: MayVerify, db: DB
 ) -> schemas.ComplaintOut:
     """Classify the complaint and start its clock; dispatch at once when `agency_id` is given."""
     ctx = await load_context(db, principal.jurisdiction_id)
@@ -177,7 +185,7 @@ async def verify(
     responses=ACTION_ERRORS,
 )
 async def request_info(
-    complaint_id: uuid.UUID, body: schemas.RequestInfoIn, principal: AdminOrLiaison, db: DB
+    complaint_id: uuid.UUID, body: schemas.RequestInfoIn, principal: MayRequestInfo, db: DB
 ) -> schemas.ComplaintOut:
     """Ask the reporter for missing information (pauses a running clock)."""
     ctx = await load_context(db, principal.jurisdiction_id)
@@ -191,7 +199,7 @@ async def request_info(
     responses=ACTION_ERRORS,
 )
 async def supply_info(
-    complaint_id: uuid.UUID, body: schemas.InfoIn, principal: Reporter, db: DB
+    complaint_id: uuid.UUID, body: schemas.InfoIn, principal: MaySupplyInfo, db: DB
 ) -> schemas.ComplaintOut:
     """The reporter's missing information; the complaint returns to where it was."""
     ctx = await load_context(db, principal.jurisdiction_id)
@@ -205,7 +213,7 @@ async def supply_info(
     responses=ACTION_ERRORS,
 )
 async def archive(
-    complaint_id: uuid.UUID, body: schemas.ArchiveIn, principal: Admin, db: DB
+    complaint_id: uuid.UUID, body: schemas.ArchiveIn, principal: MayArchive, db: DB
 ) -> schemas.ComplaintOut:
     """Set the complaint aside with a reason."""
     ctx = await load_context(db, principal.jurisdiction_id)
@@ -219,7 +227,7 @@ async def archive(
     responses=ACTION_ERRORS,
 )
 async def dispatch(
-    complaint_id: uuid.UUID, body: schemas.DispatchIn, principal: Admin, db: DB
+    complaint_id: uuid.UUID, body: schemas.DispatchIn, principal: MayDispatch, db: DB
 ) -> schemas.ComplaintOut:
     """Send the complaint to an agency by hand."""
     ctx = await load_context(db, principal.jurisdiction_id)
@@ -234,7 +242,7 @@ async def dispatch(
 )
 async def acknowledge(
     complaint_id: uuid.UUID,
-    principal: Liaison,
+    principal: MayAcknowledge,
     db: DB,
     body: schemas.AcknowledgeIn | None = None,
 ) -> schemas.ComplaintOut:
@@ -250,7 +258,7 @@ async def acknowledge(
     responses=ACTION_ERRORS,
 )
 async def transfer(
-    complaint_id: uuid.UUID, body: schemas.TransferIn, principal: AdminOrLiaison, db: DB
+    complaint_id: uuid.UUID, body: schemas.TransferIn, principal: MayTransfer, db: DB
 ) -> schemas.ComplaintOut:
     """Pass the complaint to another agency (bukan wewenang); a liaison asks the admins."""
     ctx = await load_context(db, principal.jurisdiction_id)
@@ -264,7 +272,7 @@ async def transfer(
     responses=ACTION_ERRORS,
 )
 async def respond(
-    complaint_id: uuid.UUID, body: schemas.ResponseIn, principal: AdminOrLiaison, db: DB
+    complaint_id: uuid.UUID, body: schemas.ResponseIn, principal: MayRespond, db: DB
 ) -> schemas.ComplaintOut:
     """The agency's answer to the reporter."""
     ctx = await load_context(db, principal.jurisdiction_id)
@@ -278,7 +286,7 @@ async def respond(
     responses=ACTION_ERRORS,
 )
 async def feedback(
-    complaint_id: uuid.UUID, body: schemas.FeedbackIn, principal: Reporter, db: DB
+    complaint_id: uuid.UUID, body: schemas.FeedbackIn, principal: MayGiveFeedback, db: DB
 ) -> schemas.ComplaintOut:
     """The reporter's rating: satisfied closes, not satisfied reopens."""
     ctx = await load_context(db, principal.jurisdiction_id)
@@ -292,7 +300,7 @@ async def feedback(
     responses=ACTION_ERRORS,
 )
 async def extend(
-    complaint_id: uuid.UUID, body: schemas.ExtendIn, principal: Admin, db: DB
+    complaint_id: uuid.UUID, body: schemas.ExtendIn, principal: MayExtend, db: DB
 ) -> schemas.ComplaintOut:
     """Extend the deadline by working days, with a reason."""
     ctx = await load_context(db, principal.jurisdiction_id)

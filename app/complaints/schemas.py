@@ -5,10 +5,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, HttpUrl, model_validator
-from pydantic_core import PydanticCustomError
 
 from app.complaints.vocabulary import Channel, ComplaintType, Status
-from app.validation import StrictModel
+from app.validation import StrictModel, field_rule
 
 ChannelName = Channel
 StatusName = Status
@@ -22,11 +21,6 @@ BACKDATABLE_CHANNELS = frozenset({"counter", "call_center", "lapor_hub"})
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
 Attachment = Annotated[str, Field(min_length=1, max_length=2_000)]
-
-
-def _rule(field: str, message: str) -> PydanticCustomError:
-    # A cross-field rule fails on the model; naming the field lets the 422 say what to fix.
-    return PydanticCustomError("field_rule", message, {"field": field})
 
 
 # BaseModel named again only so linters see a pydantic model (its list defaults are copied).
@@ -46,7 +40,7 @@ class Location(Strict):
     @model_validator(mode="after")
     def _both_coordinates(self) -> "Location":
         if (self.lat is None) != (self.lon is None):
-            raise _rule("lon" if self.lon is None else "lat", "lat and lon go together")
+            raise field_rule("lon" if self.lon is None else "lat", "lat and lon go together")
         return self
 
 
@@ -116,11 +110,11 @@ class ComplaintCreate(Strict):
         if letter and self.counter_kind != "letter":
             raise ValueError("letter_number and letter_date are only for counter letters")
         if (self.channel == "social_media") != (self.platform is not None):
-            raise _rule("platform", "platform is required for social_media and only for it")
+            raise field_rule("platform", "platform is required for social_media and only for it")
         if (self.channel == "counter") != (self.counter_kind is not None):
-            raise _rule("counter_kind", "counter_kind is required for counter and only for it")
+            raise field_rule("counter_kind", "counter_kind is required for counter and only for it")
         if self.received_at is not None and self.channel not in BACKDATABLE_CHANNELS:
-            raise _rule(
+            raise field_rule(
                 "received_at", "received_at is only for counter, call_center and lapor_hub intake"
             )
         return self
@@ -298,7 +292,7 @@ class ArchiveIn(Strict):
     @model_validator(mode="after")
     def _duplicate_needs_original(self) -> "ArchiveIn":
         if (self.reason == "duplicate") != (self.duplicate_of is not None):
-            raise _rule(
+            raise field_rule(
                 "duplicate_of",
                 "duplicate_of is required when the reason is duplicate, and only then",
             )

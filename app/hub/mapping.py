@@ -71,6 +71,8 @@ def complaint_from_wire(raw: dict[str, Any]) -> HubComplaint:
 
 _REPORTER_FIELDS = {"nama": "name", "nik": "nik", "telepon": "phone", "email": "email"}
 _REPORTER_FIELDS_OUT = {v: k for k, v in _REPORTER_FIELDS.items()} | {"address": "alamat"}
+# What of an identity the hub is sent, so the sync reads no more than that (social ids stay).
+HUB_IDENTITY_FIELDS = tuple(_REPORTER_FIELDS_OUT)
 
 
 def intake_body(c: HubComplaint) -> ComplaintCreate:

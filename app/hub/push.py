@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
@@ -11,19 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.hub.client import Hub, HubError
 from app.hub.sync import create_on_hub, pull, push_update, reconcile
+from app.logging import get_logger
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Outcome, Sender
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 # One pull/reconcile at a time across every worker process.
 _SYNC_LOCK = 0x4C41504F52  # "LAPOR"
 
 
-def push_sender(
-    sessions: async_sessionmaker[AsyncSession], cipher: IdentityCipher, hub: Hub
-) -> Sender:
+def push_sender(sessions: async_sessionmaker[AsyncSession], cipher: Sealer, hub: Hub) -> Sender:
     """Send one `hub_push` row: forward a new local complaint, or report one event."""
 
     async def send(row: OutboxMessage) -> Outcome:
@@ -47,7 +45,7 @@ async def sync_forever(
     engine: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     hub: Hub,
     stop: asyncio.Event,
 ) -> None:

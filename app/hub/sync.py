@@ -6,7 +6,6 @@ is an outbox sender: the fan-out subscriber writes one `hub_push` row per event,
 sends it with retries. Reconciling compares both sides and repairs what drifted.
 """
 
-import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,21 +17,29 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.complaints.fanout import EventNotice, Subscriber
 from app.complaints.intake import take_in
-from app.complaints.models import Complaint, ComplaintEvent, Reporter
+from app.complaints.models import Complaint, ComplaintEvent
 from app.config import Settings
 from app.errors import AppError
 from app.hub.client import Hub, HubError
-from app.hub.mapping import complaint_to_wire, intake_body, to_hub_status, update_to_wire
+from app.hub.mapping import (
+    HUB_IDENTITY_FIELDS,
+    complaint_to_wire,
+    intake_body,
+    to_hub_status,
+    update_to_wire,
+)
 from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import Jurisdiction
 from app.jurisdictions.service import load_context
+from app.logging import get_logger
 from app.outbox.service import enqueue
 from app.pagination import newest_first
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
+from app.privacy.identity import HUB_SYNC, read_identity
 from app.security import HUB, Principal
 from app.webhooks.rules import status_after
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 PUSH_TOPIC = "hub_push"
 _HUB_NS = uuid.UUID("0b7f7f7e-5a43-4a0e-9f3a-7c1c8f9d2e11")
@@ -56,7 +63,7 @@ async def jurisdiction_id(session: AsyncSession, settings: Settings) -> uuid.UUI
 async def pull(
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     hub: Hub,
     problems: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
@@ -134,27 +141,12 @@ def subscriber(settings: Settings) -> Subscriber:
     return enqueue_hub_push
 
 
-async def _identity(
-    session: AsyncSession, cipher: IdentityCipher, c: Complaint
-) -> dict[str, Any] | None:
-    # Never even decrypted for an anonymous reporter.
-    if c.anonymous:
-        return None
-    r = await session.get(Reporter, c.id)
-    if r is None or r.erased_at is not None or not r.ciphertext:
-        return None
-    log.info(
-        "reporter identity read",
-        extra={"complaint": str(c.id), "by": "hub_sync", "why": "forward to SP4N-LAPOR! hub"},
-    )
-    return cipher.decrypt(r.key_id, r.ciphertext, c.id.bytes)
-
-
 async def create_on_hub(
-    sessions: async_sessionmaker[AsyncSession], cipher: IdentityCipher, hub: Hub, cid: uuid.UUID
+    sessions: async_sessionmaker[AsyncSession], cipher: Sealer, hub: Hub, cid: uuid.UUID
 ) -> str | None:
     """Forward a local complaint (identity only if not anonymous) and remember its hub id."""
-    async with sessions() as session:
+    # Committed: the identity's read is logged even if the hub then fails to take it.
+    async with sessions() as session, session.begin():
         c = await session.get(Complaint, cid)
         if c is None:
             return None
@@ -167,7 +159,7 @@ async def create_on_hub(
             c.channel,
             c.anonymous,
             c.confidential,
-            await _identity(session, cipher, c),
+            await read_identity(session, cipher, c, HUB_SYNC, HUB_IDENTITY_FIELDS),
         )
     hub_id = await hub.create(body)
     async with sessions() as session, session.begin():
@@ -218,7 +210,7 @@ async def push_update(
 async def reconcile(
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     hub: Hub,
 ) -> HubReconciliation | None:
     """Compare both sides, repair what drifted, and keep a report of it."""

@@ -13,7 +13,6 @@ and each row is handled by one. Two kinds of topic:
 
 import asyncio
 import contextlib
-import logging
 import math
 import os
 import random
@@ -34,14 +33,16 @@ import app.models  # noqa: F401
 from app.complaints import timers
 from app.complaints.fanout import Subscriber, fan_out
 from app.config import Settings
+from app.db_faults import LoopBackoff
 from app.hub import sync as hub_sync
+from app.logging import get_logger
 from app.outbox.models import OutboxMessage
 from app.outbox.service import ADMIN_NOTICE_TOPIC, EVENT_TOPIC, TIMER_TOPIC
 from app.privacy import service as privacy
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 from app.webhooks.subscriber import enqueue_deliveries
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 MAX_ATTEMPTS = 10
 
@@ -240,21 +241,23 @@ class Worker:
             _Periodic("identities erased", self.settings.retention_sweep_seconds, self.sweep),
             _Periodic("routing retrained", self.settings.routing_retrain_seconds, self.retrain),
         ]
+        backoff = LoopBackoff(self.settings.worker_poll_seconds)
         while not stop.is_set():
             for job in periodic:
                 await job.run_if_due()
             try:
                 claimed = await self.run_batch()
-            except Exception:  # the database may be restarting: wait and try again
-                log.exception("worker batch failed")
+                backoff.succeeded()
+            except Exception as exc:  # the database may be restarting: wait longer, try again
+                backoff.failed("worker batch failed", exc)
                 claimed = 0
             if claimed == 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
+                    await asyncio.wait_for(stop.wait(), timeout=backoff.wait)
         log.info("worker stopped", extra={"worker": self.name})
 
 
-def default_handlers(settings: Settings) -> dict[str, Handler]:
+def default_handlers(settings: Settings, sealer: Sealer) -> dict[str, Handler]:
     """Topic -> database-only handler. Each module that consumes events subscribes here."""
     repeat = timedelta(hours=settings.overdue_repeat_hours)
 
@@ -266,7 +269,7 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
     from app.routing import notify  # here, not at the top: notify imports this module
 
     subscribers: list[Subscriber] = [
-        *channel_jobs.subscribers(settings),
+        *channel_jobs.subscribers(settings, sealer),
         notify.notify,
         enqueue_deliveries,
     ]
@@ -275,7 +278,7 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
     return {
         TIMER_TOPIC: fire_timer,
         EVENT_TOPIC: fan_out(subscribers),
-        "sms_assemble": channel_jobs.assemble_handler(settings),
+        "sms_assemble": channel_jobs.assemble_handler(settings, sealer),
         ADMIN_NOTICE_TOPIC: notify.admin_notice,
     }
 
@@ -283,6 +286,7 @@ def default_handlers(settings: Settings) -> dict[str, Handler]:
 def default_senders(
     settings: Settings,
     http: httpx.AsyncClient,
+    sealer: Sealer,
     sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> dict[str, Sender]:
     """Topic -> sender, for rows that need the network (callbacks, e-mail, SMS)."""
@@ -291,14 +295,10 @@ def default_senders(
     from app.hub.push import push_sender
     from app.routing import notify
 
-    senders: dict[str, Sender] = {**channel_jobs.senders(settings, http)}
+    senders: dict[str, Sender] = {**channel_jobs.senders(settings, http, sealer)}
     if settings.smtp_host:
         senders[notify.EMAIL_TOPIC] = notify.email_sender(settings)
     hub = hub_from_settings(settings, http)
     if hub is not None and sessions is not None:
-        cipher = IdentityCipher.from_setting(
-            settings.identity_keys.get_secret_value(),
-            settings.identity_index_key.get_secret_value(),
-        )
-        senders[hub_sync.PUSH_TOPIC] = push_sender(sessions, cipher, hub)
+        senders[hub_sync.PUSH_TOPIC] = push_sender(sessions, sealer, hub)
     return senders

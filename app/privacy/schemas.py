@@ -4,19 +4,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from app.complaints.schemas import ReporterIn
 from app.complaints.schemas import ReporterOut as ReporterOut
+from app.validation import PatchModel, StrictModel
 
 Reason = Annotated[str, Field(min_length=5, max_length=2_000)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class RevealIn(Strict):
+class RevealIn(StrictModel):
     reason: Reason = Field(description="why the identity is needed; kept in the access log")
 
 
@@ -26,8 +23,10 @@ class RevealOut(BaseModel):
     reporter: ReporterOut
 
 
-class ReporterCorrection(ReporterIn):
+class ReporterCorrection(PatchModel, ReporterIn):
     """Fields to set; a field sent as null is removed. `reason` is logged, the values are not."""
+
+    clearable = frozenset(ReporterIn.model_fields)
 
     reason: Reason
 
@@ -41,7 +40,7 @@ class ReporterCorrection(ReporterIn):
         return {f: getattr(self, f) for f in sorted(self.model_fields_set - {"reason"})}
 
 
-class SubjectSearch(Strict):
+class SubjectSearch(StrictModel):
     """Exactly one identifier; POST keeps it out of URLs and access logs."""
 
     nik: Annotated[str, Field(pattern=r"^\d{16}$")] | None = None

@@ -1,14 +1,14 @@
 """Reporter identities: shown, revealed, exported, corrected and erased, every read logged.
 
-Every function that decrypts an identity writes its access-log row in the caller's transaction,
-so a read that is not on record cannot happen: if the log insert fails, the answer fails too.
+Each read goes through app/privacy/identity.py, which writes its access-log row in the caller's
+transaction and names the fields the answer shows (IDENTITY_FIELDS), no more.
 """
 
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.actions import load_for_update
@@ -16,10 +16,10 @@ from app.complaints.events import append_event
 from app.complaints.models import Complaint, ComplaintEvent, Reporter
 from app.complaints.queries import get_visible
 from app.errors import Conflict, NotFound
-from app.logging import request_id_var
 from app.pagination import newest_first
 from app.privacy import schemas
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealed, Sealer
+from app.privacy.identity import held, open_unlogged, read, record_access
 from app.privacy.models import IdentityAccessLog
 from app.privacy.rules import ComplaintFacts, detail_purpose
 from app.security import Principal
@@ -36,43 +36,8 @@ class ReporterErased(Conflict):
     code = "reporter_erased"
 
 
-async def record_access(
-    session: AsyncSession,
-    principal: Principal,
-    complaint: Complaint,
-    action: str,
-    purpose: str,
-    fields: list[str],
-) -> None:
-    """Append one access-log row (the table refuses UPDATE and DELETE)."""
-    await session.execute(
-        insert(IdentityAccessLog).values(
-            id=uuid.uuid4(),
-            occurred_at=datetime.now(UTC),
-            jurisdiction_id=complaint.jurisdiction_id,
-            complaint_id=complaint.id,
-            actor_kind=principal.kind,
-            actor_id=principal.id,
-            actor_role=principal.role,
-            actor_name=principal.name[:200],
-            action=action,
-            purpose=purpose,
-            fields=fields,
-            request_id=request_id_var.get(),
-        )
-    )
-
-
 def _facts(c: Complaint) -> ComplaintFacts:
     return ComplaintFacts(anonymous=c.anonymous, agency_id=c.agency_id, submitted_by=c.submitted_by)
-
-
-async def _held(session: AsyncSession, complaint_id: uuid.UUID) -> Reporter | None:
-    return await session.scalar(select(Reporter).where(Reporter.complaint_id == complaint_id))
-
-
-def _decrypt(cipher: IdentityCipher, row: Reporter) -> dict[str, Any]:
-    return cipher.decrypt(row.key_id, row.ciphertext, row.complaint_id.bytes)
 
 
 def _out(identity: dict[str, Any]) -> schemas.ReporterOut:
@@ -80,36 +45,38 @@ def _out(identity: dict[str, Any]) -> schemas.ReporterOut:
 
 
 async def identity_for_detail(
-    session: AsyncSession, cipher: IdentityCipher, principal: Principal, complaint: Complaint
+    session: AsyncSession, cipher: Sealer, principal: Principal, complaint: Complaint
 ) -> schemas.ReporterOut | None:
     """The identity for a complaint's detail view when the rules allow it; logged."""
     purpose = detail_purpose(principal, _facts(complaint))
     if purpose is None:
         return None
-    row = await _held(session, complaint.id)
+    row = await held(session, complaint.id)
     if row is None or row.erased_at is not None:
         return None
-    identity = _decrypt(cipher, row)
-    await record_access(session, principal, complaint, "detail", purpose, sorted(identity))
+    identity = await read(
+        session, cipher, principal, complaint, row, "detail", purpose, IDENTITY_FIELDS
+    )
     return _out(identity)
 
 
 async def reveal(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     principal: Principal,
     complaint_id: uuid.UUID,
     reason: str,
 ) -> schemas.RevealOut:
     """An admin's explicit, reasoned read of the identity, anonymous or not."""
     complaint = await get_visible(session, principal, complaint_id)
-    row = await _held(session, complaint.id)
+    row = await held(session, complaint.id)
     if row is None:
         raise ReporterNotHeld("No reporter identity was given with this complaint.")
     if row.erased_at is not None:
         raise ReporterErased("The reporter's identity was erased under the retention policy.")
-    identity = _decrypt(cipher, row)
-    await record_access(session, principal, complaint, "reveal", reason, sorted(identity))
+    identity = await read(
+        session, cipher, principal, complaint, row, "reveal", reason, IDENTITY_FIELDS
+    )
     return schemas.RevealOut(
         complaint_id=complaint.id, anonymous=complaint.anonymous, reporter=_out(identity)
     )
@@ -117,7 +84,7 @@ async def reveal(
 
 async def correct(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.ReporterCorrection,
@@ -125,17 +92,17 @@ async def correct(
     """Change identity fields: re-encrypt, new blind indexes, an event without the values."""
     now = datetime.now(UTC)
     complaint = await load_for_update(session, principal, complaint_id)
-    row = await _held(session, complaint.id)
+    row = await held(session, complaint.id)
     if row is not None and row.erased_at is not None:
         raise ReporterErased("The reporter's identity was erased under the retention policy.")
-    identity = _decrypt(cipher, row) if row is not None else {}
+    identity = open_unlogged(cipher, row) if row is not None else {}
     changes = body.changes()
     for field, value in changes.items():
         if value is None:
             identity.pop(field, None)
         else:
             identity[field] = value
-    key_id, blob = cipher.encrypt(identity, complaint.id.bytes)
+    key_id, blob = cipher.seal(Sealed.IDENTITY, identity, complaint.id)
     hashes = {
         f"{k}_hash": cipher.blind_index(k, identity.get(k)) for k in ("nik", "phone", "email")
     }
@@ -161,7 +128,7 @@ async def correct(
 
 async def export_subject(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     principal: Principal,
     body: schemas.SubjectSearch,
 ) -> schemas.SubjectExport:
@@ -185,8 +152,9 @@ async def export_subject(
     events = await _events_of(session, [c.id for c, _ in pairs])
     out = []
     for complaint, row in pairs:
-        identity = _decrypt(cipher, row)
-        await record_access(session, principal, complaint, "export", body.reason, sorted(identity))
+        identity = await read(
+            session, cipher, principal, complaint, row, "export", body.reason, IDENTITY_FIELDS
+        )
         out.append(
             schemas.ExportedComplaint(
                 id=complaint.id,

@@ -31,6 +31,16 @@ PREFIXES = {
     "gg",
     "no",
 }
+# The prefix an address puts before a name says which level it means: "kec. Paron" is the
+# kecamatan even where a desa of the same name exists ("kec paronn" too, misspelt).
+LEVEL_OF_PREFIX = {
+    "kec": "kecamatan",
+    "kecamatan": "kecamatan",
+    "desa": "desa_kelurahan",
+    "ds": "desa_kelurahan",
+    "kel": "desa_kelurahan",
+    "kelurahan": "desa_kelurahan",
+}
 _WORD = re.compile(r"[a-z]+")
 MIN_SCORE = 85.0
 
@@ -55,28 +65,55 @@ class Match:
     matched_text: str
 
 
-def _windows(words: list[str]) -> list[str]:
-    # Region names are one to three words: compare every such run of the address.
-    return [" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)]
+@dataclass(frozen=True)
+class _Window:
+    text: str
+    level: str | None  # the level its prefix names, None when any level may match
+
+
+def _windows(address: str) -> list[_Window]:
+    # Region names are one to three words: compare every such run of the address. A run that
+    # starts right after "kec."/"desa"/"kel." can only name a place of that level.
+    words: list[str] = []
+    levels: list[str | None] = []
+    prefix: str | None = None
+    for word in _WORD.findall(address.lower()):
+        if word in PREFIXES:
+            prefix = word
+            continue
+        words.append(word)
+        levels.append(LEVEL_OF_PREFIX.get(prefix or ""))
+        prefix = None
+    return [
+        _Window(" ".join(words[i : i + n]), levels[i])
+        for n in (1, 2, 3)
+        for i in range(len(words) - n + 1)
+    ]
 
 
 def resolve(address: str, places: list[Place], min_score: float = MIN_SCORE) -> Match | None:
     """The place an address names, most specific first.
 
-    A desa beats a kecamatan; a desa inside a kecamatan the address also names beats one
+    A name after "kec."/"kecamatan" is only a kecamatan, after "desa"/"kel." only a desa.
+    Otherwise a desa beats a kecamatan; a desa inside a kecamatan the address also names beats one
     elsewhere; a word that names a kecamatan ("Ngawi", "Paron") counts as the kecamatan before it
     counts as the desa of the same name; then the closer spelling wins.
     """
-    words = normalise(address).split()
-    if not words or not places:
+    if not places:
         return None
-    names = [normalise(p.name) for p in places]
+    names = {i: normalise(p.name) for i, p in enumerate(places)}
+    by_level: dict[str | None, dict[int, str]] = {None: names}
+    for i, p in enumerate(places):
+        by_level.setdefault(p.level, {})[i] = names[i]
     candidates: list[Match] = []
-    for window in _windows(words):
-        if len(window) < 4:  # "rt", "no" and other scraps match too much
+    for window in _windows(address):
+        if len(window.text) < 4:  # "rt", "no" and other scraps match too much
             continue
-        found = process.extract(window, names, scorer=fuzz.ratio, score_cutoff=min_score, limit=20)
-        candidates += [Match(places[i], float(score), window) for _, score, i in found]
+        choices = by_level.get(window.level, {})
+        found = process.extract(
+            window.text, choices, scorer=fuzz.ratio, score_cutoff=min_score, limit=20
+        )
+        candidates += [Match(places[i], float(score), window.text) for _, score, i in found]
     if not candidates:
         return None
     named_kecamatan = {m.place.code for m in candidates if m.place.level == "kecamatan"}

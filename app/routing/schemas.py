@@ -4,7 +4,9 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from app.validation import PatchModel, StrictModel
 
 AgencyKind = Literal["dinas", "badan", "bagian", "kecamatan", "kelurahan_desa", "bumd", "vertical"]
 LiaisonRole = Literal["primary", "deputy"]
@@ -18,11 +20,7 @@ Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+
 RegionCode = Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$", max_length=13)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class AgencyIn(Strict):
+class AgencyIn(StrictModel):
     code: Code
     name: Name
     kind: AgencyKind
@@ -31,7 +29,8 @@ class AgencyIn(Strict):
     head_email: Email | None = None
 
 
-class AgencyPatch(Strict):
+class AgencyPatch(PatchModel):
+    clearable = frozenset({"parent_id", "head_email"})
     name: Name | None = None
     kind: AgencyKind | None = None
     parent_id: uuid.UUID | None = None
@@ -63,7 +62,7 @@ class AgencyPage(BaseModel):
     next_cursor: str | None
 
 
-class LiaisonIn(Strict):
+class LiaisonIn(StrictModel):
     role: LiaisonRole
     name: Name
     email: Email | None = None
@@ -82,7 +81,8 @@ class LiaisonIn(Strict):
         return self
 
 
-class LiaisonPatch(Strict):
+class LiaisonPatch(PatchModel):
+    clearable = frozenset({"email", "phone", "decree_number", "valid_to"})
     name: Name | None = None
     email: Email | None = None
     phone: Annotated[str, Field(min_length=5, max_length=30, pattern=r"^\+?[0-9 -]+$")] | None = (
@@ -112,7 +112,7 @@ class LiaisonList(BaseModel):
     next_cursor: str | None = None
 
 
-class CategoryIn(Strict):
+class CategoryIn(StrictModel):
     code: Code
     name: Name
     parent_id: uuid.UUID | None = None
@@ -121,7 +121,8 @@ class CategoryIn(Strict):
     active: bool = True
 
 
-class CategoryPatch(Strict):
+class CategoryPatch(PatchModel):
+    clearable = frozenset({"parent_id", "default_agency_id", "default_type"})
     name: Name | None = None
     parent_id: uuid.UUID | None = None
     default_agency_id: uuid.UUID | None = None
@@ -148,13 +149,13 @@ class CategoryPage(BaseModel):
 Keyword = Annotated[str, Field(min_length=2, max_length=100, pattern=r"[A-Za-z0-9]")]
 
 
-class RuleIn(Strict):
+class RuleIn(StrictModel):
     name: Name
     position: Annotated[int, Field(ge=0, le=1_000_000)]
     agency_id: uuid.UUID
     category_id: uuid.UUID | None = None
     region_prefix: RegionCode | None = None
-    keywords: Annotated[list[Keyword], Field(max_length=50)] = []
+    keywords: Annotated[list[Keyword], Field(max_length=50)] = Field(default_factory=list)
     channel: ChannelName | None = None
     active: bool = True
 
@@ -182,7 +183,7 @@ class RulePage(BaseModel):
     next_cursor: str | None
 
 
-class RuleTestIn(Strict):
+class RuleTestIn(StrictModel):
     text: Annotated[str, Field(min_length=1, max_length=10_000)]
     title: Annotated[str, Field(max_length=200)] | None = None
     category_id: uuid.UUID | None = None
@@ -241,7 +242,7 @@ class RegionMatchOut(BaseModel):
     matched_text: str | None
 
 
-class RoutingSettingsIn(Strict):
+class RoutingSettingsIn(StrictModel):
     liaison_direct_transfer: bool
     auto_dispatch_threshold: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
         None,

@@ -10,7 +10,6 @@ expires and another worker sends again, with the same `webhook-id` (at-least-onc
 
 import asyncio
 import contextlib
-import logging
 import os
 import socket
 import time
@@ -25,15 +24,17 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.db_faults import LoopBackoff
+from app.logging import get_logger
 from app.outbox.service import EVENT_TOPIC, notify_admins
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 from app.webhooks.models import WebhookEndpoint
 from app.webhooks.rules import Verdict, excerpt, judge, next_attempt_delay
 from app.webhooks.service import signing_secrets
 from app.webhooks.signing import callback_secret, serialize, sign
 from app.webhooks.url_guard import BlockedAddress
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _CLAIM = text(
     """
@@ -129,7 +130,7 @@ class Dispatcher:
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     http: httpx.AsyncClient
-    cipher: IdentityCipher
+    cipher: Sealer
     name: str = f"{socket.gethostname()}:{os.getpid()}"
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -313,15 +314,16 @@ class Dispatcher:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Keep up to `webhook_max_concurrency` sends in flight until `stop`; then finish them."""
-        poll = self.settings.worker_poll_seconds
+        backoff = LoopBackoff(self.settings.worker_poll_seconds)
         while not stop.is_set():
             free = self.settings.webhook_max_concurrency - len(self._tasks)
             claimed: list[Claimed] = []
             if free > 0:
                 try:
                     claimed = await self.claim(free)
-                except Exception:  # the database may be restarting: wait and try again
-                    log.exception("webhook claim failed")
+                    backoff.succeeded()
+                except Exception as exc:  # the database may be restarting: wait longer, retry
+                    backoff.failed("webhook claim failed", exc)
             for d in claimed:
                 task = asyncio.create_task(self.deliver(d))
                 self._tasks.add(task)
@@ -331,7 +333,9 @@ class Dispatcher:
             elif not claimed:
                 waiters: list[Any] = [asyncio.ensure_future(stop.wait()), *self._tasks]
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait(
+                        waiters, timeout=backoff.wait, return_when=asyncio.FIRST_COMPLETED
+                    )
                 waiters[0].cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)

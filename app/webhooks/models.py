@@ -26,8 +26,9 @@ from app.db import Base
 class WebhookEndpoint(Base):
     """A receiver: the jurisdiction's (admin), an agency system's, or a citizen app's own.
 
-    The signing secrets are encrypted at rest with the identity keys (the endpoint id bound as
-    associated data); during a rotation both the new and the previous secret sign.
+    The signing secrets are sealed at rest (app/privacy/crypto.py, kind webhook_endpoint, the
+    endpoint id bound as associated data); during a rotation both the new and the previous
+    secret sign.
     """
 
     __tablename__ = "webhook_endpoints"

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -10,6 +10,7 @@ from app.config import Settings
 from app.deps import DB, Cipher
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.security import ADMIN, AGENCY_SYSTEM, CITIZEN_APP, OPERATOR, Allow, Principal
+from app.validation import CommaSeparated
 from app.webhooks import schemas, service
 
 router = APIRouter(prefix="/v1/webhook-endpoints", tags=["callbacks"])
@@ -126,7 +127,7 @@ async def list_deliveries(
     endpoint_id: uuid.UUID,
     principal: Manager,
     db: DB,
-    status: Literal["pending", "done", "dead", "cancelled"] | None = None,
+    status: Annotated[list[schemas.DeliveryStatus] | None, CommaSeparated, Query()] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> schemas.DeliveryPage:

@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.validation import PatchModel, StrictModel
 from app.webhooks.rules import EVENT_NAMES
 
 EventName = Literal[
@@ -28,16 +29,13 @@ EventName = Literal[
 ]
 assert set(EventName.__args__) == set(EVENT_NAMES)  # type: ignore[attr-defined]
 
+DeliveryStatus = Literal["pending", "done", "dead", "cancelled"]
 Url = Annotated[str, Field(min_length=8, max_length=2000)]
 EventList = Annotated[list[EventName], Field(min_length=1, max_length=len(EVENT_NAMES))]
 Description = Annotated[str, Field(max_length=500)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class EndpointCreate(Strict):
+class EndpointCreate(StrictModel):
     url: Url
     event_types: EventList = Field(default_factory=lambda: list(EVENT_NAMES))  # type: ignore[arg-type]
     description: Description | None = None
@@ -47,14 +45,16 @@ class EndpointCreate(Strict):
     )
 
 
-class EndpointUpdate(Strict):
+class EndpointUpdate(PatchModel):
+    clearable = frozenset({"description"})
+
     url: Url | None = None
     event_types: EventList | None = None
     description: Description | None = None
     active: bool | None = Field(None, description="true re-enables a disabled endpoint")
 
 
-class RotateSecret(Strict):
+class RotateSecret(StrictModel):
     overlap_hours: Annotated[int, Field(ge=0, le=168)] = 24
 
 
@@ -96,7 +96,7 @@ class DeliveryOut(BaseModel):
     event_type: str
     complaint_id: uuid.UUID
     seq: int
-    status: Literal["pending", "done", "dead", "cancelled"]
+    status: DeliveryStatus
     attempts: int
     next_attempt_at: datetime | None
     last_status_code: int | None

@@ -1,7 +1,9 @@
 """Use cases of callback endpoints: register, change, rotate, read the log, retry a dead one."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, and_, select, update
@@ -10,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.pagination import newest_first
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealed, Sealer
 from app.routing.service import active_agency
 from app.security import ADMIN, AGENCY_SYSTEM, Principal
 from app.webhooks import schemas
@@ -49,15 +51,22 @@ def loopback_allowed(settings: Settings) -> bool:
 
 
 def seal_secrets(
-    cipher: IdentityCipher, endpoint_id: uuid.UUID, current: str, previous: str | None
+    cipher: Sealer, endpoint_id: uuid.UUID, current: str, previous: str | None
 ) -> tuple[str, bytes]:
     """Encrypt the signing secrets, bound to this endpoint."""
-    return cipher.encrypt({"current": current, "previous": previous}, endpoint_id.bytes)
+    return cipher.seal(
+        Sealed.WEBHOOK_SECRETS, {"current": current, "previous": previous}, endpoint_id
+    )
 
 
-def signing_secrets(cipher: IdentityCipher, e: WebhookEndpoint, now: datetime) -> list[str]:
+def open_secrets(cipher: Sealer, e: WebhookEndpoint) -> dict[str, Any]:
+    """The endpoint's current and previous signing secrets."""
+    return cipher.open(Sealed.WEBHOOK_SECRETS, e.secrets_key_id, e.secrets_ciphertext, e.id)
+
+
+def signing_secrets(cipher: Sealer, e: WebhookEndpoint, now: datetime) -> list[str]:
     """The secrets that sign now: the current one, and the previous one during its overlap."""
-    sealed = cipher.decrypt(e.secrets_key_id, e.secrets_ciphertext, e.id.bytes)
+    sealed = open_secrets(cipher, e)
     out = [sealed["current"]]
     expires = e.previous_secret_expires_at
     if sealed.get("previous") and expires is not None and now < expires:
@@ -76,7 +85,7 @@ def _visible(principal: Principal) -> ColumnElement[bool]:
 async def create_endpoint(
     session: AsyncSession,
     settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     principal: Principal,
     body: schemas.EndpointCreate,
 ) -> schemas.EndpointWithSecret:
@@ -207,7 +216,7 @@ async def delete_endpoint(
 
 async def rotate_secret(
     session: AsyncSession,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     principal: Principal,
     endpoint_id: uuid.UUID,
     overlap: timedelta,
@@ -215,7 +224,7 @@ async def rotate_secret(
     """A new secret, shown once; the old one keeps signing alongside it for `overlap`."""
     e = await _load(session, principal, endpoint_id, lock=True)
     now = datetime.now(UTC)
-    current = cipher.decrypt(e.secrets_key_id, e.secrets_ciphertext, e.id.bytes)["current"]
+    current = open_secrets(cipher, e)["current"]
     secret = new_secret()
     e.secrets_key_id, e.secrets_ciphertext = seal_secrets(cipher, e.id, secret, current)
     e.previous_secret_expires_at = now + overlap
@@ -228,15 +237,15 @@ async def list_deliveries(
     session: AsyncSession,
     principal: Principal,
     endpoint_id: uuid.UUID,
-    status: str | None,
+    status: Sequence[str] | None,
     limit: int,
     cursor: str | None,
 ) -> schemas.DeliveryPage:
     """The delivery log of one endpoint, newest first, each with its recent attempts."""
     await _load(session, principal, endpoint_id)
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
-    if status is not None:
-        query = query.where(WebhookDelivery.status == status)
+    if status:
+        query = query.where(WebhookDelivery.status.in_(status))
     rows, next_cursor = await newest_first(
         session, query, WebhookDelivery.created_at, WebhookDelivery.id, limit, cursor
     )

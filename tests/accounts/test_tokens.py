@@ -78,6 +78,13 @@ async def test_missing_credentials_are_401(client: httpx.AsyncClient, world: Wor
     assert wrong_key.status_code == 401
 
 
+def _shape(answer: httpx.Response) -> tuple[int, Any, dict[str, str]]:
+    """What a caller can tell an answer by: status, body and headers, less per-request ones."""
+    varying = {"x-request-id", "date", "content-length"}
+    headers = {k: v for k, v in answer.headers.items() if k not in varying}
+    return answer.status_code, answer.json(), headers
+
+
 async def test_login_issues_a_working_token_and_repeated_failures_lock(
     client: httpx.AsyncClient, world: World
 ) -> None:
@@ -90,10 +97,30 @@ async def test_login_issues_a_working_token_and_repeated_failures_lock(
             "/v1/auth/token", data={"username": username, "password": "wrong password!"}
         )
         assert failed.status_code == 401
+    # Locked: the right password no longer logs in, and the answer is the plain 401.
     locked = await client.post("/v1/auth/token", data={"username": username, "password": PASSWORD})
-    assert locked.status_code == 429
-    assert locked.json()["error"]["code"] == "account_locked"
-    assert int(locked.headers["retry-after"]) > 60
+    assert locked.status_code == 401
+    assert locked.json()["error"]["code"] == "invalid_credentials"
+    assert "retry-after" not in locked.headers
+
+
+async def test_unknown_wrong_and_locked_out_logins_look_the_same(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    username = f"operator.{world.jurisdiction_id.hex[:6]}"
+    unknown = await client.post(
+        "/v1/auth/token", data={"username": f"nobody.{username}", "password": PASSWORD}
+    )
+    wrong = await client.post(
+        "/v1/auth/token", data={"username": username, "password": "wrong password!"}
+    )
+    for _ in range(4):
+        await client.post(
+            "/v1/auth/token", data={"username": username, "password": "wrong password!"}
+        )
+    locked = await client.post("/v1/auth/token", data={"username": username, "password": PASSWORD})
+    assert _shape(unknown) == _shape(wrong) == _shape(locked)
+    assert unknown.status_code == 401
 
 
 @pytest.mark.parametrize("field", ["username", "password"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -158,3 +158,47 @@ def test_png_exif_chunk_and_text_do_not_survive() -> None:
     assert cleaned.content_type == "image/png"
     assert b"eXIf" not in cleaned.data
     assert not Image.open(io.BytesIO(cleaned.data)).getexif()
+
+
+def _jpeg_segments(data: bytes) -> list[int]:
+    """The marker of every segment before the image data (0xFE is COM, 0xE0-0xEF are APPn)."""
+    markers, i = [], 2
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xDA:  # start of scan: the pixels follow
+            break
+        markers.append(marker)
+        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+    return markers
+
+
+def test_jpeg_comment_icc_and_xmp_do_not_survive() -> None:
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 120, 30)).save(
+        out,
+        "JPEG",
+        comment=b"Pelapor: Siti, Jl. Melati 4",
+        icc_profile=icc,
+        xmp=b"<x:xmpmeta>Pelapor: Siti</x:xmpmeta>",
+    )
+    original = out.getvalue()
+    assert 0xFE in _jpeg_segments(original)  # the input carries a COM segment
+    assert Image.open(io.BytesIO(original)).info["comment"]
+    cleaned = clean(original).data
+    assert b"Siti" not in cleaned
+    assert [m for m in _jpeg_segments(cleaned) if m == 0xFE or 0xE1 <= m <= 0xEF] == []
+    assert "comment" not in Image.open(io.BytesIO(cleaned)).info
+    assert "icc_profile" not in Image.open(io.BytesIO(cleaned)).info
+
+
+def test_webp_exif_icc_and_xmp_do_not_survive() -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(out, "WEBP", exif=exif, icc_profile=icc, xmp=b"Pelapor: Siti")
+    cleaned = clean(out.getvalue()).data
+    assert b"PhoneMaker" not in cleaned
+    assert b"Siti" not in cleaned
+    assert not {"exif", "icc_profile", "xmp"} & set(Image.open(io.BytesIO(cleaned)).info)

@@ -46,3 +46,10 @@ def test_text_benchmark_reads_every_corpus() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| sms_holdout.csv | 151 |" in done.stdout
     assert "| complaints_ngawi.csv | 623 |" in done.stdout
+
+
+def test_login_timing_benchmark_runs_every_case(server_url: str) -> None:
+    done = _bench(server_url, "login_timing.py", "--rounds", "2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    for case in ("unknown username", "wrong password", "locked, right password"):
+        assert f"| {case} |" in done.stdout

@@ -17,7 +17,7 @@ from app.channels.accounts import create_account
 from app.config import Settings
 from app.main import create_app
 from app.outbox.worker import Worker, default_handlers, default_senders
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 from tests.factories import World
 
 FIXTURES = Path("/work/shared/fixtures/channels")
@@ -98,10 +98,8 @@ async def channel_client(
             yield c
 
 
-def cipher_for(settings: Settings) -> IdentityCipher:
-    return IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+def cipher_for(settings: Settings) -> Sealer:
+    return Sealer.from_settings(settings)
 
 
 @dataclass
@@ -169,7 +167,10 @@ async def run_worker(sessions: async_sessionmaker[AsyncSession], settings: Setti
     """Drain what is due now: fan-out, then the sends it enqueued."""
     async with httpx.AsyncClient(timeout=5.0) as http:
         worker = Worker(
-            sessions, settings, default_handlers(settings), default_senders(settings, http)
+            sessions,
+            settings,
+            default_handlers(settings, cipher_for(settings)),
+            default_senders(settings, http, cipher_for(settings)),
         )
         for _ in range(10):
             if await worker.run_batch() == 0:

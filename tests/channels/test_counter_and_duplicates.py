@@ -8,8 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.main import create_app
+from app.privacy.crypto import Sealed
 from tests.channels.conftest import cipher_for
 from tests.factories import World
+from tests.privacy.support import access_rows
 
 ROAD = "Jalan di Desa Beran berlubang besar, sudah dua bulan belum diperbaiki oleh dinas."
 
@@ -40,9 +42,12 @@ async def test_call_centre_complaint_filed_on_behalf_with_consent(
     assert got["received_at"].startswith("2026-11-20T02:15:00")
     async with sessions() as s:
         row = (await s.execute(text("SELECT key_id, ciphertext FROM reporters"))).one()
-    identity = cipher_for(settings).decrypt(row[0], row[1], uuid.UUID(got["id"]).bytes)
+    identity = cipher_for(settings)._open(Sealed.IDENTITY, row[0], row[1], uuid.UUID(got["id"]))
     assert identity["filed_by"] == {"name": "Sri", "relation": "anak", "phone": "081311112222"}
     assert identity["name"] == "Pak Darmo"
+    [read] = await access_rows(sessions, got["id"])  # the admin's detail: what it showed, no more
+    assert "name" in read["fields"]
+    assert "filed_by" not in read["fields"]
 
 
 async def test_counter_letter_and_box(client: httpx.AsyncClient, world: World) -> None:

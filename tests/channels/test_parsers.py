@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from app.channels.replies import MAX_REPLY_CHARS, event_message
 from app.channels.social_parse import parse_meta, parse_whatsapp, parse_x
 from app.errors import BadRequest
 from tests.channels.conftest import FIXTURES
@@ -101,3 +102,13 @@ def test_meta_shapes_that_are_not_webhooks_are_malformed(body: object) -> None:
 def test_x_without_an_envelope_is_malformed() -> None:
     with pytest.raises(BadRequest):
         parse_x({"tweet_create_events": []})
+
+
+def test_a_long_officer_message_is_marked_and_points_to_the_rest() -> None:
+    link = "https://lapor.example.go.id/lacak/LPR-ABCDE-FGHJK"
+    short = event_message("responded", {"message": "Sudah diperbaiki."}, "LPR-ABCDE-FGHJK", link)
+    assert short == "Pengaduan LPR-ABCDE-FGHJK telah ditanggapi: Sudah diperbaiki."
+    long = event_message("responded", {"message": "kata " * 300}, "LPR-ABCDE-FGHJK", link)
+    assert long is not None
+    assert len(long) <= MAX_REPLY_CHARS
+    assert long.endswith(f"… Selengkapnya: {link}")

@@ -13,6 +13,7 @@ from app.channels import jobs, sms
 from app.channels.signatures import twilio_signature
 from app.channels.sms_parse import InboundSms
 from app.config import Settings
+from app.privacy.identity import SMS_REPLY
 from app.security import Principal
 from tests.channels.conftest import (
     GATEWAY_SECRET,
@@ -23,6 +24,7 @@ from tests.channels.conftest import (
     run_worker,
 )
 from tests.factories import World
+from tests.privacy.support import access_rows
 
 URL = "/v1/channels/sms/inbound"
 PHONE = "+6281234567890"
@@ -159,6 +161,9 @@ async def test_twilio_signed_post_creates_and_reporter_gets_the_tracking_sms(
     assert len(sent) == 1
     assert sent[0].body["to"] == PHONE
     assert tracking in sent[0].body["text"]
+    [read] = await access_rows(sessions)  # the reply read the phone, and only the phone
+    assert (read["actor_name"], read["action"], read["fields"]) == ("sms_reply", "reply", ["phone"])
+    assert read["purpose"] == SMS_REPLY.purpose
     tampered = {**form, "Body": "Sampah menumpuk di pasar Ngawi sejak Selasa."}
     r = await channel_client.post(URL, data=tampered, headers={"X-Twilio-Signature": signature})
     assert r.status_code == 401

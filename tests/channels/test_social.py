@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.channels.signatures import x_signature
 from app.config import Settings
+from app.privacy.identity import META_REPLY, X_REPLY
 from tests.channels.conftest import (
     FIXTURES,
     META_SECRET,
@@ -22,6 +23,7 @@ from tests.channels.conftest import (
 )
 from tests.channels.conftest import WHATSAPP_SECRET as WA_SECRET
 from tests.factories import World
+from tests.privacy.support import access_rows
 
 RAW = (FIXTURES / "whatsapp_signed_body.raw.json").read_bytes()
 WA = "/v1/channels/whatsapp/webhook"
@@ -41,7 +43,7 @@ def _x_sign(body: bytes) -> dict[str, str]:
 async def _complaints(sessions: async_sessionmaker[AsyncSession]) -> list[dict[str, object]]:
     async with sessions() as s:
         rows = await s.execute(
-            text("SELECT channel, channel_detail, channel_ref, text FROM complaints ORDER BY 1")
+            text("SELECT channel, channel_detail, channel_ref, text, id FROM complaints ORDER BY 1")
         )
         return [dict(r) for r in rows.mappings()]
 
@@ -86,6 +88,13 @@ async def test_real_whatsapp_body_becomes_one_complaint_and_is_answered(
     assert sent.headers["Authorization"] == "Bearer wa-access-token"
     assert sent.body["to"] == "972544401243"
     assert "https://lapor.example.go.id/v1/track/LPR-" in sent.body["text"]["body"]
+    [read] = await access_rows(sessions, rows[0]["id"])
+    assert (read["actor_name"], read["action"], read["fields"]) == (
+        "meta_reply",
+        "reply",
+        ["social_id"],
+    )
+    assert read["purpose"] == META_REPLY.purpose
 
 
 async def test_whatsapp_tampered_unsigned_and_empty_are_refused(
@@ -256,6 +265,9 @@ async def test_x_crc_and_signed_dm_and_mention(
     assert paths == ["/x/2/dm_conversations/with/3805104374/messages", "/x/2/tweets"]
     tweet = next(r.body for r in receiver.requests if r.path == "/x/2/tweets")
     assert tweet["reply"] == {"in_reply_to_tweet_id": "1500"}
+    reads = await access_rows(sessions)  # one read per reply, each of its own complaint
+    assert sorted(str(r["complaint_id"]) for r in reads) == sorted(str(r["id"]) for r in rows)
+    assert {(r["actor_name"], r["purpose"]) for r in reads} == {("x_reply", X_REPLY.purpose)}
 
 
 async def test_whatsapp_after_sms_from_the_same_number_is_linked_as_possible_duplicate(

@@ -57,7 +57,7 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
         ({"text": "jalan\x00rusak"}, "text"),
         ({"title": "a\x00"}, "title"),
         ({"location": {"address": "a\x00"}}, "location.address"),
-        ({"attachments": ["ok", "a\x00"]}, "attachments"),
+        ({"attachments": ["ok", "a\x00"]}, "attachments.1"),
         ({"channel_ref": "a\x00"}, "channel_ref"),
     ],
 )

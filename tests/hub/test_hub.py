@@ -18,8 +18,10 @@ from app.hub.push import sync_forever
 from app.hub.simulator import create_simulator
 from app.hub.sync import pull, reconcile
 from app.outbox.worker import Worker, default_handlers, default_senders
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
+from app.privacy.identity import HUB_SYNC
 from tests.factories import World
+from tests.privacy.support import access_rows
 
 TOKEN = "sim-test-token"
 
@@ -64,10 +66,8 @@ async def hub(hub_settings: Settings) -> AsyncIterator[HttpHub]:
 
 
 @pytest.fixture
-def cipher(settings: Settings) -> IdentityCipher:
-    return IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+def cipher(settings: Settings) -> Sealer:
+    return Sealer.from_settings(settings)
 
 
 @pytest.fixture
@@ -79,8 +79,8 @@ async def run_worker(
         worker = Worker(
             sessions,
             hub_settings,
-            default_handlers(hub_settings),
-            default_senders(hub_settings, http, sessions),
+            default_handlers(hub_settings, Sealer.from_settings(hub_settings)),
+            default_senders(hub_settings, http, Sealer.from_settings(hub_settings), sessions),
         )
 
         async def run() -> None:
@@ -115,7 +115,7 @@ async def test_pull_takes_dispositions_in_once_keeping_received_time_and_anonymi
     hub: HttpHub,
     sessions: async_sessionmaker[AsyncSession],
     hub_settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     engine: AsyncEngine,
 ) -> None:
     received = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
@@ -157,7 +157,7 @@ async def test_status_changes_and_responses_reach_the_hub(
     hub: HttpHub,
     sessions: async_sessionmaker[AsyncSession],
     hub_settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     run_worker: Any,
     engine: AsyncEngine,
 ) -> None:
@@ -192,6 +192,7 @@ async def test_local_complaints_are_forwarded_honouring_anonim_and_rahasia(
     world: World,
     sim: httpx.AsyncClient,
     run_worker: Any,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     reporter = {"name": "Siti Rahayu", "phone": "081234567890", "nik": "3521011234560001"}
     anon = await client.post(
@@ -223,6 +224,17 @@ async def test_local_complaints_are_forwarded_honouring_anonim_and_rahasia(
     assert shown["pelapor"]["nama"] == "Siti Rahayu"
     assert shown["rahasia"] is False
     assert shown["seq_terakhir"] == 1
+    # The named identity was read once, by the hub sync, and logged; the anonymous one never.
+    [read] = await access_rows(sessions, named.json()["id"])
+    assert (read["actor_kind"], read["actor_name"], read["action"]) == (
+        "system",
+        "hub_sync",
+        "forward",
+    )
+    assert read["purpose"] == HUB_SYNC.purpose
+    assert read["actor_id"] == HUB_SYNC.id
+    assert read["fields"] == ["name", "nik", "phone"]
+    assert await access_rows(sessions, anon.json()["id"]) == []
 
 
 async def test_reconcile_repairs_drift_both_ways_and_reports_it(
@@ -233,7 +245,7 @@ async def test_reconcile_repairs_drift_both_ways_and_reports_it(
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
     hub_settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
     run_worker: Any,
     engine: AsyncEngine,
 ) -> None:
@@ -301,7 +313,7 @@ async def test_a_disposition_we_cannot_take_in_is_reported_not_fatal(
     hub: HttpHub,
     sessions: async_sessionmaker[AsyncSession],
     hub_settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
 ) -> None:
     future = await _dispose(sim, diterima_pada=(datetime.now(UTC) + timedelta(days=1)).isoformat())
     fine = await _dispose(sim)
@@ -320,7 +332,7 @@ async def test_the_worker_loop_reconciles_under_its_lock_and_stops(
     engine: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
     hub_settings: Settings,
-    cipher: IdentityCipher,
+    cipher: Sealer,
 ) -> None:
     hub_id = await _dispose(sim)
     stop = asyncio.Event()

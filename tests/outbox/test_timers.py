@@ -18,6 +18,7 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.outbox.service import TIMER_TOPIC
 from app.outbox.worker import MAX_ATTEMPTS, Handler, Worker, default_handlers
+from app.privacy.crypto import Sealer
 from tests.complaints.support import NGAWI, create, dispatched, execute, fetch, in_status, ok
 from tests.factories import World
 
@@ -31,7 +32,7 @@ async def worker(settings: Settings, engine: AsyncEngine) -> Worker:
 
 def timer_handlers(settings: Settings) -> dict[str, Handler]:
     """Timers only, so the counts here are of timer rows (event fan-out has its own tests)."""
-    return {TIMER_TOPIC: default_handlers(settings)[TIMER_TOPIC]}
+    return {TIMER_TOPIC: default_handlers(settings, Sealer.from_settings(settings))[TIMER_TOPIC]}
 
 
 async def _drain(worker: Worker) -> int:

@@ -34,7 +34,11 @@ async def test_detail_shows_identity_to_admin_liaison_and_submitter_and_logs_eac
     assert sorted(r["actor_role"] for r in rows) == ["admin", "citizen_app", "liaison"]
     assert {r["action"] for r in rows} == {"detail"}
     assert all(r["fields"] == ["name", "nik", "phone"] for r in rows)
-    assert all(r["purpose"] for r in rows)
+    assert {r["actor_role"]: r["purpose"] for r in rows} == {
+        "admin": "complaint administration",
+        "liaison": "follow-up by the responsible agency",
+        "citizen_app": "submitter of the complaint",
+    }
 
 
 async def test_anonymous_identity_leaves_through_no_read_path(

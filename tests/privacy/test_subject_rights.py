@@ -35,6 +35,11 @@ async def test_export_finds_every_complaint_by_any_identifier_form_and_logs_it(
     log = await client.get("/v1/audit/identity-access", headers=world.h("admin"))
     exports = [r for r in log.json()["items"] if r["action"] == "export"]
     assert len(exports) == 4  # two searches, two complaints each
+    assert sorted(r["complaint_id"] for r in exports) == sorted([first, first, second, second])
+    assert {(r["actor_id"], r["actor_kind"]) for r in exports} == {
+        (str(world.ids["admin"]), "user")
+    }
+    assert {r["purpose"] for r in exports} == {"Permintaan akses data oleh pelapor."}
 
 
 async def test_search_wants_exactly_one_identifier_and_a_reason(

@@ -3,6 +3,8 @@
 import uuid
 from datetime import date
 
+import pytest
+
 from app.routing.decide import Appointment, RuleSpec, Sample, current_liaison, evaluate, is_valid
 from app.routing.regions import Place, normalise, resolve
 
@@ -121,3 +123,30 @@ def test_a_village_name_shared_by_two_kecamatan_follows_the_named_kecamatan() ->
 def test_unknown_places_do_not_resolve() -> None:
     assert resolve("rt 3 rw 2 dekat masjid", PLACES) is None
     assert resolve("", PLACES) is None
+
+
+NGAWI_PARON = [
+    *PLACES,
+    Place("35.21.10.2007", "Paron", "desa_kelurahan", "35.21.10"),
+    Place("35.21.09.2010", "Ngawi", "desa_kelurahan", "35.21.09"),
+]
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["kec. Paron", "Kecamatan paron", "kec paronn", "KEC.PARON, dekat pasar", "wilayah kec paron"],
+)
+def test_an_address_naming_only_a_kecamatan_resolves_to_the_kecamatan(address: str) -> None:
+    match = resolve(address, NGAWI_PARON)
+    assert match is not None
+    assert (match.place.code, match.place.level) == ("35.21.10", "kecamatan")
+
+
+def test_the_desa_of_a_kecamatan_s_name_is_found_when_the_address_says_desa() -> None:
+    for address in ("desa paron kec paron", "Ds. Paron", "kel. ngawi, kec. ngawi"):
+        match = resolve(address, NGAWI_PARON)
+        assert match is not None
+        assert match.place.level == "desa_kelurahan", address
+    match = resolve("desa gelung kec paronn", NGAWI_PARON)
+    assert match is not None
+    assert match.place.code == "35.21.10.2001"

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.outbox.worker import Worker, default_handlers, default_senders
+from app.privacy.crypto import Sealer
 from tests.factories import World
 
 
@@ -55,7 +56,12 @@ async def worker(
         update={"smtp_host": "127.0.0.1", "smtp_port": inbox[1], "smtp_from": "lapor@ngawi.test"}
     )
     async with httpx.AsyncClient() as http:
-        yield Worker(sessions, smtp, default_handlers(smtp), default_senders(smtp, http))
+        yield Worker(
+            sessions,
+            smtp,
+            default_handlers(smtp, Sealer.from_settings(smtp)),
+            default_senders(smtp, http, Sealer.from_settings(smtp)),
+        )
 
 
 async def _drain(worker: Worker) -> None:
@@ -258,7 +264,12 @@ async def test_an_unreachable_smtp_server_leaves_the_mail_pending_for_a_retry(
     closed_port = _free_port()  # nothing listens there
     smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": closed_port})
     async with httpx.AsyncClient() as http:
-        down = Worker(sessions, smtp, default_handlers(smtp), default_senders(smtp, http))
+        down = Worker(
+            sessions,
+            smtp,
+            default_handlers(smtp, Sealer.from_settings(smtp)),
+            default_senders(smtp, http, Sealer.from_settings(smtp)),
+        )
         await _drain(down)
     [(status, attempts, error, later)] = await _sql(
         sessions,

@@ -1,25 +1,14 @@
 """No route is reachable without a declared permission: every one depends on Allow or Public."""
 
-from collections.abc import Iterator
-from typing import Any
-
 from fastapi.routing import APIRoute
 
 from app.config import Settings
+from app.error_docs import api_routes
 from app.main import create_app
 from app.security import Allow, Public
 
 # FastAPI's own documentation routes (off in production) are the only exception.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-
-
-def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
-    for route in routes:
-        # FastAPI 0.165 keeps included routers as wrappers in app.routes.
-        if hasattr(route, "original_router"):
-            yield from _api_routes(route.original_router.routes)
-        elif isinstance(route, APIRoute):
-            yield route
 
 
 def _permission(route: APIRoute) -> Allow | Public | None:
@@ -30,7 +19,7 @@ def _permission(route: APIRoute) -> Allow | Public | None:
 
 
 def _app_routes() -> list[APIRoute]:
-    return list(_api_routes(create_app(Settings(database_url="postgresql://unused/x")).routes))
+    return list(api_routes(create_app(Settings(database_url="postgresql://unused/x")).routes))
 
 
 def test_every_route_declares_allow_or_public() -> None:
@@ -55,7 +44,7 @@ def test_the_walk_catches_a_route_without_permission() -> None:
         return {}
 
     app.include_router(stray)
-    unguarded = [r.path for r in _api_routes(app.routes) if _permission(r) is None]
+    unguarded = [r.path for r in api_routes(app.routes) if _permission(r) is None]
     assert "/v1/stray/open" in unguarded
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.main import create_app
 from app.outbox.worker import Worker, default_handlers
-from app.privacy.crypto import IdentityCipher
+from app.privacy.crypto import Sealer
 from app.webhooks.dispatcher import Dispatcher
 from app.webhooks.url_guard import guarded_client
 from tests.factories import World
@@ -51,10 +51,8 @@ async def receiver() -> AsyncIterator[Receiver]:
     await r.stop()
 
 
-def cipher_of(settings: Settings) -> IdentityCipher:
-    return IdentityCipher.from_setting(
-        settings.identity_keys.get_secret_value(), settings.identity_index_key.get_secret_value()
-    )
+def cipher_of(settings: Settings) -> Sealer:
+    return Sealer.from_settings(settings)
 
 
 @pytest.fixture
@@ -68,7 +66,9 @@ async def dispatcher(
 @pytest.fixture
 def fan_out(sessions: async_sessionmaker[AsyncSession], hook_settings: Settings) -> Any:
     """Run the worker's database-only handlers until nothing is due (events -> deliveries)."""
-    worker = Worker(sessions, hook_settings, default_handlers(hook_settings), {})
+    worker = Worker(
+        sessions, hook_settings, default_handlers(hook_settings, cipher_of(hook_settings)), {}
+    )
 
     async def run() -> None:
         while await worker.run_batch():

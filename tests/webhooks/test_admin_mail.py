@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.outbox.worker import Worker, default_handlers, default_senders
+from app.privacy.crypto import Sealer
 from app.webhooks.dispatcher import Dispatcher
 from tests.factories import World
 from tests.routing.test_notifications import Inbox, _free_port
@@ -52,7 +53,12 @@ async def test_endpoint_disabled_by_410_is_mailed_to_the_admins_once(
         update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_from": "lapor@ngawi.test"}
     )
     async with httpx.AsyncClient() as http:
-        worker = Worker(sessions, smtp, default_handlers(smtp), default_senders(smtp, http))
+        worker = Worker(
+            sessions,
+            smtp,
+            default_handlers(smtp, Sealer.from_settings(smtp)),
+            default_senders(smtp, http, Sealer.from_settings(smtp)),
+        )
         for _ in range(5):  # notice -> e-mail row -> SMTP, then nothing is left to do
             if await worker.run_batch() == 0:
                 break
