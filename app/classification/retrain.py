@@ -21,8 +21,8 @@ from app.classification.learned import pack
 from app.classification.models import RoutingModel
 from app.classification.rules import classify
 from app.jurisdictions.models import Jurisdiction
+from app.routing import reference
 from app.routing.decide import Sample, evaluate
-from app.routing.decision import rule_specs
 from app.routing.models import RoutingSettings
 
 # Older versions keep their evaluation; only this many newest kept ones keep their arrays.
@@ -69,7 +69,7 @@ async def history(
     codes = {c.id: c.code for c in categories}
     by_code = {c.code: c.id for c in categories}
     defaults = {c.id: c.default_agency for c in categories if c.default_agency}
-    specs = await rule_specs(session, jurisdiction_id)
+    specs = (await reference.load(session, jurisdiction_id)).rules
     examples = []
     for r in rows:
         winner, _ = evaluate(

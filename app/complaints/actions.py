@@ -23,6 +23,7 @@ from app.routing import decision as routing_decision
 from app.routing.decide import Sample
 from app.routing.service import (
     active_agency,
+    agency_or_none,
     check_category,
     dispatch_notice,
     liaison_may_transfer,
@@ -89,7 +90,8 @@ async def verify(
             Sample(c.text, c.title, category_id, c.region_code, c.channel),
             c.address,
         )
-        agency, routing = decision.agency, decision.as_event_data()
+        agency = await agency_or_none(session, decision.agency.id if decision.agency else None)
+        routing = decision.as_event_data()
         routing["category_source"] = (
             "admin" if c.category_id else "suggestion" if category_id else None
         )

@@ -7,12 +7,10 @@ with no model yet (too little history) the cold start: the category's default ag
 triage.
 """
 
-import time
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.classification import service as classification
@@ -21,9 +19,8 @@ from app.classification.evaluation import effective_threshold
 from app.classification.rules import Suggestion
 from app.classification.text import normalize
 from app.jurisdictions.service import JurisdictionContext
-from app.routing import regions_service
-from app.routing.decide import RuleSpec, Sample, evaluate
-from app.routing.models import Agency, Category, RoutingRule, RoutingSettings
+from app.routing import reference, regions_service
+from app.routing.decide import Sample, evaluate
 
 CANDIDATES = 3
 
@@ -31,7 +28,7 @@ CANDIDATES = 3
 @dataclass(frozen=True)
 class Decision:
     outcome: str  # "rule", "model", "category_default" or "triage"
-    agency: Agency | None
+    agency: reference.AgencyRef | None
     reason: str
     region: dict[str, Any] | None
     rules: list[dict[str, Any]]
@@ -65,17 +62,14 @@ class Decision:
         return data | {"rules_checked": self.rules}
 
 
-async def threshold_of(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, loaded: store.Loaded | None
-) -> tuple[float, str]:
+def threshold_of(setting: float | None, loaded: store.Loaded | None) -> tuple[float, str]:
     """The probability below which the model abstains, and where it comes from."""
-    row = await session.get(RoutingSettings, jurisdiction_id)
     recommended = None
     if loaded is not None:
         agency = loaded.evaluation.get("agency")
         if isinstance(agency, dict):
             recommended = agency.get("model", {}).get("recommended_threshold")
-    return effective_threshold(row.auto_dispatch_threshold if row else None, recommended)
+    return effective_threshold(setting, recommended)
 
 
 async def _region(
@@ -98,86 +92,19 @@ async def _region(
     return found, region
 
 
-# Intake reads the rules for every complaint: a process keeps them this long, and drops them
-# at the commit of any change it makes itself (another process sees a change within this time).
-RULES_CACHE_SECONDS = 2.0
-_rules: dict[uuid.UUID, tuple[float, list[RuleSpec]]] = {}
-
-
-def rules_changed(session: AsyncSession, jurisdiction_id: uuid.UUID) -> None:
-    """A rule or an agency changed in this transaction: forget the cached rules at commit."""
-    event.listen(
-        session.sync_session,
-        "after_commit",
-        lambda _: _rules.pop(jurisdiction_id, None),
-        once=True,
-    )
-
-
-async def rule_specs(session: AsyncSession, jurisdiction_id: uuid.UUID) -> list[RuleSpec]:
-    """The active rules to active agencies, in the order they are checked."""
-    hit = _rules.get(jurisdiction_id)
-    if hit is not None and time.monotonic() - hit[0] < RULES_CACHE_SECONDS:
-        return hit[1]
-    started = time.monotonic()
-    rows = (
-        await session.scalars(
-            select(RoutingRule)
-            .join(Agency, Agency.id == RoutingRule.agency_id)
-            .where(
-                RoutingRule.jurisdiction_id == jurisdiction_id, RoutingRule.active, Agency.active
-            )
-            # Equal positions: the older rule first, so a tie never depends on the plan.
-            .order_by(RoutingRule.position, RoutingRule.created_at, RoutingRule.id)
-        )
-    ).all()
-    specs = [
-        RuleSpec(
-            r.id,
-            r.position,
-            r.name,
-            r.agency_id,
-            r.category_id,
-            r.region_prefix,
-            tuple(r.keywords),
-            r.channel,
-        )
-        for r in rows
-    ]
-    _rules[jurisdiction_id] = (started, specs)
-    return specs
-
-
-async def _active(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, ids: list[str]
-) -> dict[str, Agency]:
-    rows = (
-        await session.scalars(
-            select(Agency).where(
-                Agency.jurisdiction_id == jurisdiction_id,
-                Agency.active,
-                Agency.id.in_([uuid.UUID(i) for i in ids]),
-            )
-        )
-    ).all()
-    return {str(a.id): a for a in rows}
-
-
-async def _by_model(
-    session: AsyncSession, ctx: JurisdictionContext, sample: Sample, loaded: store.Loaded
-) -> Decision | None:
+def _by_model(sample: Sample, ref: reference.Reference, loaded: store.Loaded) -> Decision | None:
     model = loaded.heads.get("agency")
     if model is None:
         return None
     words = normalize(f"{sample.title or ''} {sample.text}")
     ranked, cues = model.explain(words, sample.region_code, k=CANDIDATES + 2)
     first = ranked[0][0]
-    agencies = await _active(session, ctx.id, [label for label, _ in ranked])
+    agencies = {str(a.id): a for a in ref.agencies.values()}
     # A retired agency is skipped: its share of the probability is not given to anyone.
     ranked = [(label, p) for label, p in ranked if label in agencies][:CANDIDATES]
     if not ranked:
         return None
-    threshold, source = await threshold_of(session, ctx.id, loaded)
+    threshold, source = threshold_of(ref.threshold_setting, loaded)
     candidates = [
         {
             "agency_id": label,
@@ -214,7 +141,8 @@ async def decide(
 ) -> Decision:
     """Rules, then the learned model (or triage when unsure), then the cold start, then triage."""
     sample, region = await _region(session, ctx, sample, address)
-    winner, checks = evaluate(await rule_specs(session, ctx.id), sample)
+    ref = await reference.load(session, ctx.id)
+    winner, checks = evaluate(ref.rules, sample)
     explained = [c.as_json() for c in checks]
     if winner is not None:
         hits = ", ".join(
@@ -223,7 +151,7 @@ async def decide(
         )
         return Decision(
             "rule",
-            await session.get(Agency, winner.rule.agency_id),
+            ref.agencies[winner.rule.agency_id],
             f"rule #{winner.rule.position} '{winner.rule.name}' matched ({hits})",
             region,
             explained,
@@ -231,10 +159,10 @@ async def decide(
         )
     loaded = await store.current(session, ctx.id)
     if loaded is not None:
-        by_model = await _by_model(session, ctx, sample, loaded)
+        by_model = _by_model(sample, ref, loaded)
         if by_model is not None:
             return replace(by_model, region=region, rules=explained)
-    default = await category_default(session, sample.category_id)
+    default = category_default(ref, sample.category_id)
     if default is not None:
         agency, code = default
         return Decision(
@@ -253,17 +181,14 @@ async def decide(
     )
 
 
-async def category_default(
-    session: AsyncSession, category_id: uuid.UUID | None
-) -> tuple[Agency, str] | None:
-    """The category's default agency while it is active (the cold start)."""
-    if category_id is None:
+def category_default(
+    ref: reference.Reference, category_id: uuid.UUID | None
+) -> tuple[reference.AgencyRef, str] | None:
+    """The active category's default agency while that is active (the cold start)."""
+    category = ref.categories.get(category_id) if category_id else None
+    if category is None or category.default_agency_id not in ref.agencies:
         return None
-    category = await session.get(Category, category_id)
-    if category is None or category.default_agency_id is None:
-        return None
-    agency = await session.get(Agency, category.default_agency_id)
-    return (agency, category.code) if agency is not None and agency.active else None
+    return ref.agencies[category.default_agency_id], category.code
 
 
 @dataclass(frozen=True)
@@ -285,12 +210,8 @@ async def suggest_and_route(
         session, ctx.id, sample.text, sample.title, sample.region_code
     )
     if suggested_id is None and suggestion.category.value is not None:
-        suggested_id = await session.scalar(
-            select(Category.id).where(
-                Category.jurisdiction_id == ctx.id,
-                Category.code == suggestion.category.value,
-                Category.active,
-            )
+        suggested_id = (await reference.load(session, ctx.id)).category_id(
+            suggestion.category.value
         )
     category: dict[str, Any] | None = None
     if sample.category_id is not None:

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
 from app.jurisdictions.service import JurisdictionContext
-from app.routing import schemas
+from app.routing import reference, schemas
 from app.routing.decide import Sample
-from app.routing.decision import rules_changed, suggest_and_route
+from app.routing.decision import suggest_and_route
 from app.routing.models import RoutingRule
 from app.routing.service import active_agency, check_category, dispatch_notice
 
@@ -65,7 +65,7 @@ async def create_rule(
     session: AsyncSession, jurisdiction_id: uuid.UUID, body: schemas.RuleIn
 ) -> schemas.RuleOut:
     """A new rule at `position` (lower positions are checked first)."""
-    rules_changed(session, jurisdiction_id)
+    reference.changed(session, jurisdiction_id)
     await _check_refs(session, jurisdiction_id, body)
     row = RoutingRule(jurisdiction_id=jurisdiction_id, **body.model_dump())
     session.add(row)
@@ -96,7 +96,7 @@ async def replace_rule(
     session: AsyncSession, jurisdiction_id: uuid.UUID, rule_id: uuid.UUID, body: schemas.RuleIn
 ) -> schemas.RuleOut:
     """Replace every field of a rule."""
-    rules_changed(session, jurisdiction_id)
+    reference.changed(session, jurisdiction_id)
     row = await _rule(session, jurisdiction_id, rule_id)
     await _check_refs(session, jurisdiction_id, body)
     for key, value in body.model_dump().items():
@@ -108,7 +108,7 @@ async def replace_rule(
 async def delete_rule(
     session: AsyncSession, jurisdiction_id: uuid.UUID, rule_id: uuid.UUID
 ) -> None:
-    rules_changed(session, jurisdiction_id)
+    reference.changed(session, jurisdiction_id)
     result = await session.execute(
         delete(RoutingRule).where(
             RoutingRule.id == rule_id, RoutingRule.jurisdiction_id == jurisdiction_id

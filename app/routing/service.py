@@ -13,9 +13,9 @@ from app.accounts import service as accounts
 from app.classification import store
 from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext
-from app.routing import schemas
+from app.routing import reference, schemas
 from app.routing.decide import Appointment, current_liaison, is_valid
-from app.routing.decision import rules_changed, threshold_of
+from app.routing.decision import threshold_of
 from app.routing.models import Agency, Category, Liaison, RoutingRule, RoutingSettings
 
 
@@ -136,6 +136,7 @@ async def create_agency(
     session: AsyncSession, jurisdiction_id: uuid.UUID, body: schemas.AgencyIn
 ) -> schemas.AgencyOut:
     """A new agency; its code is unique within the jurisdiction."""
+    reference.changed(session, jurisdiction_id)
     await _check_parent(session, jurisdiction_id, body.parent_id, None)
     taken = await session.scalar(
         select(Agency.id).where(Agency.jurisdiction_id == jurisdiction_id, Agency.code == body.code)
@@ -152,7 +153,7 @@ async def update_agency(
     session: AsyncSession, ctx: JurisdictionContext, agency_id: uuid.UUID, body: schemas.AgencyPatch
 ) -> schemas.AgencyOut:
     """Change the fields sent; deactivating keeps history and stops new routing to it."""
-    rules_changed(session, ctx.id)
+    reference.changed(session, ctx.id)
     agency = await _agency(session, ctx.id, agency_id)
     changes = body.model_dump(exclude_unset=True)
     if "parent_id" in changes:
@@ -180,7 +181,7 @@ async def delete_agency(
     session: AsyncSession, jurisdiction_id: uuid.UUID, agency_id: uuid.UUID
 ) -> None:
     """Delete an unused agency (with its liaisons); anything else refers to it: 409."""
-    rules_changed(session, jurisdiction_id)
+    reference.changed(session, jurisdiction_id)
     await _agency(session, jurisdiction_id, agency_id)
     rules = await session.scalar(
         select(func.count()).select_from(RoutingRule).where(RoutingRule.agency_id == agency_id)
@@ -290,8 +291,9 @@ async def get_settings(
     session: AsyncSession, jurisdiction_id: uuid.UUID
 ) -> schemas.RoutingSettingsOut:
     row = await session.get(RoutingSettings, jurisdiction_id, populate_existing=True)
-    effective, source = await threshold_of(
-        session, jurisdiction_id, await store.current(session, jurisdiction_id)
+    effective, source = threshold_of(
+        row.auto_dispatch_threshold if row else None,
+        await store.current(session, jurisdiction_id),
     )
     return schemas.RoutingSettingsOut(
         liaison_direct_transfer=bool(row and row.liaison_direct_transfer),
@@ -313,7 +315,10 @@ async def remove_liaison(
 
 
 async def dispatch_notice(
-    session: AsyncSession, ctx: JurisdictionContext, agency: Agency, now: datetime
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    agency: Agency | reference.AgencyRef,
+    now: datetime,
 ) -> dict[str, Any]:
     """What a dispatch event records about who is told: the liaison valid today, or a flag."""
     day = ctx.calendar.local_date(now)
@@ -341,6 +346,7 @@ async def liaison_may_transfer(session: AsyncSession, jurisdiction_id: uuid.UUID
 async def put_settings(
     session: AsyncSession, jurisdiction_id: uuid.UUID, body: schemas.RoutingSettingsIn
 ) -> schemas.RoutingSettingsOut:
+    reference.changed(session, jurisdiction_id)
     values = body.model_dump()
     await session.execute(
         pg_insert(RoutingSettings)
