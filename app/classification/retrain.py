@@ -11,8 +11,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -93,6 +91,14 @@ async def history(
     return examples, codes
 
 
+async def agency_codes(session: AsyncSession, jurisdiction_id: uuid.UUID) -> dict[str, str]:
+    rows = await session.execute(
+        text("SELECT id::text AS id, code FROM agencies WHERE jurisdiction_id = :j"),
+        {"j": jurisdiction_id},
+    )
+    return {r.id: r.code for r in rows}
+
+
 def _out(row: RoutingModel) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -109,7 +115,6 @@ async def train(
     session: AsyncSession,
     jurisdiction_id: uuid.UUID,
     now: datetime,
-    split: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None,
 ) -> dict[str, Any] | None:
     """Train, evaluate against the model in use, store the version; None: too little history."""
     # One training per jurisdiction at a time: the version numbers stay a sequence.
@@ -128,7 +133,7 @@ async def train(
     )
     # The fitting is CPU work: off the event loop, so the server keeps answering meanwhile.
     outcome = await asyncio.to_thread(
-        training.run, examples, loaded.heads if loaded else None, setting, split
+        training.run, examples, loaded.heads if loaded else None, setting
     )
     last = await session.scalar(
         select(func.max(RoutingModel.version)).where(
@@ -142,7 +147,9 @@ async def train(
         trained_at=now,
         samples=outcome.samples,
         kept=outcome.kept,
-        evaluation=outcome.evaluation | {"category_codes": codes},
+        # Labels are ids; the codes make the evaluation readable as it is.
+        evaluation=outcome.evaluation
+        | {"category_codes": codes, "agency_codes": await agency_codes(session, jurisdiction_id)},
         arrays=arrays,
         size_bytes=len(arrays or b""),
     )

@@ -83,7 +83,6 @@ def _head(
     examples: Sequence[Example],
     current: LinearModel | None,
     threshold: float | None,
-    split: tuple[NDArray[np.intp], NDArray[np.intp]] | None,
 ) -> tuple[Refit | None, dict[str, Any]]:
     labelled = [i for i, e in enumerate(examples) if e.labels.get(head)]
     counts = Counter(examples[i].labels[head] for i in labelled)
@@ -93,11 +92,7 @@ def _head(
     info: dict[str, Any] = {"samples": len(rows), "labels": len(classes)}
     if len(classes) < 2 or len(rows) < MIN_HISTORY // 4:
         return None, info | {"trained": False}
-    if split is None:
-        train, held = _stratified(rows, [labels[i] for i in rows])
-    else:
-        train = np.asarray([i for i in split[0] if i in set(rows)])
-        held = np.asarray([i for i in split[1] if labels[i] in classes])
+    train, held = _stratified(rows, [labels[i] for i in rows])
     candidate = fit(corpus, train, labels, classes, calibrate_on=held)
     proba = probabilities(candidate, corpus, held)
     truth = [labels[i] for i in held]
@@ -121,9 +116,8 @@ def run(
     examples: Sequence[Example],
     current: dict[str, LinearModel] | None,
     threshold: float | None = None,
-    split: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None,
 ) -> Outcome:
-    """Train every head that has enough history; `split` forces the hold-out (a time split)."""
+    """Train every head that has enough history: hold out, score, compare, refit if kept."""
     with_agency = sum(1 for e in examples if e.labels.get("agency"))
     if with_agency < MIN_HISTORY:
         return Outcome(False, False, with_agency, {"needed": MIN_HISTORY}, {})
@@ -131,7 +125,7 @@ def run(
     refits: dict[str, Refit] = {}
     report: dict[str, Any] = {}
     for head in HEADS:
-        refit, info = _head(head, corpus, examples, (current or {}).get(head), threshold, split)
+        refit, info = _head(head, corpus, examples, (current or {}).get(head), threshold)
         report[head] = info
         if refit is not None:
             refits[head] = refit

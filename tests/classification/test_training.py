@@ -40,6 +40,8 @@ async def test_a_version_is_kept_only_when_it_beats_the_one_in_use(
     agency = body["evaluation"]["agency"]
     assert agency["model"]["top1"] > agency["baseline_top1"]
     assert {"per_label", "confused", "thresholds", "top3"} <= set(agency["model"])
+    codes = body["evaluation"]["agency_codes"]
+    assert {codes[p["label"]] for p in agency["model"]["per_label"]} == {r.agency for r in older}
     # The same history again: the model in use has seen the hold-out, so it is not beaten.
     second = (await client.post("/v1/routing-models", headers=world.h("admin"))).json()
     assert second["version"] == 2
