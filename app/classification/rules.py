@@ -273,23 +273,23 @@ def _pick(
     return Guess(best, confidence, found_cues)
 
 
-def _read_for_type(words: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Words as the type cues read them: each document name one word, its state not a site."""
+def _read_for_type(words: list[str]) -> tuple[list[str], str | None]:
+    """Words as the type cues read them, and the first document named (to explain "dokumen")."""
     text = _COUNTED.sub(r"\1 kali_hitung", f" {' '.join(words)} ")  # "3 kali": times, no river
     for place, word in _PLACES.items():
         text = text.replace(f" {place} ", f" {word} ")
-    names: dict[str, str] = {}
+    document = None
     for name in DOCUMENTS:  # longest first, as listed
         if f" {name} " in text:
             text = text.replace(f" {name} ", " dokumen ")
-            names.setdefault("dokumen", name)
+            document = document or name
     read = text.split()
     for i, word in enumerate(read):
         if word == "dokumen":
             for j in range(i + 1, min(i + 1 + _PAPER_WINDOW, len(read))):
                 if read[j] in _PAPER_STATES:
                     read[j] = f"{read[j]}_dokumen"
-    return read, names
+    return read, document
 
 
 def _rhetorical(full: str, read: list[str]) -> str | None:
@@ -301,7 +301,7 @@ def _rhetorical(full: str, read: list[str]) -> str | None:
 
 
 def _kind(full: str, words: list[str]) -> Guess:
-    read, documents = _read_for_type(words)
+    read, document = _read_for_type(words)
     rhetorical = _rhetorical(full, read)
     bonus = {"information": 1.5} if "?" in full and not rhetorical else {}
     table = TYPE_CUES
@@ -311,7 +311,7 @@ def _kind(full: str, words: list[str]) -> Guess:
     kind = _pick(read, table, bonus)
     if kind.value is None:
         return Guess(DEFAULT_TYPE, 0.2, [rhetorical] if rhetorical else [])
-    cues = [documents.get(c, c) for c in kind.cues]
+    cues = [document if c == "dokumen" and document else c for c in kind.cues]
     if bonus and kind.value == "information":
         cues.append("?")
     if rhetorical and kind.value != "information":

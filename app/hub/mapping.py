@@ -85,8 +85,10 @@ def intake_body(c: HubComplaint) -> ComplaintCreate:
     return ComplaintCreate(
         channel="lapor_hub",
         channel_ref=c.hub_id,
-        title=(c.title or "")[:200] or None,
-        text=c.text[:10_000],
+        # Whole or refused (the sync reports a refusal), never cut: a cut complaint reads as
+        # something the citizen did not write.
+        title=c.title or None,
+        text=c.text,
         location=Location(region_code=c.region_code) if c.region_code else None,
         received_at=c.received_at,
         anonymous=c.anonymous,

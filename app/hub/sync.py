@@ -47,6 +47,16 @@ _HUB_NS = uuid.UUID("0b7f7f7e-5a43-4a0e-9f3a-7c1c8f9d2e11")
 FORWARD_GRACE = timedelta(minutes=10)
 
 
+def _refusal(exc: AppError | ValidationError) -> dict[str, Any]:
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        return {
+            "error": "invalid",
+            "fields": [".".join(map(str, e["loc"])) + f": {e['type']}" for e in errors],
+        }
+    return {"error": exc.code, "fields": [str(d.get("field")) for d in exc.details]}
+
+
 def hub_principal(jurisdiction_id: uuid.UUID) -> Principal:
     """The hub as the actor of what it brings in (a stable id per jurisdiction)."""
     pid = uuid.uuid5(_HUB_NS, str(jurisdiction_id))
@@ -102,11 +112,12 @@ async def pull(
                     .on_conflict_do_nothing()
                 )
         except (AppError, ValidationError) as exc:
-            log.warning("hub disposition refused", extra={"hub_id": hc.hub_id, "error": str(exc)})
+            # Codes and field names only: a validation message can quote the complaint's text
+            # or the reporter's identity, which belong in no log and no report.
+            error = _refusal(exc)
+            log.warning("hub disposition refused", extra={"hub_id": hc.hub_id, **error})
             if problems is not None:
-                problems.append(
-                    {"problem": "disposition_refused", "hub_id": hc.hub_id, "error": str(exc)[:500]}
-                )
+                problems.append({"problem": "disposition_refused", "hub_id": hc.hub_id, **error})
             continue
         pulled.append(
             {"action": "pulled", "hub_id": hc.hub_id, "complaint_id": str(result.body.id)}

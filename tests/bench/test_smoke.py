@@ -41,6 +41,13 @@ def test_webhook_benchmark_delivers_everything(server_url: str) -> None:
     assert "| 20 of 20 |" in done.stdout
 
 
+def test_login_timing_benchmark_runs_every_case(server_url: str) -> None:
+    done = _bench(server_url, "login_timing.py", "--rounds", "2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    for case in ("unknown username", "wrong password", "locked, right password"):
+        assert f"| {case} |" in done.stdout
+
+
 def test_text_benchmark_reads_every_corpus() -> None:
     done = _bench("", "text.py", "--texts", "10", "--repeat", "1")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -48,8 +55,9 @@ def test_text_benchmark_reads_every_corpus() -> None:
     assert "| complaints_ngawi.csv | 623 |" in done.stdout
 
 
-def test_login_timing_benchmark_runs_every_case(server_url: str) -> None:
-    done = _bench(server_url, "login_timing.py", "--rounds", "2")
+def test_routing_benchmark_trains_and_predicts() -> None:
+    done = _bench("", "routing.py", "--smoke")
     assert done.returncode == 0, done.stderr[-3000:]
-    for case in ("unknown username", "wrong password", "locked, right password"):
-        assert f"| {case} |" in done.stdout
+    assert "complaints: 2000, agencies: 35" in done.stdout
+    assert "training (hold-out fit, evaluation, refit on all; agency and type):" in done.stdout
+    assert "prediction with explanation, per complaint:" in done.stdout

@@ -1,8 +1,6 @@
-"""`python -m app evaluate-routing` and the routing benchmark, as real processes."""
+"""`python -m app evaluate-routing` as a real process, and its CSV reader."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.classification.evaluate_csv import CsvError, read
-from tests.test_cli import ROOT, _cli
+from tests.test_cli import _cli
 
 DATA = Path(__file__).parent / "data"
 
@@ -70,17 +68,3 @@ def test_the_command_says_in_one_line_what_is_wrong(database_url: str, tmp_path:
         assert done.returncode != 0
         assert done.stdout == ""
         assert done.stderr.strip() == f"error: {path}: {expected}"
-
-
-def test_routing_benchmark_smoke_run_prints_its_figures() -> None:
-    done = subprocess.run(
-        [sys.executable, "bench/routing.py", "--smoke"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert re.search(r"training .*: [\d.]+ s wall, [\d.]+ s CPU", done.stdout)
-    assert re.search(r"prediction with explanation, per complaint: \d+ µs wall", done.stdout)

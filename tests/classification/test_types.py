@@ -1,15 +1,11 @@
 """The type classifier's cold start: how people describe field problems, documents, questions."""
 
 import csv
-import gzip
-import itertools
 from pathlib import Path
 
 import pytest
 
 from app.classification.rules import classify
-from app.classification.text import content_words
-from app.seed import AGENCIES
 
 DATA = Path(__file__).parent / "data"
 REGIONS = Path(__file__).parents[2] / "app" / "routing" / "data" / "kepmendagri_2025.csv.gz"
@@ -112,31 +108,3 @@ def test_rule_accuracy_on_the_corpora() -> None:
     assert _accuracy(sms, "type", "type") >= 0.85
     assert _accuracy(main, "category", "category_code") >= 0.9
     assert _accuracy(sms, "category", "category_code") >= 0.85
-
-
-def test_corpora_are_labelled_for_the_demo_jurisdiction() -> None:
-    with gzip.open(REGIONS, "rt", encoding="utf-8") as f:
-        ngawi = {row["kode"] for row in csv.DictReader(f) if row["kode"].startswith("35.21.")}
-    agencies = {code for code, _, _ in AGENCIES}
-    for name in ("complaints_ngawi.csv", "sms_holdout.csv"):
-        rows = _rows(name)
-        assert list(rows[0]) == COLUMNS
-        assert {r["agency_code"] for r in rows} == agencies
-        assert {r["type"] for r in rows} == TYPES
-        assert all(r["region_code"] in ngawi for r in rows if r["region_code"])
-        # Kecamatan Ngawi's office is chosen by where: every one of its complaints is inside it.
-        kecamatan = [r for r in rows if r["agency_code"] == "KEC-NGAWI"]
-        assert all(r["region_code"].startswith("35.21.09") for r in kecamatan)
-    assert len(_rows("complaints_ngawi.csv")) >= 500
-    assert len(_rows("sms_holdout.csv")) >= 150
-
-
-def test_corpora_hold_no_near_copies() -> None:
-    texts = [r["text"] for r in _rows("complaints_ngawi.csv") + _rows("sms_holdout.csv")]
-    words = [frozenset(content_words(t)) for t in texts]
-    close = [
-        (texts[i], texts[j])
-        for i, j in itertools.combinations(range(len(texts)), 2)
-        if words[i] and words[j] and len(words[i] & words[j]) / len(words[i] | words[j]) >= 0.8
-    ]
-    assert close == []

@@ -1,6 +1,7 @@
 """Hub sync against the simulator served by a real uvicorn on 127.0.0.1."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -347,3 +348,30 @@ async def test_the_worker_loop_reconciles_under_its_lock_and_stops(
     await asyncio.wait_for(loop, 30)
     row = await _one(engine, "SELECT channel FROM complaints WHERE channel_ref = :r", r=hub_id)
     assert row.channel == "lapor_hub"
+
+
+async def test_an_over_long_disposition_is_refused_whole_and_logged_without_its_text(
+    world: World,
+    sim: httpx.AsyncClient,
+    hub: HttpHub,
+    sessions: async_sessionmaker[AsyncSession],
+    hub_settings: Settings,
+    cipher: Sealer,
+    engine: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    marker = "rahasiawarga"
+    too_long = await _dispose(sim, judul=f"{marker} " * 30)  # 390 characters; ours hold 200
+    with caplog.at_level(logging.WARNING):
+        report = await reconcile(sessions, hub_settings, cipher, hub)
+    assert report is not None
+    [problem] = report.problems
+    assert problem["problem"] == "disposition_refused"
+    assert problem["hub_id"] == too_long
+    assert problem["fields"] == ["title: string_too_long"]
+    assert marker not in repr(report.problems)
+    assert marker not in caplog.text
+    stored = await _one(
+        engine, "SELECT count(*) AS n FROM complaints WHERE channel_ref = :r", r=too_long
+    )
+    assert stored.n == 0  # not stored cut: the reconciliation report tells the admins

@@ -9,8 +9,9 @@ import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -32,9 +33,13 @@ URL = "/v1/complaints"
 
 
 class Relay:
-    """Forwards TCP to PostgreSQL; `cut()` drops every connection and refuses new ones."""
+    """Forwards TCP to PostgreSQL; `cut()` drops every connection and refuses new ones.
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    The target is a host and port, or the Unix socket of the embedded server `make test` starts
+    without TEST_DATABASE_URL, so these tests run there too.
+    """
+
+    def __init__(self, target_host: str, target_port: int | None) -> None:
         self.target = (target_host, target_port)
         self.port = _free_port()
         self._server: asyncio.Server | None = None
@@ -52,7 +57,11 @@ class Relay:
         self._writers.clear()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        host, port = self.target
+        if port is None:
+            up_reader, up_writer = await asyncio.open_unix_connection(host)
+        else:
+            up_reader, up_writer = await asyncio.open_connection(host, port)
         self._writers |= {writer, up_writer}
 
         async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
@@ -75,7 +84,7 @@ def _free_port() -> int:
 def _via(database_url: str, port: int) -> str:
     parts = urlsplit(database_url)
     user = parts.netloc.rsplit("@", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}@127.0.0.1:{port}"))
+    return urlunsplit(parts._replace(netloc=f"{user}@127.0.0.1:{port}", query=""))
 
 
 @contextlib.asynccontextmanager
@@ -99,9 +108,12 @@ def _assert_unavailable(response: httpx.Response) -> None:
 @pytest.fixture
 async def relay(database_url: str) -> AsyncIterator[Relay]:
     parts = urlsplit(database_url)
-    if parts.hostname is None or parts.port is None:
-        pytest.skip("needs PostgreSQL over TCP (TEST_DATABASE_URL with host and port)")
-    r = Relay(parts.hostname, parts.port)
+    query = parse_qs(parts.query)
+    if "host" in query:  # the embedded server: a socket directory
+        r = Relay(str(Path(query["host"][0]) / f".s.PGSQL.{parts.port or 5432}"), None)
+    else:
+        assert parts.hostname is not None
+        r = Relay(parts.hostname, parts.port or 5432)
     await r.start()
     yield r
     with contextlib.suppress(AssertionError):
