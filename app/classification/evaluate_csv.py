@@ -11,7 +11,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +129,10 @@ async def load_history(
             "tracking": f"EV{batch}-{n:06d}",
             "text": r.text,
             "region": r.region_code,
-            "at": datetime(r.day.year, r.day.month, r.day.day, tzinfo=UTC) if r.day else now,
+            # One microsecond apart in file order: history is read back in the same order,
+            # so the same file always gives the same split and the same model.
+            "at": (datetime(r.day.year, r.day.month, r.day.day, tzinfo=UTC) if r.day else now)
+            + timedelta(microseconds=n),
             "type": r.type or "non_field",
             "agency": agencies[r.agency].id,
         }

@@ -127,7 +127,9 @@ def _scores(
     if len(present) == 1:
         intercept[present[0]] = 10.0
         return coef, intercept
-    svm = LinearSVC(C=SVM_C, class_weight="balanced", dual=True, tol=1e-3, max_iter=2000)
+    svm = LinearSVC(
+        C=SVM_C, class_weight="balanced", dual=True, tol=1e-3, max_iter=2000, random_state=0
+    )
     svm.fit(x, y)
     w = svm.coef_.T if len(present) > 2 else np.column_stack([-svm.coef_[0], svm.coef_[0]])
     b = svm.intercept_ if len(present) > 2 else np.array([-svm.intercept_[0], svm.intercept_[0]])

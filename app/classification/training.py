@@ -57,10 +57,19 @@ class Refit:
     calibration: tuple[float, float]
 
 
+def _by_appearance(labels: list[str]) -> list[int]:
+    first: dict[str, int] = {}
+    return [first.setdefault(label, len(first)) for label in labels]
+
+
 def _stratified(
     rows: NDArray[np.intp], labels: list[str]
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    train, held = train_test_split(rows, test_size=0.2, stratify=labels, random_state=0)
+    # Strata and classes numbered by first appearance, not by the labels' own order (agency
+    # ids are random): the same history gives the same split and model wherever it is loaded.
+    train, held = train_test_split(
+        rows, test_size=0.2, stratify=_by_appearance(labels), random_state=0
+    )
     return np.sort(train), np.sort(held)
 
 
@@ -88,7 +97,7 @@ def _head(
     counts = Counter(examples[i].labels[head] for i in labelled)
     rows = np.asarray([i for i in labelled if counts[examples[i].labels[head]] >= MIN_PER_LABEL])
     labels = [examples[i].labels.get(head) or "" for i in range(len(examples))]
-    classes = sorted({labels[i] for i in rows})
+    classes = list(dict.fromkeys(labels[i] for i in rows))
     info: dict[str, Any] = {"samples": len(rows), "labels": len(classes)}
     if len(classes) < 2 or len(rows) < MIN_HISTORY // 4:
         return None, info | {"trained": False}
