@@ -88,6 +88,12 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # /metrics (app/metrics): with a token, scrapers send `Authorization: Bearer <token>` from
+    # anywhere; without one, only loopback and private addresses may scrape, and production
+    # refuses every scrape until a token is set.
+    metrics_token: SecretStr | None = None
+    metrics_snapshot_seconds: float = 30.0  # how often a worker recounts the outbox and complaints
+
     # Channels: SMS parts without a concatenation header are joined by sender within this window.
     sms_join_window_seconds: float = 20.0
     # Outgoing SMS (tracking ids, status changes): POST {"to", "text", "ref"} here; unset = none.

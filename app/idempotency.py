@@ -12,6 +12,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,3 +78,22 @@ async def run_once(
         _STORE, params | {"hash": request_hash, "status": status, "response": json.dumps(body)}
     )
     return status, body
+
+
+async def create_once(
+    session: AsyncSession,
+    principal_id: uuid.UUID,
+    key: str | None,
+    route: str,
+    body: BaseModel,
+    create: Callable[[], Awaitable[BaseModel]],
+) -> JSONResponse:
+    """A creating POST under the contract's Idempotency-Key rules (the route is part of the key)."""
+
+    async def handler() -> tuple[int, dict[str, Any]]:
+        return 201, (await create()).model_dump(mode="json")
+
+    status, payload = await run_once(
+        session, principal_id, key, f"{route} {body.model_dump_json()}", handler
+    )
+    return JSONResponse(payload, status_code=status)

@@ -24,6 +24,9 @@ from app.errors import install_error_handlers
 from app.hardening import SecurityHeaders, check_cors, check_production
 from app.hub.router import router as hub_router
 from app.input_guard import InputGuard
+from app.jurisdictions.router import router as policies_router
+from app.metrics.http import HttpMetrics, RequestMetrics
+from app.metrics.router import router as metrics_router
 from app.middleware import BodyLimit, RequestContext
 from app.ops import router as ops_router
 from app.privacy.crypto import Sealer
@@ -65,9 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_database_fault_handler(app)
     app.include_router(ops_router)
+    app.include_router(metrics_router)
     app.include_router(auth_router)
     app.include_router(complaints_router)
     app.include_router(calendar_router)
+    app.include_router(policies_router)
     app.include_router(privacy_router)
     app.include_router(clients_router)
     app.include_router(channels_router)
@@ -103,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(SecurityHeaders, production=settings.is_production)
+    # Outside every other layer, so 429s, 413s and CORS answers are counted and timed too.
+    app.state.metrics = HttpMetrics()
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics, routes=app.router.routes)
     app.add_middleware(RequestContext)
     app_logging.configure(settings.log_level)
     return app

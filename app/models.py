@@ -7,7 +7,8 @@ from app.classification.models import RoutingModel
 from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord, Reporter
 from app.db import Base
 from app.hub.models import HubLink, HubReconciliation
-from app.jurisdictions.models import CalendarOverride, Jurisdiction, SlaPolicy
+from app.jurisdictions.models import CalendarOverride, Jurisdiction, JurisdictionEvent, SlaPolicy
+from app.metrics.models import MetricSnapshot
 from app.outbox.models import OutboxMessage
 from app.privacy.models import IdentityAccessLog
 from app.routing.models import Agency, Category, Liaison, Region, RoutingRule, RoutingSettings
@@ -29,7 +30,9 @@ __all__ = [
     "IdempotencyRecord",
     "IdentityAccessLog",
     "Jurisdiction",
+    "JurisdictionEvent",
     "Liaison",
+    "MetricSnapshot",
     "OutboxMessage",
     "Region",
     "Reporter",

@@ -4,6 +4,8 @@ Every route depends on exactly one of `Allow(...)` or `Public()`; a test walks `
 and fails on a route with neither, so no endpoint is born without its permission.
 """
 
+import hmac
+import ipaddress
 import uuid
 from dataclasses import dataclass
 
@@ -117,3 +119,52 @@ class Public:
 
     async def __call__(self) -> None:
         return None
+
+
+# Loopback and the RFC 1918 / RFC 4193 ranges a monitoring network uses; not `is_private`, which
+# also admits documentation and benchmarking ranges.
+PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7")
+)
+
+
+class Scraper:
+    """Route permission: the metrics scraper (README "Metrics"). With LAPOR_METRICS_TOKEN set,
+    that bearer token from any address; without it, loopback and private addresses only, and
+    never in production, where an open /metrics would map the service for anyone."""
+
+    roles: frozenset[str] = frozenset()
+
+    async def __call__(self, request: Request) -> None:
+        settings = request.app.state.settings
+        if settings.metrics_token is not None:
+            expected = settings.metrics_token.get_secret_value().encode()
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), expected
+            ):
+                raise Unauthorized(
+                    "Send the metrics token as 'Authorization: Bearer <token>'.",
+                    code="invalid_metrics_token",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            return
+        if settings.is_production:
+            raise Forbidden(
+                "Set LAPOR_METRICS_TOKEN to serve /metrics in production.",
+                code="metrics_token_required",
+            )
+        host = request.client.host if request.client else ""
+        try:
+            address = ipaddress.ip_address(host)
+            # An IPv4 client on a dual-stack socket arrives as ::ffff:a.b.c.d.
+            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+                address = address.ipv4_mapped
+        except ValueError:
+            address = None
+        if address is None or not any(address in net for net in PRIVATE_NETWORKS):
+            raise Forbidden(
+                "Without LAPOR_METRICS_TOKEN, /metrics answers loopback and private addresses.",
+                code="metrics_address_forbidden",
+            )

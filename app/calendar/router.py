@@ -22,7 +22,11 @@ ComplaintType = Literal["information", "non_field", "field_inspection"]
 
 class HolidayOut(BaseModel):
     date: date
-    name: str
+    name: str = Field(description="English (a jurisdiction's own day: its own name)")
+    name_id: str = Field(
+        description="Indonesian, as the joint decree names it (a jurisdiction's "
+        "own day: its own name)"
+    )
     source: str
 
 
@@ -64,7 +68,7 @@ async def holidays(
     """National holidays, cuti bersama and this jurisdiction's own days off in `year`."""
     ctx = await jurisdictions.load_context(db, principal.jurisdiction_id)
     items = [
-        HolidayOut(date=h.day, name=h.name, source=h.source)
+        HolidayOut(date=h.day, name=h.name, name_id=h.name_id, source=h.source)
         for h in ctx.calendar.holidays_in_year(year)
     ]
     return HolidayList(year=year, timezone=ctx.timezone, items=items)

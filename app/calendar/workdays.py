@@ -34,23 +34,34 @@ class Holiday:
     """A day off in a jurisdiction's calendar and where it comes from."""
 
     day: date
-    name: str
+    name: str  # English for national days (as the API has always said); a regional day's own name
     source: HolidaySource
+    name_id: str  # Indonesian, as the joint decree (SKB) names it; a regional day's own name
+
+
+def _upstream(year: int, category: str, language: str) -> dict[date, str]:
+    names = holidays.country_holidays("ID", years=year, categories=(category,), language=language)
+    return dict(names.items())
 
 
 @functools.lru_cache(maxsize=512)
 def national_holidays(year: int) -> tuple[Holiday, ...]:
-    """Indonesian public holidays and cuti bersama of `year`, sorted by day."""
+    """Indonesian public holidays and cuti bersama of `year`, sorted by day, named in both
+    Indonesian and English."""
     # One call per category: the merged mapping no longer tells a public holiday (law) from a
     # cuti bersama day (joint decree, "government" category), and the API shows the difference.
-    public = holidays.country_holidays("ID", years=year, categories=("public",))
-    joint = holidays.country_holidays("ID", years=year, categories=("government",))
+    # Languages are explicit: without one the package follows the server's locale (LANG), so
+    # the same API would answer in another language on another machine.
     found: dict[date, Holiday] = {}
-    for day, name in joint.items():
-        found[day] = Holiday(day, name, "cuti_bersama")
     # Should a decree ever put cuti bersama on a public holiday, the statutory holiday names it.
-    for day, name in public.items():
-        found[day] = Holiday(day, name, "national")
+    sources: tuple[tuple[str, HolidaySource], ...] = (
+        ("government", "cuti_bersama"),
+        ("public", "national"),
+    )
+    for category, source in sources:
+        indonesian = _upstream(year, category, "id")
+        for day, name in _upstream(year, category, "en_US").items():
+            found[day] = Holiday(day, name, source, indonesian.get(day, name))
     return tuple(sorted((h for h in found.values() if h.day.year == year), key=lambda h: h.day))
 
 
@@ -91,7 +102,7 @@ class WorkCalendar:
             if override.kind == "working_day":
                 merged.pop(day, None)
             elif day not in merged:
-                merged[day] = Holiday(day, override.name, "regional")
+                merged[day] = Holiday(day, override.name, "regional", override.name)
         return sorted(merged.values(), key=lambda h: h.day)
 
     def _off(self, year: int) -> frozenset[date]:

@@ -18,7 +18,7 @@ from app.complaints.events import append_event
 from app.complaints.lifecycle import IllegalTransition, next_status
 from app.complaints.models import Complaint
 from app.errors import Conflict, Invalid, NotFound
-from app.jurisdictions.service import JurisdictionContext
+from app.jurisdictions.service import JurisdictionContext, policy_of
 from app.routing import decision as routing_decision
 from app.routing.decide import Sample
 from app.routing.service import (
@@ -150,7 +150,7 @@ async def request_info(
     c = await load_for_update(session, principal, complaint_id)
     previous = c.status
     _advance(c, "request_info")
-    policy = ctx.policy_by_id(c.policy_id)
+    policy = await policy_of(session, ctx, c.policy_id)
     c.resume_status = previous
     c.paused_at = now if c.verified_at is not None else None
     c.info_due_at = ctx.calendar.add_days(now, policy.needs_info_days, policy.unit)
@@ -181,7 +181,7 @@ async def supply_info(
     now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "supply_info")
-    policy = ctx.policy_by_id(c.policy_id)
+    policy = await policy_of(session, ctx, c.policy_id)
     data: dict[str, Any] = {"text": body.text, "attachments": body.attachments}
     if c.paused_at is not None and c.due_at is not None:
         new_due = resumed_due_at(c.due_at, c.paused_at, now, ctx.calendar, policy.unit)
@@ -351,7 +351,7 @@ async def respond(
     now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "respond")
-    policy = ctx.policy_by_id(c.policy_id)
+    policy = await policy_of(session, ctx, c.policy_id)
     c.responded_at = now
     c.auto_close_at = ctx.calendar.add_days(now, policy.auto_close_days, policy.unit)
     await append_event(

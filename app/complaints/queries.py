@@ -16,7 +16,7 @@ from app.complaints.lifecycle import CLOCK_RUNNING
 from app.complaints.models import Complaint, ComplaintEvent
 from app.complaints.permissions import allowed_for
 from app.complaints.tracking import normalize
-from app.jurisdictions.service import JurisdictionContext
+from app.jurisdictions.service import JurisdictionContext, policy_of
 from app.pagination import newest_first
 from app.routing.service import agency_or_none
 from app.security import Principal
@@ -53,6 +53,36 @@ class ListFilters:
     q: str | None = None
 
 
+def overdue_at(now: datetime) -> ColumnElement[bool]:
+    """`clock.is_overdue` in SQL: the clock runs, is not paused, and the deadline has passed."""
+    return and_(
+        Complaint.status.in_(CLOCK_RUNNING),
+        Complaint.paused_at.is_(None),
+        Complaint.due_at < now,
+    )
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    jurisdiction_id: uuid.UUID
+    status: str
+    complaints: int
+    overdue: int
+
+
+async def status_counts(session: AsyncSession, now: datetime) -> list[StatusCount]:
+    """How many complaints each jurisdiction has in each status, and how many are overdue."""
+    rows = await session.execute(
+        select(
+            Complaint.jurisdiction_id,
+            Complaint.status,
+            func.count(),
+            func.count().filter(overdue_at(now)),
+        ).group_by(Complaint.jurisdiction_id, Complaint.status)
+    )
+    return [StatusCount(j, status, n, late) for j, status, n, late in rows.all()]
+
+
 def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Complaint]:
     stmt = select(Complaint).where(visible_to(principal))
     conditions: list[ColumnElement[bool]] = []
@@ -69,11 +99,7 @@ def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Com
     if f.region_code:
         conditions.append(Complaint.region_code.startswith(f.region_code, autoescape=True))
     if f.overdue is not None:
-        late = and_(
-            Complaint.status.in_(CLOCK_RUNNING),
-            Complaint.paused_at.is_(None),
-            Complaint.due_at < now,
-        )
+        late = overdue_at(now)
         conditions.append(late if f.overdue else ~late)
     if f.due_before:
         conditions.append(Complaint.due_at < f.due_before)
@@ -141,7 +167,7 @@ async def complaint_out(
     now = datetime.now(UTC)
     links = sees_links(principal)
     agency = await agency_or_none(session, c.agency_id)
-    policy = ctx.policy_by_id(c.policy_id)
+    policy = await policy_of(session, ctx, c.policy_id)
     return schemas.ComplaintOut(
         id=c.id,
         tracking_id=c.tracking_id,

@@ -1,16 +1,19 @@
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
     func,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -53,6 +56,8 @@ class SlaPolicy(Base):
             name="positive_days",
         ),
         UniqueConstraint("jurisdiction_id", "version"),
+        # One version per start date: "which rules hold on day d" must have one answer.
+        UniqueConstraint("jurisdiction_id", "effective_from"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -70,3 +75,20 @@ class SlaPolicy(Base):
     auto_close_days: Mapped[int] = mapped_column(Integer)
     legal_basis: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class JurisdictionEvent(Base):
+    """The audit trail of a jurisdiction's own settings (a new SLA policy version), written in
+    the same transaction as the change; complaints have theirs in `complaint_events`."""
+
+    __tablename__ = "jurisdiction_events"
+    __table_args__ = (Index("ix_jurisdiction_events_recent", "jurisdiction_id", "occurred_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+    )
+    type: Mapped[str] = mapped_column(String(50))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)

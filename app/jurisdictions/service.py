@@ -33,9 +33,6 @@ class JurisdictionContext:
     def policy_at(self, instant: datetime) -> Policy:
         return policy_in_force(self.policies, self.calendar.local_date(instant))
 
-    def policy_by_id(self, policy_id: uuid.UUID) -> Policy:
-        return next(p for p in self.policies if p.id == policy_id)
-
 
 _cache: dict[uuid.UUID, tuple[float, JurisdictionContext]] = {}
 
@@ -52,7 +49,8 @@ def invalidate(jurisdiction_id: uuid.UUID) -> None:
     _cache.pop(jurisdiction_id, None)
 
 
-def _policy(row: SlaPolicy) -> Policy:
+def as_policy(row: SlaPolicy) -> Policy:
+    """The plain value of a stored version."""
     return Policy(
         id=row.id,
         version=row.version,
@@ -89,10 +87,30 @@ async def load_context(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Jur
         [Override(day=o.day, kind=o.kind, name=o.name) for o in overrides],  # type: ignore[arg-type]
     )
     ctx = JurisdictionContext(
-        jur.id, jur.code, jur.name, jur.timezone, calendar, [_policy(p) for p in policies]
+        jur.id, jur.code, jur.name, jur.timezone, calendar, [as_policy(p) for p in policies]
     )
     _cache[jurisdiction_id] = (now, ctx)
     return ctx
+
+
+async def policy_of(
+    session: AsyncSession, ctx: JurisdictionContext, policy_id: uuid.UUID
+) -> Policy:
+    """A complaint's own version. Versions never change once made, but one made in another
+    process may be missing from a context cached here before it: then the context is reloaded."""
+    found = next((p for p in ctx.policies if p.id == policy_id), None)
+    if found is None:
+        invalidate(ctx.id)
+        fresh = await load_context(session, ctx.id)
+        found = next((p for p in fresh.policies if p.id == policy_id), None)
+    if found is None:
+        raise LookupError(f"policy {policy_id} is not jurisdiction {ctx.code}'s")
+    return found
+
+
+async def codes(session: AsyncSession) -> dict[uuid.UUID, str]:
+    """Every jurisdiction's Kemendagri code by id."""
+    return dict((await session.execute(select(Jurisdiction.id, Jurisdiction.code))).all())
 
 
 def check_timezone(name: str) -> str:

@@ -1,10 +1,11 @@
 """Writing promises into the outbox, always inside the caller's transaction."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, exists, insert, select
+from sqlalchemy import Integer, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -111,3 +112,30 @@ async def enqueue(
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
+
+
+@dataclass(frozen=True)
+class TopicBacklog:
+    topic: str
+    pending: int  # due now and not yet done
+    scheduled: int  # waiting for a time still ahead (timers)
+    dead: int
+    oldest_pending_at: datetime | None
+
+
+async def backlog(session: AsyncSession, now: datetime) -> list[TopicBacklog]:
+    """What the outbox still owes, per topic (done and cancelled rows are not counted)."""
+    due = OutboxMessage.available_at <= now
+    pending = OutboxMessage.status == "pending"
+    rows = await session.execute(
+        select(
+            OutboxMessage.topic,
+            func.count().filter(pending, due),
+            func.count().filter(pending, ~due),
+            func.count().filter(OutboxMessage.status == "dead"),
+            func.min(OutboxMessage.available_at).filter(pending, due),
+        )
+        .where(OutboxMessage.status.in_(("pending", "dead")))
+        .group_by(OutboxMessage.topic)
+    )
+    return [TopicBacklog(*row) for row in rows.all()]

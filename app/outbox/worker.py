@@ -36,6 +36,7 @@ from app.config import Settings
 from app.db_faults import LoopBackoff
 from app.hub import sync as hub_sync
 from app.logging import get_logger
+from app.metrics import snapshot as metrics_snapshot
 from app.outbox.models import OutboxMessage
 from app.outbox.service import ADMIN_NOTICE_TOPIC, EVENT_TOPIC, TIMER_TOPIC
 from app.privacy import service as privacy
@@ -89,28 +90,6 @@ def backoff(attempts: int) -> timedelta:
     """Exponential with jitter, capped at an hour."""
     seconds = min(3600.0, 2.0**attempts) * random.uniform(0.8, 1.2)
     return timedelta(seconds=seconds)
-
-
-@dataclass
-class _Periodic:
-    """A job the worker runs every `interval` seconds (0: never); a failure waits for the next."""
-
-    done: str
-    interval: float
-    job: Callable[[], Awaitable[int]]
-    last: float = -math.inf
-
-    async def run_if_due(self) -> None:
-        if not self.interval or time.monotonic() - self.last < self.interval:
-            return
-        self.last = time.monotonic()
-        try:
-            count = await self.job()
-        except Exception:  # retried at the next interval
-            log.exception("periodic job failed", extra={"job": self.done})
-            return
-        if count:
-            log.info(self.done, extra={"count": count})
 
 
 @dataclass(frozen=True)
@@ -227,24 +206,51 @@ class Worker:
                 session, self.settings.identity_retention_days, datetime.now(UTC)
             )
 
+    async def _sweep_and_log(self) -> None:
+        erased = await self.sweep()
+        if erased:
+            log.info("identities erased", extra={"count": erased})
+
+    async def snapshot_metrics(self) -> None:
+        """Recount the gauges /metrics serves (outbox, deliveries, complaints)."""
+        async with self.sessions() as session, session.begin():
+            await metrics_snapshot.refresh(
+                session, datetime.now(UTC), [*self.handlers, *self.senders]
+            )
+
     async def retrain(self) -> int:
         """Retrain routing where enough new verified history arrived; returns how many."""
         from app.classification import retrain  # here: training pulls in scikit-learn
 
         return await retrain.retrain_due(self.sessions, datetime.now(UTC))
 
+    async def _retrain_and_log(self) -> None:
+        trained = await self.retrain()
+        if trained:
+            log.info("routing retrained", extra={"count": trained})
+
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a busy batch is followed at once by the next."""
         topics = sorted([*self.handlers, *self.senders])
         log.info("worker started", extra={"worker": self.name, "topics": topics})
-        periodic = [
-            _Periodic("identities erased", self.settings.retention_sweep_seconds, self.sweep),
-            _Periodic("routing retrained", self.settings.routing_retrain_seconds, self.retrain),
+        periodic: list[tuple[str, float, Callable[[], Awaitable[None]]]] = [
+            ("retention sweep", self.settings.retention_sweep_seconds, self._sweep_and_log),
+            ("metrics snapshot", self.settings.metrics_snapshot_seconds, self.snapshot_metrics),
         ]
+        if self.settings.routing_retrain_seconds > 0:  # 0 turns scheduled retraining off
+            periodic.append(
+                ("routing retraining", self.settings.routing_retrain_seconds, self._retrain_and_log)
+            )
+        last_run = dict.fromkeys((name for name, _, _ in periodic), -math.inf)
         backoff = LoopBackoff(self.settings.worker_poll_seconds)
         while not stop.is_set():
-            for job in periodic:
-                await job.run_if_due()
+            for name, every, job in periodic:
+                if time.monotonic() - last_run[name] >= every:
+                    last_run[name] = time.monotonic()
+                    try:
+                        await job()
+                    except Exception:  # retried at the next interval
+                        log.exception(f"{name} failed")
             try:
                 claimed = await self.run_batch()
                 backoff.succeeded()

@@ -1,16 +1,14 @@
 """HTTP edge of agencies, liaisons, categories, routing rules and regions."""
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from app.deps import DB
 from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
-from app.idempotency import run_once
+from app.idempotency import create_once
 from app.jurisdictions.service import load_context
 from app.routing import categories, regions_service, rules_service, schemas, service
 from app.security import ADMIN, STAFF, SUPERVISOR, Allow, Principal
@@ -24,25 +22,6 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=60)]
 AUTH = (Unauthorized, Forbidden)
 IdempotencyKey = Annotated[str | None, Header(max_length=255)]
-
-
-async def _create_once(
-    db: DB,
-    principal: Principal,
-    key: str | None,
-    route: str,
-    body: BaseModel,
-    create: Callable[[], Awaitable[BaseModel]],
-) -> JSONResponse:
-    """A creating POST under the contract's Idempotency-Key rules (the route is part of the key)."""
-
-    async def handler() -> tuple[int, dict[str, object]]:
-        return 201, (await create()).model_dump(mode="json")
-
-    status, payload = await run_once(
-        db, principal.id, key, f"{route} {body.model_dump_json()}", handler
-    )
-    return JSONResponse(payload, status_code=status)
 
 
 @router.get("/agencies", response_model=schemas.AgencyPage, responses=responses(*AUTH, Invalid))
@@ -64,9 +43,9 @@ async def create_agency(
     body: schemas.AgencyIn, principal: Admin, db: DB, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Add an agency (Perangkat Daerah) of the caller's jurisdiction."""
-    return await _create_once(
+    return await create_once(
         db,
-        principal,
+        principal.id,
         idempotency_key,
         "agencies",
         body,
@@ -131,9 +110,9 @@ async def add_liaison(
 ) -> JSONResponse:
     """Record a liaison's appointment (decree number, valid from/to)."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    return await _create_once(
+    return await create_once(
         db,
-        principal,
+        principal.id,
         idempotency_key,
         f"agencies/{agency_id}/liaisons",
         body,
@@ -190,9 +169,9 @@ async def create_category(
     body: schemas.CategoryIn, principal: Admin, db: DB, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Add a category, optionally with a default agency and type."""
-    return await _create_once(
+    return await create_once(
         db,
-        principal,
+        principal.id,
         idempotency_key,
         "categories",
         body,
@@ -242,9 +221,9 @@ async def create_rule(
     body: schemas.RuleIn, principal: Admin, db: DB, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Add a rule: conditions on category, region prefix, keywords, channel; action an agency."""
-    return await _create_once(
+    return await create_once(
         db,
-        principal,
+        principal.id,
         idempotency_key,
         "routing-rules",
         body,

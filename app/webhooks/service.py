@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -318,3 +318,11 @@ async def retry_delivery(
 def client_callback_secrets(settings: Settings, principal: Principal) -> list[str]:
     """The secrets signing this client's complaint callbacks (callback_url)."""
     return callback_secret(settings.webhook_callback_keys.get_secret_value(), principal.id)
+
+
+async def delivery_counts(session: AsyncSession) -> dict[str, int]:
+    """Deliveries by status (pending, done, dead, cancelled), every jurisdiction together."""
+    rows = await session.execute(
+        select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
+    )
+    return dict(rows.all())

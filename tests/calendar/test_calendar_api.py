@@ -46,6 +46,37 @@ async def test_holidays_of_2025_include_cuti_bersama_and_idul_fitri(
     assert [h["date"] for h in body["items"]] == sorted(by_day)
 
 
+async def test_holidays_of_2026_carry_their_indonesian_name_beside_the_english_one(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    put = await client.put(
+        "/v1/calendar/overrides/2026-07-07",
+        json={"date": "2026-07-07", "kind": "holiday", "name": "Hari Jadi Kabupaten Ngawi"},
+        headers=world.h("admin"),
+    )
+    assert put.status_code == 200, put.text
+    response = await client.get(
+        "/v1/calendar/holidays", params={"year": 2026}, headers=world.h("supervisor")
+    )
+    assert response.status_code == 200, response.text
+    by_day = {h["date"]: (h["name_id"], h["name"], h["source"]) for h in response.json()["items"]}
+    assert by_day["2026-08-17"] == (
+        "Hari Kemerdekaan Republik Indonesia",
+        "Independence Day",
+        "national",
+    )
+    assert by_day["2026-03-19"] == ("Hari Suci Nyepi", "Day of Silence", "national")
+    assert by_day["2026-03-21"] == ("Hari Raya Idul Fitri", "Eid al-Fitr", "national")
+    assert by_day["2026-03-20"] == (
+        "Cuti Bersama Hari Raya Idul Fitri",
+        "Eid al-Fitr Joint Holiday",
+        "cuti_bersama",
+    )
+    # The jurisdiction's own day keeps its own name in both fields.
+    name = "Hari Jadi Kabupaten Ngawi"
+    assert by_day["2026-07-07"] == (name, name, "regional")
+
+
 @pytest.mark.parametrize("year", ["1999", "2101", "soon"])
 async def test_holidays_outside_the_supported_years_get_422(
     client: httpx.AsyncClient, world: World, year: str

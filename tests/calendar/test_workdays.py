@@ -110,7 +110,12 @@ def test_holidays_in_year_is_sorted_and_merges_overrides() -> None:
     )
     items = cal.holidays_in_year(2025)
     assert [h.day for h in items] == sorted(h.day for h in items)
-    assert Holiday(date(2025, 7, 7), "Hari Jadi Kabupaten Ngawi", "regional") in items
+    assert (
+        Holiday(
+            date(2025, 7, 7), "Hari Jadi Kabupaten Ngawi", "regional", "Hari Jadi Kabupaten Ngawi"
+        )
+        in items
+    )
     assert date(2025, 8, 18) not in {h.day for h in items}
     assert cal.holidays_in_year(2026) == WorkCalendar("Asia/Jakarta").holidays_in_year(2026)
 
@@ -395,3 +400,16 @@ def test_add_days_lands_on_the_nth_working_day(key: str, instant: datetime, n: i
     between = [start_day + timedelta(days=i) for i in range(1, (due_day - start_day).days + 1)]
     assert sum(_reference_is_working(key, d) for d in between) == n
     assert cal.working_days_started_between(instant, due) == n
+
+
+def test_holiday_names_do_not_follow_the_server_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Unpinned, the holidays package translates by LANGUAGE/LANG: another server, another name.
+    monkeypatch.setenv("LANGUAGE", "id")
+    national_holidays.cache_clear()
+    try:
+        by_day = {h.day: h for h in national_holidays(2026)}
+    finally:
+        national_holidays.cache_clear()
+    independence = by_day[date(2026, 8, 17)]
+    assert independence.name == "Independence Day"
+    assert independence.name_id == "Hari Kemerdekaan Republik Indonesia"

@@ -5,15 +5,15 @@ from fastapi.routing import APIRoute
 from app.config import Settings
 from app.error_docs import api_routes
 from app.main import create_app
-from app.security import Allow, Public
+from app.security import Allow, Public, Scraper
 
 # FastAPI's own documentation routes (off in production) are the only exception.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
-def _permission(route: APIRoute) -> Allow | Public | None:
+def _permission(route: APIRoute) -> Allow | Public | Scraper | None:
     for dependency in route.dependant.dependencies:
-        if isinstance(dependency.call, Allow | Public):
+        if isinstance(dependency.call, Allow | Public | Scraper):
             return dependency.call
     return None
 
