@@ -1,7 +1,7 @@
 """routing_models: learned routing versions, the triage threshold, each complaint's decision
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 11:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0007"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
