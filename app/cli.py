@@ -367,15 +367,48 @@ def cmd_load_regions(args: argparse.Namespace) -> None:
         asyncio.run(_in_transaction(url, work))
 
 
-def cmd_train_classifier(args: argparse.Namespace) -> None:
-    from app.classification import service as classification
+def cmd_train_routing(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from app.classification import retrain
 
     async def work(session: AsyncSession) -> None:
         jur = await _jurisdiction(session, args.jurisdiction)
-        print(await classification.train(session, jur.id))
+        out = await retrain.train(session, jur.id, datetime.now(UTC))
+        if out is None:
+            raise SystemExit("error: not enough verified history with a known agency yet")
+        agency = out["evaluation"]["agency"].get("model", {})
+        print(
+            f"version {out['version']}: {'kept' if out['kept'] else 'not kept'}; "
+            f"{out['samples']} complaints; hold-out top-1 {agency.get('top1')}, "
+            f"threshold {agency.get('threshold')}, triage {agency.get('triage_rate')}"
+        )
 
     with database_url(get_settings()) as url:
         asyncio.run(_in_transaction(url, work))
+
+
+def cmd_evaluate_routing(args: argparse.Namespace) -> None:
+    from app.classification import evaluate_csv
+
+    async def work(url: str, rows: list[evaluate_csv.Row]) -> dict[str, Any]:
+        engine = make_engine(url, pool_size=1, max_overflow=0)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                try:
+                    return await evaluate_csv.run(session, rows)
+                finally:
+                    await session.rollback()  # the scratch jurisdiction goes with it
+        finally:
+            await engine.dispose()
+
+    try:
+        rows = evaluate_csv.read(args.csv)
+        with database_url(get_settings()) as url:
+            migrate.upgrade(url)
+            print(evaluate_csv.render(asyncio.run(work(url, rows))))
+    except evaluate_csv.CsvError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def cmd_openapi(_: argparse.Namespace) -> None:
@@ -447,8 +480,12 @@ def main(argv: list[str] | None = None) -> None:
 
     p = add("load-regions", cmd_load_regions, "load a jurisdiction's kecamatan and desa")
     p.add_argument("--jurisdiction", required=True, help="Kemendagri code, e.g. 35.21")
-    p = add("train-classifier", cmd_train_classifier, "learn from verified complaints")
+    p = add("train-routing", cmd_train_routing, "learn routing, category and type from history")
     p.add_argument("--jurisdiction", required=True, help="Kemendagri code, e.g. 35.21")
+    p = add("evaluate-routing", cmd_evaluate_routing, "score learned routing on your own CSV")
+    p.add_argument(
+        "--csv", required=True, help="columns: text, agency_code [, region_code, type, date]"
+    )
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Reporter identities are erased this many days after a complaint is closed or archived.
     identity_retention_days: int = Field(default=730, ge=1)
     retention_sweep_seconds: float = 3600.0
+    # How often the worker looks for jurisdictions with enough new history to retrain routing.
+    routing_retrain_seconds: float = Field(default=86_400.0, ge=0)
 
     worker_poll_seconds: float = 1.0
     worker_batch_size: int = 50

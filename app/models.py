@@ -3,7 +3,7 @@
 from app.accounts.models import ApiKey, Client, User
 from app.attachments.models import Attachment
 from app.channels.models import ChannelAccount, SmsPart
-from app.classification.models import ClassifierModel
+from app.classification.models import RoutingModel
 from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord, Reporter
 from app.db import Base
 from app.hub.models import HubLink, HubReconciliation
@@ -22,7 +22,6 @@ __all__ = [
     "CalendarOverride",
     "Category",
     "ChannelAccount",
-    "ClassifierModel",
     "Client",
     "Complaint",
     "ComplaintEvent",
@@ -37,6 +36,7 @@ __all__ = [
     "OutboxMessage",
     "Region",
     "Reporter",
+    "RoutingModel",
     "RoutingRule",
     "RoutingSettings",
     "SlaPolicy",

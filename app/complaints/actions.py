@@ -19,10 +19,11 @@ from app.complaints.lifecycle import IllegalTransition, next_status
 from app.complaints.models import Complaint
 from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext, policy_of
-from app.routing import rules_service as routing_rules
+from app.routing import decision as routing_decision
 from app.routing.decide import Sample
 from app.routing.service import (
     active_agency,
+    agency_or_none,
     check_category,
     dispatch_notice,
     liaison_may_transfer,
@@ -79,6 +80,22 @@ async def verify(
     c.type = body.type
     c.verified_at = now
     c.due_at = ctx.calendar.add_days(now, policy.days_for(body.type), policy.unit)
+    routing: dict[str, Any] = {"reason": "chosen at verify", "routed_by": "admin"}
+    if agency is None:
+        # Without the admin's category, the classifier's suggestion routes (and says so).
+        category_id = c.category_id or c.suggested_category_id
+        decision = await routing_decision.decide(
+            session,
+            ctx,
+            Sample(c.text, c.title, category_id, c.region_code, c.channel),
+            c.address,
+        )
+        agency = await agency_or_none(session, decision.agency.id if decision.agency else None)
+        routing = decision.as_event_data()
+        routing["category_source"] = (
+            "admin" if c.category_id else "suggestion" if category_id else None
+        )
+    c.routing = {k: v for k, v in routing.items() if k != "rules_checked"}
     await append_event(
         session,
         c,
@@ -94,23 +111,11 @@ async def verify(
             "days": policy.days_for(body.type),
             "due_at": c.due_at.isoformat(),
             "note": body.note,
+            # Left in triage: the model's candidates, for the admin's one-call dispatch.
+            **({"routing": routing} if agency is None else {}),
         },
     )
     await timers.schedule_clock(session, c, ctx)
-    routing: dict[str, Any] = {"reason": "chosen at verify", "routed_by": "admin"}
-    if agency is None:
-        # Without the admin's category, the classifier's suggestion routes (and says so).
-        category_id = c.category_id or c.suggested_category_id
-        decision = await routing_rules.decide(
-            session,
-            ctx,
-            Sample(c.text, c.title, category_id, c.region_code, c.channel),
-            c.address,
-        )
-        agency, routing = decision.agency, decision.as_event_data()
-        routing["category_source"] = (
-            "admin" if c.category_id else "suggestion" if category_id else None
-        )
     if agency is not None:
         _advance(c, "dispatch")
         c.agency_id = agency.id
@@ -245,6 +250,8 @@ async def dispatch(
     agency = await active_agency(session, ctx.id, body.agency_id)
     previous = c.agency_id
     c.agency_id = agency.id
+    # The admin's choice is a label the model learns from (see classification/retrain.py).
+    c.routing = {"routed_by": "admin", "reason": "by hand", "agency_id": str(agency.id)}
     await append_event(
         session,
         c,

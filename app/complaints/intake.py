@@ -17,7 +17,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments import service as attachments
-from app.classification import service as classification
 from app.complaints.duplicates import DuplicateRule, find_possible_duplicate
 from app.complaints.schemas import ComplaintCreate, ComplaintCreated
 from app.complaints.tracking import new_tracking_id
@@ -25,6 +24,8 @@ from app.errors import Invalid
 from app.jurisdictions.service import JurisdictionContext
 from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
 from app.privacy.crypto import Sealed, Sealer
+from app.routing.decide import Sample
+from app.routing.decision import suggest_and_route
 from app.routing.service import check_category
 from app.security import Principal
 
@@ -150,9 +151,16 @@ async def take_in(
     policy = ctx.policy_at(received_at)
     verification_due_at = ctx.calendar.add_days(received_at, policy.verification_days, policy.unit)
     loc = body.location
-    suggestion, suggested_category_id = await classification.suggest(
-        session, ctx.id, body.text, body.title
+    # The routing verify would do now (the same function), kept with the suggestion.
+    routed = await suggest_and_route(
+        session,
+        ctx,
+        Sample(
+            body.text, body.title, body.category_id, loc.region_code if loc else None, body.channel
+        ),
+        loc.address if loc else None,
     )
+    suggestion, suggested_category_id = routed.suggestion, routed.suggested_category_id
     reporter = body.reporter.model_dump(exclude_none=True) if body.reporter else {}
     if body.filed_by is not None:
         reporter["filed_by"] = body.filed_by.model_dump(exclude_none=True)
@@ -189,7 +197,7 @@ async def take_in(
         "suggested_type": suggestion.type.value,
         "suggested_category_id": suggested_category_id,
         "suggested_category_code": suggestion.category.value,
-        "suggestion": json.dumps(suggestion.as_json()),
+        "suggestion": json.dumps(suggestion.as_json() | {"routing": routed.decision.summary()}),
         "anonymous": body.anonymous,
         "confidential": body.confidential,
         "callback_url": str(body.callback_url) if body.callback_url else None,

@@ -79,6 +79,9 @@ class Complaint(Base):
         ForeignKey("categories.id", ondelete="SET NULL")
     )
     suggestion: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The last routing decision (outcome, agency, probability, candidates, why); for a complaint
+    # left in triage it holds the top candidates the admin picks from.
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     callback_url: Mapped[str | None] = mapped_column(String(2000))

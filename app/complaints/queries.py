@@ -176,6 +176,7 @@ async def complaint_out(
         suggested_type=c.suggested_type,
         suggested_category_id=c.suggested_category_id,
         suggestion=c.suggestion,
+        routing=c.routing,
         channel=c.channel,
         channel_detail=c.channel_detail,
         channel_ref=c.channel_ref,

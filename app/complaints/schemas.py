@@ -170,6 +170,11 @@ class ComplaintOut(BaseModel):
     suggestion: dict[str, Any] | None = Field(
         None, description="the classifier's guess at intake: type, category, confidence, cues"
     )
+    routing: dict[str, Any] | None = Field(
+        None,
+        description="the last routing decision: routed_by, probability, threshold, the top "
+        "candidates (in triage: the agencies to pick from), cues, model_version",
+    )
     channel: ChannelName
     channel_detail: dict[str, Any]
     channel_ref: str | None

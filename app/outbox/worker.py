@@ -218,6 +218,17 @@ class Worker:
                 session, datetime.now(UTC), [*self.handlers, *self.senders]
             )
 
+    async def retrain(self) -> int:
+        """Retrain routing where enough new verified history arrived; returns how many."""
+        from app.classification import retrain  # here: training pulls in scikit-learn
+
+        return await retrain.retrain_due(self.sessions, datetime.now(UTC))
+
+    async def _retrain_and_log(self) -> None:
+        trained = await self.retrain()
+        if trained:
+            log.info("routing retrained", extra={"count": trained})
+
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a busy batch is followed at once by the next."""
         topics = sorted([*self.handlers, *self.senders])
@@ -226,6 +237,10 @@ class Worker:
             ("retention sweep", self.settings.retention_sweep_seconds, self._sweep_and_log),
             ("metrics snapshot", self.settings.metrics_snapshot_seconds, self.snapshot_metrics),
         ]
+        if self.settings.routing_retrain_seconds > 0:  # 0 turns scheduled retraining off
+            periodic.append(
+                ("routing retraining", self.settings.routing_retrain_seconds, self._retrain_and_log)
+            )
         last_run = dict.fromkeys((name for name, _, _ in periodic), -math.inf)
         backoff = LoopBackoff(self.settings.worker_poll_seconds)
         while not stop.is_set():

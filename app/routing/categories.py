@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Invalid, NotFound
-from app.routing import schemas
+from app.routing import reference, schemas
 from app.routing.models import Category, RoutingRule
 from app.routing.service import active_agency, delete_unused
 
@@ -71,6 +71,7 @@ async def create_category(
     session: AsyncSession, jurisdiction_id: uuid.UUID, body: schemas.CategoryIn
 ) -> schemas.CategoryOut:
     """A node of the category tree, optionally with a default agency and type."""
+    reference.changed(session, jurisdiction_id)
     await _check_category_refs(session, jurisdiction_id, body.model_dump(), None)
     taken = await session.scalar(
         select(Category.id).where(
@@ -91,6 +92,7 @@ async def update_category(
     category_id: uuid.UUID,
     body: schemas.CategoryPatch,
 ) -> schemas.CategoryOut:
+    reference.changed(session, jurisdiction_id)
     row = await session.scalar(
         select(Category).where(
             Category.id == category_id, Category.jurisdiction_id == jurisdiction_id
@@ -110,6 +112,7 @@ async def delete_category(
     session: AsyncSession, jurisdiction_id: uuid.UUID, category_id: uuid.UUID
 ) -> None:
     """Delete an unused category; one that complaints, rules or children use: 409."""
+    reference.changed(session, jurisdiction_id)
     row = await session.scalar(
         select(Category).where(
             Category.id == category_id, Category.jurisdiction_id == jurisdiction_id

@@ -7,6 +7,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -135,4 +136,7 @@ class RoutingSettings(Base):
     liaison_direct_transfer: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default="false"
     )
+    # Below this probability the learned model sends a complaint to triage (None: the model's
+    # own threshold, chosen on its hold-out for 90% precision).
+    auto_dispatch_threshold: Mapped[float | None] = mapped_column(Float)
     extra: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")

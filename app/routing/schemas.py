@@ -192,10 +192,32 @@ class RuleTestIn(StrictModel):
     channel: ChannelName | None = None
 
 
+class Candidate(BaseModel):
+    agency_id: uuid.UUID
+    code: str
+    name: str
+    probability: float
+
+
 class RouteExplanation(BaseModel):
-    outcome: Literal["rule", "category_default", "triage"]
+    """The decision verify would make now: the same function, the same fields."""
+
+    outcome: Literal["rule", "model", "category_default", "triage"]
     agency: dict[str, Any] | None
+    agency_id: uuid.UUID | None = None
+    agency_code: str | None = None
     reason: str
+    rule_id: uuid.UUID | None = None
+    probability: float | None = Field(None, description="the model's probability for its choice")
+    threshold: float | None = Field(None, description="below it the model abstains (triage)")
+    candidates: list[Candidate] = Field(
+        default_factory=list, description="the model's likeliest agencies, likeliest first"
+    )
+    cues: list[str] = Field(
+        default_factory=list,
+        description="the terms that weighed most for the choice (~ marks a character n-gram)",
+    )
+    model_version: int | None = None
     category: dict[str, Any] | None = None
     region: dict[str, Any] | None
     rules: list[dict[str, Any]]
@@ -222,7 +244,15 @@ class RegionMatchOut(BaseModel):
 
 class RoutingSettingsIn(StrictModel):
     liaison_direct_transfer: bool
+    auto_dispatch_threshold: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
+        None,
+        description="below this probability the learned model sends to triage; "
+        "null: the threshold its evaluation chose for 90% precision",
+    )
 
 
 class RoutingSettingsOut(BaseModel):
     liaison_direct_transfer: bool
+    auto_dispatch_threshold: float | None = None
+    effective_threshold: float = Field(description="the threshold in force now")
+    threshold_source: Literal["setting", "model_evaluation", "default"]

@@ -10,10 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
+from app.classification import store
 from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext
-from app.routing import schemas
+from app.routing import reference, schemas
 from app.routing.decide import Appointment, current_liaison, is_valid
+from app.routing.decision import threshold_of
 from app.routing.models import Agency, Category, Liaison, RoutingRule, RoutingSettings
 
 
@@ -134,6 +136,7 @@ async def create_agency(
     session: AsyncSession, jurisdiction_id: uuid.UUID, body: schemas.AgencyIn
 ) -> schemas.AgencyOut:
     """A new agency; its code is unique within the jurisdiction."""
+    reference.changed(session, jurisdiction_id)
     await _check_parent(session, jurisdiction_id, body.parent_id, None)
     taken = await session.scalar(
         select(Agency.id).where(Agency.jurisdiction_id == jurisdiction_id, Agency.code == body.code)
@@ -150,6 +153,7 @@ async def update_agency(
     session: AsyncSession, ctx: JurisdictionContext, agency_id: uuid.UUID, body: schemas.AgencyPatch
 ) -> schemas.AgencyOut:
     """Change the fields sent; deactivating keeps history and stops new routing to it."""
+    reference.changed(session, ctx.id)
     agency = await _agency(session, ctx.id, agency_id)
     changes = body.model_dump(exclude_unset=True)
     if "parent_id" in changes:
@@ -177,6 +181,7 @@ async def delete_agency(
     session: AsyncSession, jurisdiction_id: uuid.UUID, agency_id: uuid.UUID
 ) -> None:
     """Delete an unused agency (with its liaisons); anything else refers to it: 409."""
+    reference.changed(session, jurisdiction_id)
     await _agency(session, jurisdiction_id, agency_id)
     rules = await session.scalar(
         select(func.count()).select_from(RoutingRule).where(RoutingRule.agency_id == agency_id)
@@ -285,8 +290,16 @@ async def update_liaison(
 async def get_settings(
     session: AsyncSession, jurisdiction_id: uuid.UUID
 ) -> schemas.RoutingSettingsOut:
+    row = await session.get(RoutingSettings, jurisdiction_id, populate_existing=True)
+    effective, source = threshold_of(
+        row.auto_dispatch_threshold if row else None,
+        await store.current(session, jurisdiction_id),
+    )
     return schemas.RoutingSettingsOut(
-        liaison_direct_transfer=await liaison_may_transfer(session, jurisdiction_id)
+        liaison_direct_transfer=bool(row and row.liaison_direct_transfer),
+        auto_dispatch_threshold=row.auto_dispatch_threshold if row else None,
+        effective_threshold=effective,
+        threshold_source=source,
     )
 
 
@@ -302,7 +315,10 @@ async def remove_liaison(
 
 
 async def dispatch_notice(
-    session: AsyncSession, ctx: JurisdictionContext, agency: Agency, now: datetime
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    agency: Agency | reference.AgencyRef,
+    now: datetime,
 ) -> dict[str, Any]:
     """What a dispatch event records about who is told: the liaison valid today, or a flag."""
     day = ctx.calendar.local_date(now)
@@ -330,17 +346,14 @@ async def liaison_may_transfer(session: AsyncSession, jurisdiction_id: uuid.UUID
 async def put_settings(
     session: AsyncSession, jurisdiction_id: uuid.UUID, body: schemas.RoutingSettingsIn
 ) -> schemas.RoutingSettingsOut:
+    reference.changed(session, jurisdiction_id)
+    values = body.model_dump()
     await session.execute(
         pg_insert(RoutingSettings)
-        .values(
-            jurisdiction_id=jurisdiction_id, liaison_direct_transfer=body.liaison_direct_transfer
-        )
-        .on_conflict_do_update(
-            index_elements=["jurisdiction_id"],
-            set_={"liaison_direct_transfer": body.liaison_direct_transfer},
-        )
+        .values(jurisdiction_id=jurisdiction_id, **values)
+        .on_conflict_do_update(index_elements=["jurisdiction_id"], set_=values)
     )
-    return schemas.RoutingSettingsOut(liaison_direct_transfer=body.liaison_direct_transfer)
+    return await get_settings(session, jurisdiction_id)
 
 
 async def agency_head_email(session: AsyncSession, agency_id: uuid.UUID | None) -> str | None:

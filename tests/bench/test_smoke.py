@@ -53,3 +53,11 @@ def test_text_benchmark_reads_every_corpus() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| sms_holdout.csv | 151 |" in done.stdout
     assert "| complaints_ngawi.csv | 623 |" in done.stdout
+
+
+def test_routing_benchmark_trains_and_predicts() -> None:
+    done = _bench("", "routing.py", "--smoke")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "complaints: 2000, agencies: 35" in done.stdout
+    assert "training (hold-out fit, evaluation, refit on all; agency and type):" in done.stdout
+    assert "prediction with explanation, per complaint:" in done.stdout

@@ -1,6 +1,5 @@
-"""The rule set and the learned model, without a database."""
+"""The rule set, without a database."""
 
-from app.classification import learned
 from app.classification.rules import classify
 from tests.classification.corpus import DEV, HELD_OUT
 
@@ -66,21 +65,3 @@ def test_rules_accuracy_on_the_held_out_complaints() -> None:
     dev_type, dev_cat = _accuracy(DEV)
     assert dev_type >= 0.95
     assert dev_cat >= 0.95
-
-
-def test_learned_model_learns_a_jurisdictions_own_words() -> None:
-    # Words the rules do not know: a region's own names for its services.
-    samples = [(f"program sapa warga rt {i} belum jalan", "x") for i in range(20)] + [
-        (f"layanan si-jempol desa {i} error terus", "y") for i in range(20)
-    ]
-    model = learned.train(samples)
-    guess = learned.predict(model, "si-jempol error lagi")
-    assert guess.value == "y"
-    assert guess.confidence > 0.9
-    assert "jempol" in guess.cues or "error" in guess.cues
-
-
-def test_hold_out_split_is_deterministic_and_disjoint() -> None:
-    train, held = learned.split(list(range(10)))
-    assert held == [0, 5]
-    assert train == [1, 2, 3, 4, 6, 7, 8, 9]

@@ -93,7 +93,7 @@ PLACES = [
 ]
 
 
-def test_names_are_normalised() -> None:
+def test_names_are_normalize() -> None:
     assert normalise("  DS. Beran,  Kec.Ngawi ") == "beran ngawi"
     assert normalise("Kel. Karang-Tengah") == "karang tengah"
 

@@ -1,0 +1,115 @@
+"""What a routing decision reads besides the complaint, cached briefly per process.
+
+Intake decides for every complaint, so the rules, the active agencies, the categories and the
+threshold setting are read in four queries at most once per `CACHE_SECONDS` per jurisdiction
+and process. A change made through this service drops the cache when its transaction commits
+(`changed`); another process sees it within `CACHE_SECONDS`.
+"""
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.routing.decide import RuleSpec
+from app.routing.models import Agency, Category, RoutingRule, RoutingSettings
+
+CACHE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    id: uuid.UUID
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    id: uuid.UUID
+    code: str
+    default_agency_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class Reference:
+    rules: list[RuleSpec]  # active rules to active agencies, in the order they are checked
+    agencies: dict[uuid.UUID, AgencyRef]  # the active ones
+    categories: dict[uuid.UUID, CategoryRef]  # the active ones
+    threshold_setting: float | None
+
+    def category_id(self, code: str | None) -> uuid.UUID | None:
+        return next((c.id for c in self.categories.values() if c.code == code), None)
+
+
+_cache: dict[uuid.UUID, tuple[float, Reference]] = {}
+
+
+def changed(session: AsyncSession, jurisdiction_id: uuid.UUID) -> None:
+    """Rules, agencies, categories or settings changed in this transaction: forget at commit."""
+    event.listen(
+        session.sync_session,
+        "after_commit",
+        lambda _: _cache.pop(jurisdiction_id, None),
+        once=True,
+    )
+
+
+async def load(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
+    """The jurisdiction's routing reference data (cached, see the module docstring)."""
+    hit = _cache.get(jurisdiction_id)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    started = time.monotonic()
+    rules = (
+        await session.scalars(
+            select(RoutingRule)
+            .join(Agency, Agency.id == RoutingRule.agency_id)
+            .where(
+                RoutingRule.jurisdiction_id == jurisdiction_id, RoutingRule.active, Agency.active
+            )
+            # Equal positions: the older rule first, so a tie never depends on the plan.
+            .order_by(RoutingRule.position, RoutingRule.created_at, RoutingRule.id)
+        )
+    ).all()
+    agencies = (
+        await session.execute(
+            select(Agency.id, Agency.code, Agency.name).where(
+                Agency.jurisdiction_id == jurisdiction_id, Agency.active
+            )
+        )
+    ).all()
+    categories = (
+        await session.execute(
+            select(Category.id, Category.code, Category.default_agency_id)
+            .where(Category.jurisdiction_id == jurisdiction_id, Category.active)
+            .order_by(Category.code)
+        )
+    ).all()
+    setting = await session.scalar(
+        select(RoutingSettings.auto_dispatch_threshold).where(
+            RoutingSettings.jurisdiction_id == jurisdiction_id
+        )
+    )
+    ref = Reference(
+        rules=[
+            RuleSpec(
+                r.id,
+                r.position,
+                r.name,
+                r.agency_id,
+                r.category_id,
+                r.region_prefix,
+                tuple(r.keywords),
+                r.channel,
+            )
+            for r in rules
+        ],
+        agencies={a.id: AgencyRef(a.id, a.code, a.name) for a in agencies},
+        categories={c.id: CategoryRef(c.id, c.code, c.default_agency_id) for c in categories},
+        threshold_setting=setting,
+    )
+    _cache[jurisdiction_id] = (started, ref)
+    return ref
