@@ -169,7 +169,9 @@ def fit(
     top-3 (one increasing function for every class keeps the order), and the threshold is
     chosen on that hold-out anyway; two parameters on hundreds of scores barely overfit.
     """
-    y_all = np.asarray([classes.index(label) for label in labels])
+    index = {label: i for i, label in enumerate(classes)}
+    # Labels outside `classes` (too rare to learn, or none) belong to rows never fitted or scored.
+    y_all = np.asarray([index.get(label, -1) for label in labels])
     vocab = Vocabulary.select(corpus, rows)
     coef, intercept = _scores(vocab.matrix(corpus, rows), y_all[rows], len(classes))
     if calibrate_on is not None and len(calibrate_on):

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.classification import retrain, store
+from app.classification.evaluate_csv import Row
 from app.config import Settings
 from app.outbox.worker import Worker
 from tests.classification import history
@@ -64,6 +65,27 @@ async def test_a_version_is_kept_only_when_it_beats_the_one_in_use(
         loaded = await store.current(session, world.jurisdiction_id)
     assert loaded is not None
     assert loaded.version == 1
+
+
+async def test_an_agency_with_too_little_history_does_not_stop_training(
+    client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # A real district has agencies with two complaints a year; the rest must still be learned.
+    older, _ = history.corpus()
+    rare = [
+        Row("Kambing warga mati mendadak, mohon petugas kesehatan hewan datang", "DPKH", None,
+            "field_inspection", older[0].day),
+        Row("Vaksin PMK untuk sapi di desa kami belum ada, kapan jadwalnya", "DPKH", None,
+            "information", older[1].day),
+    ]  # fmt: skip
+    await history.load(sessions, world, [*older, *rare])
+    trained = await client.post("/v1/routing-models", headers=world.h("admin"))
+    assert trained.status_code == 201, trained.text
+    body = trained.json()
+    codes = body["evaluation"]["agency_codes"]
+    learned = {codes[p["label"]] for p in body["evaluation"]["agency"]["model"]["per_label"]}
+    assert "DPKH" not in learned  # too few to learn: left to the rules and triage
+    assert learned == {r.agency for r in older}
 
 
 async def _verify(client: httpx.AsyncClient, world: World, body: dict[str, Any]) -> str:
