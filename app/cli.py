@@ -5,7 +5,7 @@ import asyncio
 import gc
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -422,9 +422,12 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(
-        name: str, func: Callable[[argparse.Namespace], None], help: str
+        name: str,
+        func: Callable[[argparse.Namespace], None],
+        help: str,
+        aliases: Sequence[str] = (),
     ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help)
+        p = sub.add_parser(name, help=help, aliases=list(aliases))
         p.set_defaults(func=func)
         return p
 
@@ -480,7 +483,13 @@ def main(argv: list[str] | None = None) -> None:
 
     p = add("load-regions", cmd_load_regions, "load a jurisdiction's kecamatan and desa")
     p.add_argument("--jurisdiction", required=True, help="Kemendagri code, e.g. 35.21")
-    p = add("train-routing", cmd_train_routing, "learn routing, category and type from history")
+    # `train-classifier` was this command's first name: scripts that call it keep working.
+    p = add(
+        "train-routing",
+        cmd_train_routing,
+        "learn routing, category and type from history",
+        aliases=["train-classifier"],
+    )
     p.add_argument("--jurisdiction", required=True, help="Kemendagri code, e.g. 35.21")
     p = add("evaluate-routing", cmd_evaluate_routing, "score learned routing on your own CSV")
     p.add_argument(

@@ -1,5 +1,9 @@
 """Training by API and by the worker; what counts as a label; the model loaded once."""
 
+import asyncio
+import os
+import subprocess
+import sys
 from typing import Any
 
 import httpx
@@ -177,3 +181,22 @@ async def test_a_model_is_read_again_only_when_a_newer_version_exists(
     assert newer is not None
     assert newer.version == 2
     assert newer is not first
+
+
+@pytest.mark.parametrize("command", ["train-routing", "train-classifier"])
+async def test_the_training_command_and_its_first_name_train_on_the_history(
+    world: World, sessions: async_sessionmaker[AsyncSession], database_url: str, command: str
+) -> None:
+    older, _ = history.corpus()
+    await history.load(sessions, world, older)
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "app", command, "--jurisdiction", "35.21"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ | {"DATABASE_URL": database_url, "LAPOR_LOG_LEVEL": "WARNING"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("version 1: kept;")
+    assert f"{len(older)} complaints" in done.stdout
