@@ -81,15 +81,16 @@ _EARLIER = text(
            AND created_at >= :since
          ORDER BY created_at DESC LIMIT :limit)
     )
-    -- Each hit is one primary-key read, whatever the statistics say: a plain join let the
-    -- planner hash all of the window's complaints on a young table, O(rows) per intake. The
-    -- LIMIT keeps the LATERAL subquery from being flattened back into that join.
+    -- Each hit is one primary-key read, whatever the statistics say: on a young table the
+    -- planner hashed, or range-scanned, all of the window's complaints, O(rows) per intake.
+    -- The LIMIT keeps the LATERAL subquery (and its key-only condition) from being merged
+    -- with the filters below.
     SELECT c.id, c.text FROM hits CROSS JOIN LATERAL (
-        SELECT id, text, received_at FROM complaints
-        WHERE id = hits.complaint_id AND jurisdiction_id = :j AND received_at >= :since
-          AND status <> 'archived'
+        SELECT id, text, received_at, jurisdiction_id, status FROM complaints
+        WHERE id = hits.complaint_id
         LIMIT 1
     ) c
+    WHERE c.jurisdiction_id = :j AND c.received_at >= :since AND c.status <> 'archived'
     ORDER BY c.received_at DESC
     LIMIT :limit
     """
