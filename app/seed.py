@@ -25,6 +25,8 @@ AGENCIES = [
     ("DISHUB", "Dinas Perhubungan", "dinas"),
     ("KEC-NGAWI", "Kecamatan Ngawi", "kecamatan"),
 ]
+# Area offices serve a region: learned routing sends them their village matters by region.
+AREAS = {"KEC-NGAWI": "35.21.09"}
 
 CATEGORIES = [
     ("infrastruktur", "Infrastruktur (jalan, jembatan, drainase)", "DPUPR", "field_inspection"),
@@ -131,7 +133,9 @@ async def seed_demo(session: AsyncSession) -> DemoCredentials:
         jur = await create_jurisdiction(session, *NGAWI)
         agencies = {}
         for code, name, kind in AGENCIES:
-            agency = Agency(jurisdiction_id=jur.id, code=code, name=name, kind=kind)
+            agency = Agency(
+                jurisdiction_id=jur.id, code=code, name=name, kind=kind, region_code=AREAS.get(code)
+            )
             session.add(agency)
             agencies[code] = agency
         await session.flush()

@@ -21,6 +21,13 @@ async def test_every_printed_demo_login_and_key_works(
         token = login.json()["access_token"]
         listed = await client.get("/v1/complaints", headers={"Authorization": f"Bearer {token}"})
         assert listed.status_code == 200, role
+        if role == "admin":
+            agencies = await client.get(
+                "/v1/agencies", headers={"Authorization": f"Bearer {token}"}
+            )
+            areas = {a["code"]: a["region_code"] for a in agencies.json()["items"]}
+            assert areas["KEC-NGAWI"] == "35.21.09"  # the area office serves its kecamatan
+            assert areas["DPUPR"] is None
     async with sessions() as session, session.begin():
         second = await seed_demo(session)  # the next `make run`: fresh keys, old ones revoked
     for role, key in second.api_keys.items():

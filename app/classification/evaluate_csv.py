@@ -9,6 +9,7 @@ trains, the held-out part is scored, and the transaction is rolled back: nothing
 import csv
 import secrets
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +26,7 @@ from app.classification.rules import classify
 from app.classification.text import normalize
 from app.classification.training import MIN_HISTORY
 from app.jurisdictions.service import create_jurisdiction
+from app.routing.areas import spread
 from app.routing.decision import threshold_of
 from app.routing.models import Agency
 
@@ -102,6 +104,38 @@ def split(rows: Sequence[Row]) -> tuple[list[int], list[int], str]:
     return sorted(train), sorted(held), "stratified fifth held out"
 
 
+AREA_CODE_PREFIXES = ("KEC-", "KEL-", "DESA-")
+AREA_SHARE = 0.8
+AREA_MIN_ROWS = 3
+
+
+def infer_areas(rows: Sequence[Row]) -> dict[str, str]:
+    """Which agencies of a file are area offices, and the area each serves (agency code -> code).
+
+    The file says nothing of kinds, so: an agency coded `KEC-*`, `KEL-*` or `DESA-*` serves the
+    kecamatan most of its complaints are in (a `KEL-`/`DESA-` one the desa, when at least 80%
+    are in one); any other agency with at least 3 complaints of which at least 80% lie in one
+    kecamatan serves that kecamatan. Only the rows given (the training part) are read.
+    """
+    by_agency: dict[str, list[str | None]] = {}
+    for r in rows:
+        by_agency.setdefault(r.agency, []).append(r.region_code)
+    areas: dict[str, str] = {}
+    for agency, regions in sorted(by_agency.items()):
+        coded = [c for c in regions if c]
+        named = agency.upper().startswith(AREA_CODE_PREFIXES)
+        if not coded or not (named or len(coded) >= AREA_MIN_ROWS):
+            continue
+        kecamatan, n = Counter(".".join(c.split(".")[:3]) for c in coded).most_common(1)[0]
+        desa, m = Counter(coded).most_common(1)[0]
+        village = not agency.upper().startswith("KEC-") and desa.count(".") == 3
+        if named and village and m >= AREA_SHARE * len(regions):
+            areas[agency] = desa
+        elif named or n >= AREA_SHARE * len(regions):
+            areas[agency] = kecamatan
+    return areas
+
+
 _INSERT = text(
     """
     INSERT INTO complaints (id, jurisdiction_id, tracking_id, channel, channel_detail, text,
@@ -148,9 +182,16 @@ async def run(session: AsyncSession, rows: list[Row]) -> dict[str, Any]:
     jur = await create_jurisdiction(
         session, f"99.{secrets.randbelow(10**6):06d}", "evaluate-routing scratch", "Asia/Jakarta"
     )
+    areas = infer_areas([rows[i] for i in train_idx])
     agencies = {}
     for code in sorted({r.agency for r in rows}):
-        agencies[code] = Agency(jurisdiction_id=jur.id, code=code, name=code, kind="dinas")
+        agencies[code] = Agency(
+            jurisdiction_id=jur.id,
+            code=code,
+            name=code,
+            kind="kecamatan" if code in areas else "dinas",
+            region_code=areas.get(code),
+        )
     session.add_all(agencies.values())
     await session.flush()
     now = datetime.now(UTC)
@@ -161,9 +202,14 @@ async def run(session: AsyncSession, rows: list[Row]) -> dict[str, Any]:
         raise CsvError("the training part is too small or too uniform to learn from")
     agency = loaded.heads["agency"]
     codes = {str(a.id): code for code, a in agencies.items()}
-    classes = [codes[label] for label in agency.labels]
     held = [rows[i] for i in held_idx]
-    proba = np.vstack([agency.proba(normalize(r.text), r.region_code) for r in held])
+    proba, labels = spread(
+        np.vstack([agency.proba(normalize(r.text), r.region_code) for r in held]),
+        agency.labels,
+        [r.region_code for r in held],
+        {str(agencies[code].id): area for code, area in areas.items()},
+    )
+    classes = [codes[label] for label in labels]
     threshold, _ = threshold_of(None, loaded)
     report = evaluation.evaluate([r.agency for r in held], proba, classes, threshold)
     typed = [r for r in held if r.type]
@@ -177,6 +223,7 @@ async def run(session: AsyncSession, rows: list[Row]) -> dict[str, Any]:
         "train": len(train_idx),
         "held_out": len(held_idx),
         "split": how,
+        "areas": areas,
         "agency": report,
         "type_served": evaluation.accuracy([r.type or "" for r in typed], served),
         "type_rules": evaluation.accuracy(
@@ -193,6 +240,8 @@ def render(result: dict[str, Any]) -> str:
     out = [
         f"complaints: {result['rows']} (trained on {result['train']}, scored on "
         f"{result['held_out']}; split: {result['split']})",
+        "area offices (chosen by region): "
+        + (", ".join(f"{a} {c}" for a, c in result["areas"].items()) or "none"),
         f"agency top-1: {a['top1']:.1%}   top-3: {a['top3']:.1%}",
         f"at threshold {a['threshold']:.2f}: {a['triage_rate']:.1%} to triage, "
         f"precision among decided {_pct(a['precision'])}",

@@ -2,8 +2,9 @@
 
 Features, in three blocks each scaled to unit length: word unigrams and bigrams and character
 n-grams (2–5, inside word boundaries, so "jln"/"jalan" and misspellings share most of their
-grams) over the shared normalised text, and the complaint's region (kecamatan and desa codes:
-a kecamatan office is chosen by where, not by what). scikit-learn fits a linear model with
+grams) over the shared normalised text, and the complaint's region (kecamatan and desa codes: where
+helps tell alike complaints apart; area offices are chosen by region outright, see
+`app.routing.areas`). scikit-learn fits a linear model with
 class weights; probabilities are calibrated by a sigmoid per class fitted on cross-validated
 scores. What is stored is the vocabulary, the idf and the coefficients as numpy arrays
 (`np.savez`, read back with `allow_pickle=False`: loading a model cannot run code), and

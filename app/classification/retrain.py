@@ -91,6 +91,18 @@ async def history(
     return examples, codes
 
 
+async def areas(session: AsyncSession, jurisdiction_id: uuid.UUID) -> dict[str, str]:
+    """The active area offices (agency id -> the region each serves): one label when learned."""
+    rows = await session.execute(
+        text(
+            "SELECT id::text AS id, region_code FROM agencies "
+            "WHERE jurisdiction_id = :j AND active AND region_code IS NOT NULL"
+        ),
+        {"j": jurisdiction_id},
+    )
+    return {r.id: r.region_code for r in rows}
+
+
 async def agency_codes(session: AsyncSession, jurisdiction_id: uuid.UUID) -> dict[str, str]:
     rows = await session.execute(
         text("SELECT id::text AS id, code FROM agencies WHERE jurisdiction_id = :j"),
@@ -132,8 +144,9 @@ async def train(
         )
     )
     # The fitting is CPU work: off the event loop, so the server keeps answering meanwhile.
+    offices = await areas(session, jurisdiction_id)
     outcome = await asyncio.to_thread(
-        training.run, examples, loaded.heads if loaded else None, setting
+        training.run, examples, loaded.heads if loaded else None, setting, offices
     )
     last = await session.scalar(
         select(func.max(RoutingModel.version)).where(

@@ -4,11 +4,12 @@ Each head (agency, category, type) is scored on a stratified fifth of its histor
 never saw, next to the baseline (the rules and category defaults: what routes without a model)
 and to the model in use on the very same complaints. The new version is kept only if its agency
 head beats both; it is then refitted on all of the history, reusing the calibration found on
-the training part.
+the training part. Area offices are fitted as one label and scored as themselves
+(`app.routing.areas`).
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from app.classification import evaluation
 from app.classification.fit import Corpus, fit, probabilities
 from app.classification.learned import LinearModel
 from app.classification.text import normalize
+from app.routing.areas import AREA_LABEL, spread
 
 # Below this many complaints with a known final agency, routing stays with the cold start.
 MIN_HISTORY = 200
@@ -74,15 +76,21 @@ def _stratified(
 
 
 def _current_proba(
-    model: LinearModel, examples: Sequence[Example], rows: NDArray[np.intp], classes: list[str]
+    model: LinearModel,
+    examples: Sequence[Example],
+    rows: NDArray[np.intp],
+    classes: list[str],
+    areas: Mapping[str, str],
 ) -> NDArray[np.float64]:
-    """The model in use, scored on the hold-out in the candidate's label order."""
+    """The model in use, scored on the hold-out in the candidate's label order (an office
+    that has since been given an area counts towards the area label, as it now would)."""
     out = np.zeros((len(rows), len(classes)))
     for n, r in enumerate(rows):
         p = model.proba(normalize(examples[r].text), examples[r].region_code)
         for label, value in zip(model.labels, p, strict=True):
+            label = AREA_LABEL if label in areas else label
             if label in classes:
-                out[n, classes.index(label)] = value
+                out[n, classes.index(label)] += value
     return out
 
 
@@ -92,31 +100,40 @@ def _head(
     examples: Sequence[Example],
     current: LinearModel | None,
     threshold: float | None,
+    areas: Mapping[str, str],
 ) -> tuple[Refit | None, dict[str, Any]]:
-    labelled = [i for i, e in enumerate(examples) if e.labels.get(head)]
-    counts = Counter(examples[i].labels[head] for i in labelled)
-    rows = np.asarray([i for i in labelled if counts[examples[i].labels[head]] >= MIN_PER_LABEL])
-    labels = [examples[i].labels.get(head) or "" for i in range(len(examples))]
+    """Fit and score one head. Offices in `areas` are fitted as one label; they are scored as
+    themselves, that label's probability going to the office of each complaint's region."""
+    truth_of = [examples[i].labels.get(head) or "" for i in range(len(examples))]
+    labels = [AREA_LABEL if label in areas else label for label in truth_of]
+    labelled = [i for i, label in enumerate(labels) if label]
+    counts = Counter(labels[i] for i in labelled)
+    rows = np.asarray([i for i in labelled if counts[labels[i]] >= MIN_PER_LABEL])
     classes = list(dict.fromkeys(labels[i] for i in rows))
     info: dict[str, Any] = {"samples": len(rows), "labels": len(classes)}
     if len(classes) < 2 or len(rows) < MIN_HISTORY // 4:
         return None, info | {"trained": False}
     train, held = _stratified(rows, [labels[i] for i in rows])
     candidate = fit(corpus, train, labels, classes, calibrate_on=held)
-    proba = probabilities(candidate, corpus, held)
-    truth = [labels[i] for i in held]
-    scored = evaluation.evaluate(truth, proba, classes, threshold or evaluation.DEFAULT_THRESHOLD)
+    regions = [examples[i].region_code for i in held]
+    proba, scored_classes = spread(probabilities(candidate, corpus, held), classes, regions, areas)
+    truth = [truth_of[i] for i in held]
+    scored = evaluation.evaluate(
+        truth, proba, scored_classes, threshold or evaluation.DEFAULT_THRESHOLD
+    )
     in_force, _ = evaluation.effective_threshold(threshold, scored["recommended_threshold"])
     if in_force != scored["threshold"]:
-        scored = evaluation.evaluate(truth, proba, classes, in_force)
+        scored = evaluation.evaluate(truth, proba, scored_classes, in_force)
     info |= {"trained": True, "model": scored}
+    if AREA_LABEL in classes:
+        info["area_offices"] = sorted(areas)
     info["baseline_top1"] = evaluation.accuracy(
         truth, [examples[i].baseline.get(head) for i in held]
     )
     if current is not None:
-        info["current_top1"] = evaluation.evaluate(
-            truth, _current_proba(current, examples, held, classes), classes, 0.5
-        )["top1"]
+        in_use = _current_proba(current, examples, held, classes, areas)
+        in_use, _ = spread(in_use, classes, regions, areas)
+        info["current_top1"] = evaluation.evaluate(truth, in_use, scored_classes, 0.5)["top1"]
     info["beats_baseline"] = scored["top1"] > info["baseline_top1"]
     return Refit(rows, labels, classes, candidate.calibration), info
 
@@ -125,8 +142,12 @@ def run(
     examples: Sequence[Example],
     current: dict[str, LinearModel] | None,
     threshold: float | None = None,
+    areas: Mapping[str, str] | None = None,
 ) -> Outcome:
-    """Train every head that has enough history: hold out, score, compare, refit if kept."""
+    """Train every head that has enough history: hold out, score, compare, refit if kept.
+
+    `areas` maps each area office's label (agency id) to the region it serves.
+    """
     with_agency = sum(1 for e in examples if e.labels.get("agency"))
     if with_agency < MIN_HISTORY:
         return Outcome(False, False, with_agency, {"needed": MIN_HISTORY}, {})
@@ -134,7 +155,8 @@ def run(
     refits: dict[str, Refit] = {}
     report: dict[str, Any] = {}
     for head in HEADS:
-        refit, info = _head(head, corpus, examples, (current or {}).get(head), threshold)
+        offices = (areas or {}) if head == "agency" else {}
+        refit, info = _head(head, corpus, examples, (current or {}).get(head), threshold, offices)
         report[head] = info
         if refit is not None:
             refits[head] = refit

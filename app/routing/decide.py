@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from app.classification.text import tokens
+from app.routing.areas import contains
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,6 @@ class RuleCheck:
         }
 
 
-def _region_matches(prefix: str, code: str | None) -> bool:
-    # By whole code segments: "35.21.1" must not claim "35.21.10" through "35.21.19".
-    return code is not None and (code == prefix or code.startswith(prefix + "."))
-
-
 def _keyword_hit(keywords: tuple[str, ...], words: list[str]) -> str | None:
     text = f" {' '.join(words)} "
     for keyword in keywords:
@@ -67,7 +63,7 @@ def check(rule: RuleSpec, sample: Sample, words: list[str]) -> RuleCheck:
         ok = sample.category_id == rule.category_id
         conditions.append({"kind": "category", "expected": str(rule.category_id), "matched": ok})
     if rule.region_prefix is not None:
-        ok = _region_matches(rule.region_prefix, sample.region_code)
+        ok = contains(rule.region_prefix, sample.region_code)
         conditions.append(
             {
                 "kind": "region",

@@ -20,6 +20,7 @@ from app.classification.rules import Suggestion
 from app.classification.text import normalize
 from app.jurisdictions.service import JurisdictionContext
 from app.routing import reference, regions_service
+from app.routing.areas import AREA_LABEL, office_for
 from app.routing.decide import Sample, evaluate
 
 CANDIDATES = 3
@@ -99,29 +100,42 @@ def _by_model(sample: Sample, ref: reference.Reference, loaded: store.Loaded) ->
     words = normalize(f"{sample.title or ''} {sample.text}")
     ranked, cues = model.explain(words, sample.region_code, k=CANDIDATES + 2)
     first = ranked[0][0]
+    office = office_for(ref.areas, sample.region_code)
+    # The area label is the area office of the complaint's region (merged with that office's
+    # own label, should the model still have one); with no such office it is nobody's.
+    by_agency: dict[str, tuple[float, str]] = {}
+    for label, p in ranked:
+        agency = office if label == AREA_LABEL else label
+        if agency is not None:
+            prior, learned = by_agency.get(agency, (0.0, label))
+            by_agency[agency] = (prior + p, learned if prior >= p else label)
     agencies = {str(a.id): a for a in ref.agencies.values()}
     # A retired agency is skipped: its share of the probability is not given to anyone.
-    ranked = [(label, p) for label, p in ranked if label in agencies][:CANDIDATES]
-    if not ranked:
+    kept = sorted(
+        ((a, p, label) for a, (p, label) in by_agency.items() if a in agencies),
+        key=lambda item: -item[1],
+    )[:CANDIDATES]
+    if first == AREA_LABEL and office not in agencies:
+        return _no_area_office(sample, ref, loaded, ranked[0][1], kept, agencies, cues)
+    if not kept:
         return None
     threshold, source = threshold_of(ref.threshold_setting, loaded)
-    candidates = [
-        {
-            "agency_id": label,
-            "code": agencies[label].code,
-            "name": agencies[label].name,
-            "probability": round(p, 4),
-        }
-        for label, p in ranked
-    ]
-    best, p = ranked[0]
+    candidates = [_candidate(agencies[a], p) for a, p, _ in kept]
+    best, p, learned = kept[0]
     sure = p >= threshold
+    by_area = (
+        f"; an area office's matter, and region {sample.region_code} is in the area "
+        f"{agencies[best].region_code} of {agencies[best].code}"
+        if learned == AREA_LABEL
+        else ""
+    )
     reason = (
         f"no rule matched; model v{loaded.version}: p={p:.2f} ≥ {threshold:.2f} ({source})"
         if sure
         else f"no rule matched; model v{loaded.version} unsure: p={p:.2f} < {threshold:.2f} "
         f"({source}); top candidates for the admins"
-    )
+    ) + by_area
+    why = cues if learned == first else model.cues(words, sample.region_code, learned)
     return Decision(
         "model" if sure else "triage",
         agencies[best] if sure else None,
@@ -130,7 +144,50 @@ def _by_model(sample: Sample, ref: reference.Reference, loaded: store.Loaded) ->
         [],
         probability=round(p, 4),
         candidates=candidates,
-        cues=cues if best == first else model.cues(words, sample.region_code, best),
+        cues=([f"area {agencies[best].region_code}"] if by_area else []) + why,
+        model_version=loaded.version,
+        threshold=threshold,
+    )
+
+
+def _candidate(agency: reference.AgencyRef, p: float) -> dict[str, Any]:
+    return {
+        "agency_id": str(agency.id),
+        "code": agency.code,
+        "name": agency.name,
+        "probability": round(p, 4),
+    }
+
+
+def _no_area_office(
+    sample: Sample,
+    ref: reference.Reference,
+    loaded: store.Loaded,
+    p: float,
+    others: list[tuple[str, float, str]],
+    agencies: dict[str, reference.AgencyRef],
+    cues: list[str],
+) -> Decision:
+    """The model says "the local office's matter", but no office serves the complaint's region
+    (or it has none): the admins choose, and no region is guessed for them."""
+    threshold, source = threshold_of(ref.threshold_setting, loaded)
+    where = (
+        f"no active area office serves region {sample.region_code}"
+        if sample.region_code
+        else "the complaint has no region"
+    )
+    return Decision(
+        "triage",
+        None,
+        f"no rule matched; model v{loaded.version}: p={p:.2f} ({source} threshold "
+        f"{threshold:.2f}) that an area office (kecamatan, kelurahan) should handle it, but "
+        f"{where}; the admins choose the office",
+        None,
+        [],
+        probability=round(p, 4),
+        # The other likeliest agencies, with the model's own probabilities for them.
+        candidates=[_candidate(agencies[a], q) for a, q, _ in others],
+        cues=cues,
         model_version=loaded.version,
         threshold=threshold,
     )

@@ -44,6 +44,9 @@ class Agency(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     # The head (kepala) receives overdue escalations beside the supervisors.
     head_email: Mapped[str | None] = mapped_column(String(320))
+    # An area office (kecamatan, kelurahan) serves this Kemendagri region and all below it:
+    # learned routing picks it by the complaint's region, not by its text.
+    region_code: Mapped[str | None] = mapped_column(String(13))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -9,6 +9,7 @@ and process. A change made through this service drops the cache when its transac
 import time
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,7 @@ class AgencyRef:
     id: uuid.UUID
     code: str
     name: str
+    region_code: str | None = None  # the area an area office serves
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,11 @@ class Reference:
     agencies: dict[uuid.UUID, AgencyRef]  # the active ones
     categories: dict[uuid.UUID, CategoryRef]  # the active ones
     threshold_setting: float | None
+
+    @cached_property
+    def areas(self) -> dict[str, str]:
+        """The active area offices: agency id (as the model labels it) -> the area served."""
+        return {str(a.id): a.region_code for a in self.agencies.values() if a.region_code}
 
     def category_id(self, code: str | None) -> uuid.UUID | None:
         return next((c.id for c in self.categories.values() if c.code == code), None)
@@ -76,7 +83,7 @@ async def load(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
     ).all()
     agencies = (
         await session.execute(
-            select(Agency.id, Agency.code, Agency.name).where(
+            select(Agency.id, Agency.code, Agency.name, Agency.region_code).where(
                 Agency.jurisdiction_id == jurisdiction_id, Agency.active
             )
         )
@@ -107,7 +114,7 @@ async def load(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
             )
             for r in rules
         ],
-        agencies={a.id: AgencyRef(a.id, a.code, a.name) for a in agencies},
+        agencies={a.id: AgencyRef(a.id, a.code, a.name, a.region_code) for a in agencies},
         categories={c.id: CategoryRef(c.id, c.code, c.default_agency_id) for c in categories},
         threshold_setting=setting,
     )

@@ -43,13 +43,14 @@ async def create_agency(
     body: schemas.AgencyIn, principal: Admin, db: DB, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Add an agency (Perangkat Daerah) of the caller's jurisdiction."""
+    ctx = await load_context(db, principal.jurisdiction_id)
     return await create_once(
         db,
         principal.id,
         idempotency_key,
         "agencies",
         body,
-        lambda: service.create_agency(db, principal.jurisdiction_id, body),
+        lambda: service.create_agency(db, ctx, body),
     )
 
 

@@ -18,6 +18,15 @@ Code = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 RegionCode = Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$", max_length=13)]
+# An area office's area: a kecamatan (35.21.09) or a desa/kelurahan (35.21.09.2001).
+AreaCode = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{2}\.\d{2}\.\d{2}(\.\d{4})?$",
+        max_length=13,
+        description="Kemendagri kecamatan or desa/kelurahan code",
+    ),
+]
 
 
 class AgencyIn(StrictModel):
@@ -27,15 +36,17 @@ class AgencyIn(StrictModel):
     parent_id: uuid.UUID | None = None
     active: bool = True
     head_email: Email | None = None
+    region_code: AreaCode | None = None
 
 
 class AgencyPatch(PatchModel):
-    clearable = frozenset({"parent_id", "head_email"})
+    clearable = frozenset({"parent_id", "head_email", "region_code"})
     name: Name | None = None
     kind: AgencyKind | None = None
     parent_id: uuid.UUID | None = None
     active: bool | None = None
     head_email: Email | None = None
+    region_code: AreaCode | None = None
 
 
 class LiaisonRef(BaseModel):
@@ -52,6 +63,9 @@ class AgencyOut(BaseModel):
     parent_id: uuid.UUID | None
     active: bool
     head_email: str | None
+    region_code: str | None = Field(
+        None, description="the kecamatan or desa/kelurahan this area office serves"
+    )
     current_liaison: LiaisonRef | None = Field(
         None, description="who would be notified today (jurisdiction's local date)"
     )

@@ -16,7 +16,7 @@ from app.jurisdictions.service import JurisdictionContext
 from app.routing import reference, schemas
 from app.routing.decide import Appointment, current_liaison, is_valid
 from app.routing.decision import threshold_of
-from app.routing.models import Agency, Category, Liaison, RoutingRule, RoutingSettings
+from app.routing.models import Agency, Category, Liaison, Region, RoutingRule, RoutingSettings
 
 
 async def active_agency(
@@ -72,6 +72,7 @@ def _agency_out(a: Agency, current: Liaison | None = None) -> schemas.AgencyOut:
         parent_id=a.parent_id,
         active=a.active,
         head_email=a.head_email,
+        region_code=a.region_code,
         current_liaison=schemas.LiaisonRef(id=current.id, role=current.role, name=current.name)
         if current
         else None,
@@ -106,6 +107,21 @@ async def _check_parent(
         raise Invalid.field("parent_id", "Unknown parent agency.", code="unknown_agency")
 
 
+async def _check_area(session: AsyncSession, ctx: JurisdictionContext, code: str | None) -> None:
+    """An area must lie in the jurisdiction, and be one of its regions once they are loaded."""
+    if code is None:
+        return
+    if not code.startswith(ctx.code + "."):
+        raise Invalid.field(
+            "region_code", f"Not a region of jurisdiction {ctx.code}.", code="unknown_region"
+        )
+    loaded = await session.scalar(
+        select(Region.code).where(Region.code.startswith(ctx.code + ".")).limit(1)
+    )
+    if loaded is not None and await session.get(Region, code) is None:
+        raise Invalid.field("region_code", "Unknown region.", code="unknown_region")
+
+
 async def list_agencies(
     session: AsyncSession, ctx: JurisdictionContext, limit: int, cursor: str | None
 ) -> schemas.AgencyPage:
@@ -133,11 +149,13 @@ async def get_agency(
 
 
 async def create_agency(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, body: schemas.AgencyIn
+    session: AsyncSession, ctx: JurisdictionContext, body: schemas.AgencyIn
 ) -> schemas.AgencyOut:
     """A new agency; its code is unique within the jurisdiction."""
+    jurisdiction_id = ctx.id
     reference.changed(session, jurisdiction_id)
     await _check_parent(session, jurisdiction_id, body.parent_id, None)
+    await _check_area(session, ctx, body.region_code)
     taken = await session.scalar(
         select(Agency.id).where(Agency.jurisdiction_id == jurisdiction_id, Agency.code == body.code)
     )
@@ -158,6 +176,8 @@ async def update_agency(
     changes = body.model_dump(exclude_unset=True)
     if "parent_id" in changes:
         await _check_parent(session, ctx.id, changes["parent_id"], agency.id)
+    if "region_code" in changes:
+        await _check_area(session, ctx, changes["region_code"])
     for key, value in changes.items():
         setattr(agency, key, value)
     await session.flush()

@@ -10,11 +10,12 @@ from app.routing.models import Agency
 from tests.factories import World
 
 CORPUS = Path(__file__).parent / "data" / "complaints_ngawi.csv"
+WIDE = Path(__file__).parent / "data" / "complaints_wide.csv"  # 36 agencies, 8 kecamatan
 
 
-def corpus() -> tuple[list[Row], list[Row]]:
+def corpus(path: Path = CORPUS) -> tuple[list[Row], list[Row]]:
     """The corpus split by time: (older four fifths for history, newest fifth to route)."""
-    rows = read(str(CORPUS))
+    rows = read(str(path))
     train, held, _ = split(rows)
     return [rows[i] for i in train], [rows[i] for i in held]
 
