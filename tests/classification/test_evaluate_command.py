@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.classification.evaluate_csv import CsvError, read
+from app.classification.evaluate_csv import CsvError, Row, infer_areas, read
 from tests.test_cli import _cli
 
 DATA = Path(__file__).parent / "data"
@@ -20,6 +20,7 @@ async def test_evaluate_routing_reports_on_the_corpus_and_leaves_nothing_behind(
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "split: time (newest fifth held out)" in out
+    assert "area offices (chosen by region): KEC-NGAWI 35.21.09\n" in out
     top1 = re.search(r"agency top-1: ([\d.]+)%\s+top-3: ([\d.]+)%", out)
     assert top1 is not None
     # The project's own corpus, hence optimistic: floors that catch a broken model.
@@ -68,3 +69,25 @@ def test_the_command_says_in_one_line_what_is_wrong(database_url: str, tmp_path:
         assert done.returncode != 0
         assert done.stdout == ""
         assert done.stderr.strip() == f"error: {path}: {expected}"
+
+
+def test_area_offices_are_inferred_by_code_or_by_where_their_complaints_are() -> None:
+    def rows(agency: str, *regions: str | None) -> list[Row]:
+        return [Row("x", agency, region, None, None) for region in regions]
+
+    paron, dawu, geneng = "35.21.10.2001", "35.21.10.2006", "35.21.05.2003"
+    found = infer_areas(
+        rows("KEC-PARON", paron, dawu, geneng)  # coded: the kecamatan most are in
+        + rows("KEL-DAWU", dawu, dawu, dawu, dawu, paron)  # 80% in one desa: that desa
+        + rows("DESA-X", dawu, paron)  # 50%: only the kecamatan
+        + rows("PKM-PARON", paron, dawu, paron, dawu, None)  # 4 of 5 in Paron: 80%
+        + rows("DPUPR", paron, dawu, paron, geneng, None)  # 3 of 5: not an area office
+        + rows("PKM-SINE", "35.21.01.2001", "35.21.01.2002")  # too few to tell
+        + rows("KEC-NOWHERE", None, None)  # no region at all: nothing to serve
+    )
+    assert found == {
+        "KEC-PARON": "35.21.10",
+        "KEL-DAWU": dawu,
+        "DESA-X": "35.21.10",
+        "PKM-PARON": "35.21.10",
+    }
