@@ -150,3 +150,12 @@ async def test_without_a_region_or_an_office_for_it_the_admins_choose_the_office
     assert unserved["outcome"] == "triage"
     assert "no active area office serves region 35.21.19.2001" in unserved["reason"]
     assert not offices & {c["code"] for c in unserved["candidates"]}
+    # Paron's office retired: its region has no active office, and Geneng's is not guessed.
+    retired = await client.patch(
+        f"/v1/agencies/{wide['KEC-PARON']}", json={"active": False}, headers=world.h("admin")
+    )
+    assert retired.status_code == 200, retired.text
+    orphan = await _routes(client, world, GENENG_TEXT, DAWU_PARON)
+    assert orphan["outcome"] == "triage"
+    assert f"no active area office serves region {DAWU_PARON}" in orphan["reason"]
+    assert not offices & {c["code"] for c in orphan["candidates"]}
