@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.routing import regions_service
 from tests.classification import history
 from tests.factories import World
-from tests.routing.test_learned_routing import COMPARED, _routing_of_event, _take_in, _verify
+from tests.routing.support import COMPARED, routing_of_event, take_in, verify
 
 KECAMATAN = {
     "KEC-GENENG": "35.21.05",
@@ -108,13 +108,13 @@ async def _routes(
     client: httpx.AsyncClient, world: World, text: str, region: str | None
 ) -> dict[str, Any]:
     """Intake's suggestion, the rule test and verify without an agency: the same decision."""
-    complaint = await _take_in(client, world, text, region)
+    complaint = await take_in(client, world, text, region)
     at_intake = complaint["suggestion"]["routing"]
     test = {"text": text, "channel": "sms_1708"} | ({"region_code": region} if region else {})
     tested = await client.post("/v1/routing-rules/test", json=test, headers=world.h("admin"))
     assert tested.status_code == 200, tested.text
-    _, events = await _verify(client, world, complaint["id"])
-    at_verify = _routing_of_event(events[-1])
+    _, events = await verify(client, world, complaint["id"])
+    at_verify = routing_of_event(events[-1])
     for key in COMPARED:
         assert at_intake[key] == tested.json()[key] == at_verify[key], key
     return dict(at_intake)

@@ -8,8 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.classification import history
 from tests.factories import World
-
-COMPARED = ("outcome", "agency_id", "reason", "probability", "threshold", "candidates", "cues")
+from tests.routing.support import COMPARED, routing_of_event, take_in, verify
 
 
 @pytest.fixture
@@ -25,42 +24,7 @@ async def trained(
     return agencies
 
 
-async def _take_in(
-    client: httpx.AsyncClient, world: World, text: str, region: str | None
-) -> dict[str, Any]:
-    body: dict[str, Any] = {"channel": "sms_1708", "text": text}
-    if region:
-        body["location"] = {"region_code": region}
-    r = await client.post("/v1/complaints", json=body, headers=world.h("gateway"))
-    assert r.status_code == 201, r.text
-    full = await client.get(f"/v1/complaints/{r.json()['id']}", headers=world.h("admin"))
-    return dict(full.json())
-
-
 LIGHTS_OUT = "pju di jln raya paron mati sdh seminggu"
-
-
-async def _verify(
-    client: httpx.AsyncClient, world: World, complaint_id: str
-) -> tuple[str, list[dict[str, Any]]]:
-    """Verify without an agency; the status it ends in and the events it recorded."""
-    r = await client.post(
-        f"/v1/complaints/{complaint_id}/verify",
-        json={"type": "field_inspection"},
-        headers=world.h("admin"),
-    )
-    assert r.status_code == 200, r.text
-    events = await client.get(f"/v1/complaints/{complaint_id}/events", headers=world.h("admin"))
-    return str(r.json()["status"]), list(events.json()["items"])
-
-
-def _routing_of_event(event: dict[str, Any]) -> dict[str, Any]:
-    data = dict(event["data"])
-    if event["type"] == "verified":
-        data = dict(data["routing"])
-    data["outcome"] = data.pop("routed_by")
-    data["agency_id"] = event["data"].get("agency_id")
-    return data
 
 
 async def test_intake_rule_test_and_verify_make_the_same_decision(
@@ -82,15 +46,15 @@ async def test_intake_rule_test_and_verify_make_the_same_decision(
     cases += [("aplikasi sijempol error terus", None), ("tolong", None)]
     outcomes = set()
     for text, region in cases:
-        complaint = await _take_in(client, world, text, region)
+        complaint = await take_in(client, world, text, region)
         at_intake = complaint["suggestion"]["routing"]
         body: dict[str, Any] = {"text": text, "channel": "sms_1708"}
         if region:
             body["region_code"] = region
         tested = await client.post("/v1/routing-rules/test", json=body, headers=world.h("admin"))
         assert tested.status_code == 200, tested.text
-        _, events = await _verify(client, world, complaint["id"])
-        at_verify = _routing_of_event(events[-1])
+        _, events = await verify(client, world, complaint["id"])
+        at_verify = routing_of_event(events[-1])
         for key in COMPARED:
             assert at_intake[key] == tested.json()[key] == at_verify[key], (key, text)
         read = await client.get(f"/v1/complaints/{complaint['id']}", headers=world.h("admin"))
@@ -103,8 +67,8 @@ async def test_intake_rule_test_and_verify_make_the_same_decision(
 async def test_automatic_dispatch_records_probability_cues_and_model_version(
     client: httpx.AsyncClient, world: World, trained: dict[str, str]
 ) -> None:
-    complaint = await _take_in(client, world, LIGHTS_OUT, None)
-    status, events = await _verify(client, world, complaint["id"])
+    complaint = await take_in(client, world, LIGHTS_OUT, None)
+    status, events = await verify(client, world, complaint["id"])
     assert status == "dispatched"
     dispatched = events[-1]["data"]
     assert dispatched["routed_by"] == "model"
@@ -126,8 +90,8 @@ async def test_unsure_complaint_waits_in_triage_with_candidates_and_one_call_dis
     assert setting.status_code == 200, setting.text
     assert setting.json()["effective_threshold"] == 0.99
     assert setting.json()["threshold_source"] == "setting"
-    complaint = await _take_in(client, world, LIGHTS_OUT, None)
-    status, events = await _verify(client, world, complaint["id"])
+    complaint = await take_in(client, world, LIGHTS_OUT, None)
+    status, events = await verify(client, world, complaint["id"])
     assert status == "verified"
     read = (await client.get(f"/v1/complaints/{complaint['id']}", headers=world.h("admin"))).json()
     routing = read["routing"]
