@@ -141,13 +141,16 @@ async def receive(
         if seen is not None:  # a redelivered part
             return await _result_of(session, seen)
     if sms.concat is not None:
-        group_key = f"udh:{sender_hash[:32]}:{sms.concat.ref}:{sms.concat.total}"
+        # Parts join only within the account that delivered them: two gateways relaying the
+        # same phone's messages may reuse a concatenation reference.
+        group_key = f"udh:{principal.id.hex}:{sender_hash[:32]}:{sms.concat.ref}:{sms.concat.total}"
         part_no, part_count = sms.concat.part, sms.concat.total
     else:
         open_group = await session.scalar(
             select(SmsPart.group_key)
             .where(
                 SmsPart.jurisdiction_id == principal.jurisdiction_id,
+                SmsPart.account_id == principal.id,
                 SmsPart.sender_hash == sender_hash,
                 SmsPart.assembled_at.is_(None),
                 SmsPart.group_key.startswith("win:"),
@@ -155,7 +158,7 @@ async def receive(
             )
             .limit(1)
         )
-        group_key = open_group or f"win:{sender_hash[:32]}:{uuid.uuid4().hex}"
+        group_key = open_group or f"win:{principal.id.hex}:{sender_hash[:32]}:{uuid.uuid4().hex}"
         part_no = 1 + (
             await session.scalar(
                 select(func.count()).where(

@@ -46,7 +46,9 @@ class ConcatIn(StrictModel):
 class JsonSmsIn(StrictModel):
     """The generic gateway format: one SMS (or one part of a long one) per request."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    # Not stripped: a long SMS is cut at any character, so a part may end or begin with the
+    # space between two words, and stripping it would glue them together when parts are joined.
+    model_config = ConfigDict(populate_by_name=True, str_strip_whitespace=False)
     message_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     sender: Annotated[str, Field(alias="from", min_length=3, max_length=32)]
     to: Annotated[str, Field(max_length=32)] | None = None

@@ -134,3 +134,33 @@ async def test_two_sms_gateways_with_one_message_id_each_get_their_own_complaint
             text("SELECT count(*) FROM outbox_messages WHERE dedupe_key LIKE 'sms-status:%'")
         )
     assert answered == 2
+
+
+async def test_two_gateways_relaying_one_phones_long_sms_join_only_their_own_parts(
+    channel_client: httpx.AsyncClient,
+    channel_accounts: Accounts,
+    world: World,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    await _second_accounts(sessions, settings, world)
+    parts = {
+        GATEWAY_SECRET: ["LAPOR Jembatan di Desa Beran ", "retak dan miring sejak hujan deras."],
+        OTHER_GATEWAY_SECRET: ["LAPOR Sampah di pasar Ngawi ", "belum diangkut sepekan, bau."],
+    }
+    outcomes = []
+    for n in (1, 2):  # interleaved: each gateway's part n, with the same phone and reference
+        for secret, texts in parts.items():
+            sms = {
+                "message_id": f"{secret[:6]}-{n}",
+                "from": "081234567890",
+                "text": texts[n - 1],
+                "concat": {"ref": "7", "total": 2, "part": n},
+            }
+            r = await channel_client.post(SMS, json=sms, headers={"x-channel-secret": secret})
+            assert r.status_code in (201, 202), r.text
+            outcomes.append(r.json()["outcome"])
+    assert outcomes == ["part_stored", "part_stored", "created", "created"]
+    assert sorted(r["text"] for r in await _rows(sessions)) == sorted(
+        "".join(texts).removeprefix("LAPOR ") for texts in parts.values()
+    )
