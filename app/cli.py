@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import migrate
-from app.config import Settings, get_settings
-from app.db import make_engine, make_sessionmaker
 from app.embedded import database_url
 from app.jurisdictions.models import Jurisdiction
-from app.logging import configure as configure_logging
-from app.logging import get_logger
+from app.kernel.config import Settings, get_settings
+from app.kernel.db import make_engine, make_sessionmaker
+from app.kernel.logging import configure as configure_logging
+from app.kernel.logging import get_logger
 from app.outbox.worker import Worker, default_handlers, default_senders
 
 log = get_logger("app.cli")
@@ -138,7 +138,7 @@ def _print_demo(creds: Any, host: str, port: int) -> None:
 
 def _demo_only(command: str) -> None:
     """The demo's users share one published password: never on a production database."""
-    from app.hardening import InsecureSettings
+    from app.kernel.hardening import InsecureSettings
 
     if get_settings().is_production:
         raise InsecureSettings(
@@ -255,7 +255,7 @@ async def _agency_id(session: AsyncSession, jurisdiction_id: Any, code: str | No
 
 def _run(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     """Run `work` in one transaction; a refused request exits 1 with its message on stderr."""
-    from app.errors import AppError
+    from app.kernel.errors import AppError
 
     with database_url(get_settings()) as url:
         try:
@@ -499,7 +499,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)
     from app.embedded import NoDatabase
-    from app.hardening import InsecureSettings, check_production
+    from app.kernel.hardening import InsecureSettings, check_production
 
     try:
         # Every command, not only serve: the worker signs callbacks and opens sealed secrets.

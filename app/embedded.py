@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.config import Settings
+from app.kernel.config import Settings
 
 DEFAULT_DIR = Path(os.environ.get("LAPOR_PGDATA", ".pgdata"))
 DATABASE = "lapor"

@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from app import logging as app_logging
 from app.accounts.clients_router import router as clients_router
 from app.accounts.keys import ApiKeyAuthenticator
 from app.accounts.router import router as auth_router
@@ -16,22 +15,23 @@ from app.calendar.router import router as calendar_router
 from app.channels.router import router as channels_router
 from app.classification.router import router as classification_router
 from app.complaints.router import router as complaints_router
-from app.config import Settings, get_settings
-from app.db import make_engine, make_sessionmaker
-from app.db_faults import install_database_fault_handler
-from app.error_docs import install_error_docs
-from app.errors import install_error_handlers
-from app.hardening import SecurityHeaders, check_cors, check_production
 from app.hub.router import router as hub_router
-from app.input_guard import InputGuard
 from app.jurisdictions.router import router as policies_router
+from app.kernel import logging as app_logging
+from app.kernel.config import Settings, get_settings
+from app.kernel.db import make_engine, make_sessionmaker
+from app.kernel.db_faults import install_database_fault_handler
+from app.kernel.error_docs import install_error_docs
+from app.kernel.errors import install_error_handlers
+from app.kernel.hardening import SecurityHeaders, check_cors, check_production
+from app.kernel.input_guard import InputGuard
+from app.kernel.middleware import BodyLimit, RequestContext
+from app.kernel.ratelimit import RateLimit
 from app.metrics.http import HttpMetrics, RequestMetrics
 from app.metrics.router import router as metrics_router
-from app.middleware import BodyLimit, RequestContext
 from app.ops import router as ops_router
 from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
-from app.ratelimit import RateLimit
 from app.routing.router import router as routing_router
 from app.webhooks.router import router as webhooks_router
 

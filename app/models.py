@@ -5,9 +5,9 @@ from app.attachments.models import Attachment
 from app.channels.models import ChannelAccount, SmsPart
 from app.classification.models import RoutingModel
 from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord, Reporter
-from app.db import Base
 from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, JurisdictionEvent, SlaPolicy
+from app.kernel.db import Base
 from app.metrics.models import MetricSnapshot
 from app.outbox.models import OutboxMessage
 from app.privacy.models import IdentityAccessLog

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from app.config import Settings
+from app.kernel.config import Settings
 from app.main import create_app
 
 

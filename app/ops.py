@@ -4,8 +4,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from app.db_faults import unavailable_response
-from app.security import Public
+from app.kernel.db_faults import unavailable_response
+from app.kernel.security import Public
 
 router = APIRouter(tags=["operations"], dependencies=[Depends(Public())])
 

@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the che
 
 from app import migrate  # noqa: E402
 from app.accounts import service as accounts  # noqa: E402
-from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction  # noqa: E402
+from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the che
 from app import migrate  # noqa: E402
 from app.accounts import service as accounts  # noqa: E402
 from app.accounts.models import User  # noqa: E402
-from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction  # noqa: E402
+from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
 from bench.intake import ADMIN_URL, _admin, _with_database  # noqa: E402 - same scratch db helpers
 
 PASSWORD = "a-long-enough-password"  # noqa: S105 - a scratch user

@@ -31,12 +31,12 @@ import app.models  # noqa: E402, F401 - every table, so the ORM resolves each fo
 from app import migrate  # noqa: E402
 from app.complaints.intake import take_in  # noqa: E402
 from app.complaints.schemas import ComplaintCreate  # noqa: E402
-from app.config import Settings  # noqa: E402
-from app.db import make_engine, make_sessionmaker  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction, load_context  # noqa: E402
+from app.kernel.config import Settings  # noqa: E402
+from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
+from app.kernel.security import ADMIN, CITIZEN_APP, Principal  # noqa: E402
 from app.outbox.worker import Worker, default_handlers  # noqa: E402
 from app.privacy.crypto import Sealer  # noqa: E402
-from app.security import ADMIN, CITIZEN_APP, Principal  # noqa: E402
 from app.webhooks.dispatcher import Dispatcher  # noqa: E402
 from app.webhooks.schemas import EndpointCreate  # noqa: E402
 from app.webhooks.service import create_endpoint  # noqa: E402

@@ -7,7 +7,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.db import async_url
+from app.kernel.db import async_url
 from app.models import Base
 
 config = context.config

@@ -20,9 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import migrate
-from app.config import Settings
-from app.db import make_engine, make_sessionmaker
 from app.jurisdictions import service as jurisdictions
+from app.kernel.config import Settings
+from app.kernel.db import make_engine, make_sessionmaker
 from app.main import create_app
 from app.models import Base
 from tests.factories import World, make_world

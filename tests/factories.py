@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
 from app.accounts.models import User
-from app.config import Settings
 from app.jurisdictions.service import create_jurisdiction
+from app.kernel.config import Settings
 from app.routing.models import Agency, Category
 
 PASSWORD = "correct horse battery staple"

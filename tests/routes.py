@@ -2,10 +2,10 @@
 
 from fastapi.routing import APIRoute
 
-from app.config import Settings
-from app.error_docs import api_routes
+from app.kernel.config import Settings
+from app.kernel.error_docs import api_routes
+from app.kernel.security import Allow
 from app.main import create_app
-from app.security import Allow
 from tests.factories import World
 
 # The world's caller for each role; admin first, so a route that allows it is called as admin.

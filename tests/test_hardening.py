@@ -8,10 +8,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from app.config import Settings
-from app.hardening import InsecureSettings
+from app.kernel.config import Settings
+from app.kernel.hardening import InsecureSettings
+from app.kernel.ratelimit import TokenBuckets
 from app.main import create_app
-from app.ratelimit import TokenBuckets
 from tests.factories import World
 
 REAL_SECRETS = {

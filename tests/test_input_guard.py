@@ -5,7 +5,7 @@ import uuid
 import httpx
 import pytest
 
-from app.input_guard import MAX_PARAM_CHARS
+from app.kernel.input_guard import MAX_PARAM_CHARS
 from tests.complaints.support import assert_error, create, fields_named, in_status
 from tests.factories import World
 

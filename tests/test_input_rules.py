@@ -3,7 +3,7 @@
 Every operation gets a NUL in each of its parameters and body fields, and `null` in each body
 field; each answer must be a 4xx in the contract's shape naming the field where the rule is
 ours (NUL anywhere; null where the schema says the field is not nullable), and nothing may be
-written. The route table is walked too: no request model escapes app/validation.py, and every
+written. The route table is walked too: no request model escapes app/kernel/validation.py, and every
 operation documents the errors the shared machinery can give.
 """
 
@@ -19,9 +19,9 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.deps import DB
+from app.kernel.deps import DB
+from app.kernel.validation import PatchModel, StrictModel
 from app.models import Base
-from app.validation import PatchModel, StrictModel
 from tests.factories import World
 from tests.routes import allowed_roles, app_routes, caller_headers
 
@@ -164,7 +164,7 @@ def test_every_request_body_model_derives_from_the_rulebook() -> None:
     for (method, path), route in app_routes().items():
         field = route.body_field
         if field is None or isinstance(field.field_info, params.Form):
-            continue  # forms: no model; app/input_guard.py checks their text
+            continue  # forms: no model; app/kernel/input_guard.py checks their text
         for model in _models(field.field_info.annotation):
             bodies += 1
             if not issubclass(model, StrictModel):

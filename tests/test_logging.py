@@ -5,7 +5,7 @@ import json
 import logging
 from pathlib import Path
 
-from app.logging import JsonFormatter, get_logger
+from app.kernel.logging import JsonFormatter, get_logger
 
 APP = Path(__file__).resolve().parents[1] / "app"
 
@@ -45,4 +45,4 @@ def test_every_module_logs_through_get_logger() -> None:
         for p in APP.rglob("*.py")
         if p.name != "logging.py" and "logging.getLogger(" in p.read_text()
     ]
-    assert offenders == [], "use app.logging.get_logger so a log call can never raise"
+    assert offenders == [], "use app.kernel.logging.get_logger so a log call can never raise"

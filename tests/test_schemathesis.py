@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from app.config import Settings
+from app.kernel.config import Settings
 from app.openapi import document
 from tests.complaints.support import live_server
 from tests.factories import World

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import Field, TypeAdapter, ValidationError
 
-from app.validation import DEFAULT_MAX_STR, CommaSeparated, PatchModel, StrictModel
+from app.kernel.validation import DEFAULT_MAX_STR, CommaSeparated, PatchModel, StrictModel
 
 
 class Note(StrictModel):

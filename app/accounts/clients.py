@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import service
 from app.accounts.keys import NewKey
 from app.accounts.models import ApiKey, Client
-from app.errors import Conflict, Invalid, NotFound
+from app.kernel.errors import Conflict, Invalid, NotFound
 from app.routing.service import active_agency
 
 MAX_LIVE_KEYS = 2

@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 from app.accounts import clients
 from app.accounts.keys import NewKey
 from app.accounts.models import ApiKey
-from app.deps import DB
-from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
-from app.security import ADMIN, Allow, Principal
-from app.validation import StrictModel
+from app.kernel.deps import DB
+from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.kernel.security import ADMIN, Allow, Principal
+from app.kernel.validation import StrictModel
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.errors import Unauthorized
-from app.security import API_KEY_PREFIX, Principal
+from app.kernel.errors import Unauthorized
+from app.kernel.security import API_KEY_PREFIX, Principal
 
 _PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 # Revocation reaches every process within this many seconds; it saves a query per request.

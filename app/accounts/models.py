@@ -5,7 +5,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, 
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.kernel.db import Base
 
 PERSON_ROLES = ("admin", "supervisor", "liaison", "operator")
 MACHINE_ROLES = ("citizen_app", "hub", "channel_gateway", "agency_system")

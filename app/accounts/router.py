@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from pydantic import BaseModel
 
 from app.accounts import service
-from app.errors import Invalid, RateLimited, Unauthorized, responses
-from app.security import Public
+from app.kernel.errors import Invalid, RateLimited, Unauthorized, responses
+from app.kernel.security import Public
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.keys import NewKey, generate_key, hash_secret
 from app.accounts.models import MACHINE_ROLES, PERSON_ROLES, ApiKey, Client, User
-from app.config import Settings
-from app.errors import Conflict, Invalid, NotFound
+from app.kernel.config import Settings
+from app.kernel.errors import Conflict, Invalid, NotFound
 
 # argon2id with pwdlib's recommended parameters.
 _passwords = PasswordHash.recommended()

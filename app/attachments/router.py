@@ -9,9 +9,9 @@ from pydantic import BaseModel
 
 from app.attachments import service
 from app.attachments.storage import BlobStore
-from app.deps import DB
-from app.errors import Forbidden, Invalid, NotFound, PayloadTooLarge, Unauthorized, responses
-from app.security import (
+from app.kernel.deps import DB
+from app.kernel.errors import Forbidden, Invalid, NotFound, PayloadTooLarge, Unauthorized, responses
+from app.kernel.security import (
     ADMIN,
     AGENCY_SYSTEM,
     CHANNEL_GATEWAY,

@@ -12,8 +12,8 @@ from app.attachments.models import Attachment
 from app.attachments.storage import BlobStore
 from app.complaints.access import visible_to
 from app.complaints.models import Complaint
-from app.errors import AppError, Invalid, NotFound, PayloadTooLarge
-from app.security import Principal
+from app.kernel.errors import AppError, Invalid, NotFound, PayloadTooLarge
+from app.kernel.security import Principal
 
 
 class UnsupportedMediaType(AppError):

@@ -7,11 +7,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.calendar.workdays import CalendarOverride
-from app.deps import DB
-from app.errors import Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.jurisdictions import service as jurisdictions
-from app.security import ADMIN, STAFF, Allow, Principal
-from app.validation import StrictModel
+from app.kernel.deps import DB
+from app.kernel.errors import Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.kernel.security import ADMIN, STAFF, Allow, Principal
+from app.kernel.validation import StrictModel
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 

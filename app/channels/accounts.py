@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels.models import PROVIDERS, ChannelAccount
-from app.errors import Invalid, NotFound
+from app.kernel.errors import Invalid, NotFound
+from app.kernel.security import CHANNEL_GATEWAY, Principal
 from app.privacy.crypto import Sealed, Sealer
-from app.security import CHANNEL_GATEWAY, Principal
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.complaints.schemas import ComplaintCreate
-from app.errors import Invalid
+from app.kernel.errors import Invalid
 
 
 def field_details(exc: ValidationError) -> list[dict[str, Any]]:

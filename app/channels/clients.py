@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from app.channels.replies import unseal
-from app.config import Settings
+from app.kernel.config import Settings
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Outcome, Sender
 from app.privacy.crypto import Sealer

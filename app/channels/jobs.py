@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.channels import clients, replies, sms
 from app.complaints.duplicates import DuplicateRule
 from app.complaints.fanout import Subscriber
-from app.config import Settings
+from app.kernel.config import Settings
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Sender
 from app.privacy.crypto import Sealer

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.channels import accounts
 from app.complaints.fanout import EventNotice, Subscriber
 from app.complaints.models import Complaint
-from app.config import Settings
+from app.kernel.config import Settings
 from app.outbox.models import OutboxMessage
 from app.privacy.crypto import Sealed, Sealer
 from app.privacy.identity import META_REPLY, SMS_REPLY, X_REPLY, read_identity

@@ -18,11 +18,20 @@ from app.channels.bodies import field_details
 from app.channels.sms_parse import JsonSmsIn, from_json, from_kannel, from_twilio
 from app.channels.social_parse import parse_meta, parse_whatsapp, parse_x
 from app.complaints.duplicates import DuplicateRule
-from app.config import Settings
-from app.deps import DB, Cipher
-from app.errors import AppError, BadRequest, Forbidden, Invalid, NotFound, Unauthorized, responses
-from app.logging import get_logger
-from app.security import CHANNEL_GATEWAY, Principal, Public, authenticate
+from app.kernel.config import Settings
+from app.kernel.deps import DB
+from app.kernel.errors import (
+    AppError,
+    BadRequest,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthorized,
+    responses,
+)
+from app.kernel.logging import get_logger
+from app.kernel.security import CHANNEL_GATEWAY, Principal, Public, authenticate
+from app.privacy.deps import Cipher
 
 log = get_logger(__name__)
 

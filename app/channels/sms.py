@@ -21,12 +21,12 @@ from app.channels.models import SmsPart
 from app.channels.sms_parse import InboundSms, parse_keyword
 from app.complaints import intake, queries
 from app.complaints.duplicates import DuplicateRule
-from app.errors import Invalid
 from app.jurisdictions.service import load_context
-from app.logging import get_logger
+from app.kernel.errors import Invalid
+from app.kernel.logging import get_logger
+from app.kernel.security import CHANNEL_GATEWAY, Principal
 from app.outbox.models import OutboxMessage
 from app.privacy.crypto import Sealed, Sealer
-from app.security import CHANNEL_GATEWAY, Principal
 
 log = get_logger(__name__)
 

@@ -8,9 +8,9 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from app.complaints.tracking import normalize as normalize_tracking
-from app.errors import Invalid
+from app.kernel.errors import Invalid
+from app.kernel.validation import StrictModel
 from app.privacy.crypto import normalize_identifier
-from app.validation import StrictModel
 
 MAX_PART_CHARS = 1_600
 # A message the gateway already joined (Gammu, Twilio, "whole": true) may be as long as a

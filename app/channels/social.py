@@ -17,9 +17,9 @@ from app.channels.social_parse import Parsed, SocialMessage
 from app.complaints import intake
 from app.complaints.duplicates import DuplicateRule
 from app.complaints.schemas import ComplaintCreate
-from app.errors import AppError
 from app.jurisdictions.service import load_context
-from app.logging import get_logger
+from app.kernel.errors import AppError
+from app.kernel.logging import get_logger
 from app.privacy.crypto import Sealer
 
 log = get_logger(__name__)

@@ -8,7 +8,7 @@ caller can log them and still answer 200 as the providers require.
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.errors import BadRequest
+from app.kernel.errors import BadRequest
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from app.classification import retrain, service
 from app.classification.training import MIN_HISTORY
-from app.deps import DB
-from app.errors import Conflict, Forbidden, Invalid, Unauthorized, responses
-from app.security import ADMIN, SUPERVISOR, Allow, Principal
+from app.kernel.deps import DB
+from app.kernel.errors import Conflict, Forbidden, Invalid, Unauthorized, responses
+from app.kernel.security import ADMIN, SUPERVISOR, Allow, Principal
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 

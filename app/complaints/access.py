@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false
 
 from app.complaints.models import Complaint
-from app.security import ADMIN, AGENCY_SYSTEM, LIAISON, SUPERVISOR, Principal
+from app.kernel.security import ADMIN, AGENCY_SYSTEM, LIAISON, SUPERVISOR, Principal
 
 JURISDICTION_WIDE = frozenset({ADMIN, SUPERVISOR})
 AGENCY_BOUND = frozenset({LIAISON, AGENCY_SYSTEM})

@@ -17,8 +17,9 @@ from app.complaints.clock import resumed_due_at
 from app.complaints.events import append_event
 from app.complaints.lifecycle import IllegalTransition, next_status
 from app.complaints.models import Complaint
-from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext, policy_of
+from app.kernel.errors import Conflict, Invalid, NotFound
+from app.kernel.security import LIAISON, Principal
 from app.routing import decision as routing_decision
 from app.routing.decide import Sample
 from app.routing.service import (
@@ -28,7 +29,6 @@ from app.routing.service import (
     dispatch_notice,
     liaison_may_transfer,
 )
-from app.security import LIAISON, Principal
 
 
 class ComplaintNotFound(NotFound):

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.classification.text import content_words
-from app.config import Settings
+from app.kernel.config import Settings
 
 # Short words ("rt", "no") and stopwords say little about what a complaint is about.
 MIN_TOKEN_LENGTH = 3

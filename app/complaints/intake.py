@@ -20,14 +20,14 @@ from app.attachments import service as attachments
 from app.complaints.duplicates import DuplicateRule, find_possible_duplicate
 from app.complaints.schemas import ComplaintCreate, ComplaintCreated
 from app.complaints.tracking import new_tracking_id
-from app.errors import Invalid
 from app.jurisdictions.service import JurisdictionContext
+from app.kernel.errors import Invalid
+from app.kernel.security import Principal
 from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
 from app.privacy.crypto import Sealed, Sealer
 from app.routing.decide import Sample
 from app.routing.decision import suggest_and_route
 from app.routing.service import check_category
-from app.security import Principal
 
 # A clerk's clock may run a little ahead of ours; beyond this a "received" date is a typo.
 CLOCK_SKEW = timedelta(minutes=5)

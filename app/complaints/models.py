@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.complaints.vocabulary import CHANNELS, STATUSES, TYPES
-from app.db import Base
+from app.kernel.db import Base
 
 
 class Complaint(Base):

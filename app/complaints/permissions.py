@@ -4,7 +4,7 @@ from what it may do. Which complaint a caller sees is `access.visible_to`; which
 action needs is the lifecycle table."""
 
 from app.complaints.lifecycle import allowed_actions
-from app.security import ADMIN, CHANNEL_GATEWAY, CITIZEN_APP, LIAISON, OPERATOR, Allow
+from app.kernel.security import ADMIN, CHANNEL_GATEWAY, CITIZEN_APP, LIAISON, OPERATOR, Allow
 
 # The reporter's own door: the app, the operator who took the call, the SMS gateway.
 REPORTERS = frozenset({CITIZEN_APP, OPERATOR, CHANNEL_GATEWAY})

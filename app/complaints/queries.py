@@ -17,9 +17,9 @@ from app.complaints.models import Complaint, ComplaintEvent
 from app.complaints.permissions import allowed_for
 from app.complaints.tracking import normalize
 from app.jurisdictions.service import JurisdictionContext, policy_of
-from app.pagination import newest_first
+from app.kernel.pagination import newest_first
+from app.kernel.security import Principal
 from app.routing.service import agency_or_none
-from app.security import Principal
 
 # Public tracking shows where a complaint is, never who did what.
 PUBLIC_EVENTS = frozenset(

@@ -11,12 +11,19 @@ from app.complaints import actions, intake, queries, schemas
 from app.complaints.duplicates import DuplicateRule
 from app.complaints.permissions import allow
 from app.complaints.vocabulary import ComplaintType
-from app.deps import DB, Cipher
-from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
-from app.idempotency import run_once
 from app.jurisdictions.service import load_context
-from app.privacy import service as privacy
-from app.security import (
+from app.kernel.deps import DB
+from app.kernel.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthorized,
+    responses,
+)
+from app.kernel.idempotency import run_once
+from app.kernel.security import (
     ADMIN,
     AGENCY_SYSTEM,
     CHANNEL_GATEWAY,
@@ -29,7 +36,9 @@ from app.security import (
     Principal,
     Public,
 )
-from app.validation import CommaSeparated
+from app.kernel.validation import CommaSeparated
+from app.privacy import service as privacy
+from app.privacy.deps import Cipher
 
 router = APIRouter(prefix="/v1", tags=["complaints"])
 

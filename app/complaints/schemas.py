@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field, HttpUrl, model_validator
 
 from app.complaints.vocabulary import Channel, ComplaintType, Status
-from app.validation import StrictModel, field_rule
+from app.kernel.validation import StrictModel, field_rule
 
 ChannelName = Channel
 StatusName = Status

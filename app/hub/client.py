@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 import httpx
 
-from app.config import Settings
 from app.hub.mapping import HubComplaint, complaint_from_wire
+from app.kernel.config import Settings
 from app.webhooks.rules import parse_retry_after
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.config import Settings
 from app.hub.client import Hub, HubError
 from app.hub.sync import create_on_hub, pull, push_update, reconcile
-from app.logging import get_logger
+from app.kernel.config import Settings
+from app.kernel.logging import get_logger
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Outcome, Sender
 from app.privacy.crypto import Sealer

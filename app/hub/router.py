@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from app.deps import DB
-from app.errors import Forbidden, Invalid, Unauthorized, responses
 from app.hub import sync
-from app.security import ADMIN, SUPERVISOR, Allow, Principal
+from app.kernel.deps import DB
+from app.kernel.errors import Forbidden, Invalid, Unauthorized, responses
+from app.kernel.security import ADMIN, SUPERVISOR, Allow, Principal
 
 router = APIRouter(prefix="/v1/hub", tags=["hub"])
 

@@ -18,8 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.complaints.fanout import EventNotice, Subscriber
 from app.complaints.intake import take_in
 from app.complaints.models import Complaint, ComplaintEvent
-from app.config import Settings
-from app.errors import AppError
 from app.hub.client import Hub, HubError
 from app.hub.mapping import (
     HUB_IDENTITY_FIELDS,
@@ -31,12 +29,14 @@ from app.hub.mapping import (
 from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import Jurisdiction
 from app.jurisdictions.service import load_context
-from app.logging import get_logger
+from app.kernel.config import Settings
+from app.kernel.errors import AppError
+from app.kernel.logging import get_logger
+from app.kernel.pagination import newest_first
+from app.kernel.security import HUB, Principal
 from app.outbox.service import enqueue
-from app.pagination import newest_first
 from app.privacy.crypto import Sealer
 from app.privacy.identity import HUB_SYNC, read_identity
-from app.security import HUB, Principal
 from app.webhooks.rules import status_after
 
 log = get_logger(__name__)

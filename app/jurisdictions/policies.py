@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.models import Jurisdiction, JurisdictionEvent, SlaPolicy
 from app.jurisdictions.policy import policy_in_force
 from app.jurisdictions.schemas import PolicyIn, PolicyList, PolicyOut
 from app.jurisdictions.service import as_policy, invalidate_after_commit, load_context
+from app.kernel.errors import Conflict, Invalid, NotFound
 
 # The holidays package, and so the calendar, covers no further.
 LAST_YEAR = 2100

@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 
-from app.deps import DB
-from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
-from app.idempotency import create_once
 from app.jurisdictions import policies
 from app.jurisdictions.schemas import PolicyIn, PolicyList, PolicyOut
-from app.security import ADMIN, STAFF, Allow, Principal
+from app.kernel.deps import DB
+from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.kernel.idempotency import create_once
+from app.kernel.security import ADMIN, STAFF, Allow, Principal
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.validation import StrictModel
+from app.kernel.validation import StrictModel
 
 # A year of working days is far beyond any published standard: a larger figure is a typo.
 Days = Annotated[int, Field(ge=1, le=365)]

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calendar.workdays import CalendarOverride as Override
 from app.calendar.workdays import WorkCalendar
-from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, SlaPolicy
 from app.jurisdictions.policy import DEFAULT_POLICY_VALUES, Policy, policy_in_force
+from app.kernel.errors import Conflict, Invalid, NotFound
 
 # Other processes see a changed calendar or a new policy version within this many seconds; the
 # process that made the change sees it at once (see `invalidate`).

@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.error_docs import api_routes
+from app.kernel.error_docs import api_routes
 
 # Requests no route answers (404s, probes, scanners) share one label.
 UNMATCHED = "unmatched"
@@ -55,7 +55,7 @@ def route_template(scope: Scope, routes: list[BaseRoute]) -> str:
 
 
 class RequestMetrics:
-    """Pure ASGI, like the rest of app/middleware.py: no task per request on the hot path."""
+    """Pure ASGI, like the rest of app/kernel/middleware.py: no task per request on the hot path."""
 
     def __init__(self, app: ASGIApp, metrics: HttpMetrics, routes: list[BaseRoute]) -> None:
         self.app = app

@@ -9,10 +9,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from app.deps import DB
-from app.errors import Forbidden, Unauthorized, responses
+from app.kernel.deps import DB
+from app.kernel.errors import Forbidden, Unauthorized, responses
+from app.kernel.security import Scraper
 from app.metrics import snapshot
-from app.security import Scraper
 
 router = APIRouter(tags=["operations"])
 

@@ -32,10 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import app.models  # noqa: F401
 from app.complaints import timers
 from app.complaints.fanout import Subscriber, fan_out
-from app.config import Settings
-from app.db_faults import LoopBackoff
 from app.hub import sync as hub_sync
-from app.logging import get_logger
+from app.kernel.config import Settings
+from app.kernel.db_faults import LoopBackoff
+from app.kernel.logging import get_logger
 from app.metrics import snapshot as metrics_snapshot
 from app.outbox.models import OutboxMessage
 from app.outbox.service import ADMIN_NOTICE_TOPIC, EVENT_TOPIC, TIMER_TOPIC

@@ -25,7 +25,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app.config import Settings
+from app.kernel.config import Settings
 
 NONCE_BYTES = 12
 

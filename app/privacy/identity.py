@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.models import Complaint, Reporter
-from app.logging import request_id_var
+from app.kernel.logging import request_id_var
 from app.privacy.crypto import Sealed, Sealer
 from app.privacy.models import IdentityAccessLog
 

@@ -5,10 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.deps import DB, Cipher
-from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.kernel.deps import DB
+from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.kernel.security import ADMIN, SUPERVISOR, Allow, Principal
 from app.privacy import schemas, service
-from app.security import ADMIN, SUPERVISOR, Allow, Principal
+from app.privacy.deps import Cipher
 
 router = APIRouter(prefix="/v1", tags=["privacy"])
 

@@ -13,7 +13,7 @@ The rule (DOMAIN.md, "shown only to those who need it"):
 import uuid
 from dataclasses import dataclass
 
-from app.security import ADMIN, CHANNEL_GATEWAY, CITIZEN_APP, LIAISON, OPERATOR, Principal
+from app.kernel.security import ADMIN, CHANNEL_GATEWAY, CITIZEN_APP, LIAISON, OPERATOR, Principal
 
 SUBMITTER_ROLES = frozenset({OPERATOR, CITIZEN_APP, CHANNEL_GATEWAY})
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from app.complaints.schemas import ReporterIn
 from app.complaints.schemas import ReporterOut as ReporterOut
-from app.validation import PatchModel, StrictModel
+from app.kernel.validation import PatchModel, StrictModel
 
 Reason = Annotated[str, Field(min_length=5, max_length=2_000)]
 

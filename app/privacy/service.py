@@ -15,14 +15,14 @@ from app.complaints.actions import load_for_update
 from app.complaints.events import append_event
 from app.complaints.models import Complaint, ComplaintEvent, Reporter
 from app.complaints.queries import get_visible
-from app.errors import Conflict, NotFound
-from app.pagination import newest_first
+from app.kernel.errors import Conflict, NotFound
+from app.kernel.pagination import newest_first
+from app.kernel.security import Principal
 from app.privacy import schemas
 from app.privacy.crypto import Sealed, Sealer
 from app.privacy.identity import held, open_unlogged, read, record_access
 from app.privacy.models import IdentityAccessLog
 from app.privacy.rules import ComplaintFacts, detail_purpose
-from app.security import Principal
 
 IDENTITY_FIELDS = ("name", "nik", "phone", "email", "address")
 EXPORT_LIMIT = 200

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, Invalid, NotFound
+from app.kernel.errors import Conflict, Invalid, NotFound
 from app.routing import reference, schemas
 from app.routing.models import Category, RoutingRule
 from app.routing.service import active_agency, delete_unused

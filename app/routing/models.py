@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.kernel.db import Base
 
 AGENCY_KINDS = ("dinas", "badan", "bagian", "kecamatan", "kelurahan_desa", "bumd", "vertical")
 LIAISON_ROLES = ("primary", "deputy")

@@ -17,8 +17,8 @@ from app.accounts import service as accounts
 from app.complaints import queries
 from app.complaints.fanout import EventNotice
 from app.complaints.models import Complaint
-from app.config import Settings
 from app.jurisdictions.service import load_context
+from app.kernel.config import Settings
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Outcome, Sender
 from app.routing.models import Agency

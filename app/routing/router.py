@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.deps import DB
-from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
-from app.idempotency import create_once
 from app.jurisdictions.service import load_context
+from app.kernel.deps import DB
+from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.kernel.idempotency import create_once
+from app.kernel.security import ADMIN, STAFF, SUPERVISOR, Allow, Principal
 from app.routing import categories, regions_service, rules_service, schemas, service
-from app.security import ADMIN, STAFF, SUPERVISOR, Allow, Principal
 
 router = APIRouter(prefix="/v1", tags=["routing"])
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import NotFound
 from app.jurisdictions.service import JurisdictionContext
+from app.kernel.errors import NotFound
 from app.routing import reference, schemas
 from app.routing.decide import Sample
 from app.routing.decision import suggest_and_route

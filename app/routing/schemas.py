@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.validation import PatchModel, StrictModel
+from app.kernel.validation import PatchModel, StrictModel
 
 AgencyKind = Literal["dinas", "badan", "bagian", "kecamatan", "kelurahan_desa", "bumd", "vertical"]
 LiaisonRole = Literal["primary", "deputy"]

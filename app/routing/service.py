@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
 from app.classification import store
-from app.errors import Conflict, Invalid, NotFound
 from app.jurisdictions.service import JurisdictionContext
+from app.kernel.errors import Conflict, Invalid, NotFound
 from app.routing import reference, schemas
 from app.routing.decide import Appointment, current_liaison, is_valid
 from app.routing.decision import threshold_of

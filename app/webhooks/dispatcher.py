@@ -23,9 +23,9 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.config import Settings
-from app.db_faults import LoopBackoff
-from app.logging import get_logger
+from app.kernel.config import Settings
+from app.kernel.db_faults import LoopBackoff
+from app.kernel.logging import get_logger
 from app.outbox.service import EVENT_TOPIC, notify_admins
 from app.privacy.crypto import Sealer
 from app.webhooks.models import WebhookEndpoint

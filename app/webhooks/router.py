@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.config import Settings
-from app.deps import DB, Cipher
-from app.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
-from app.security import ADMIN, AGENCY_SYSTEM, CITIZEN_APP, OPERATOR, Allow, Principal
-from app.validation import CommaSeparated
+from app.kernel.config import Settings
+from app.kernel.deps import DB
+from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
+from app.kernel.security import ADMIN, AGENCY_SYSTEM, CITIZEN_APP, OPERATOR, Allow, Principal
+from app.kernel.validation import CommaSeparated
+from app.privacy.deps import Cipher
 from app.webhooks import schemas, service
 
 router = APIRouter(prefix="/v1/webhook-endpoints", tags=["callbacks"])

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from app.validation import PatchModel, StrictModel
+from app.kernel.validation import PatchModel, StrictModel
 from app.webhooks.rules import EVENT_NAMES
 
 EventName = Literal[

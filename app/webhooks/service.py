@@ -9,12 +9,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import Settings
-from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.pagination import newest_first
+from app.kernel.config import Settings
+from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from app.kernel.pagination import newest_first
+from app.kernel.security import ADMIN, AGENCY_SYSTEM, Principal
 from app.privacy.crypto import Sealed, Sealer
 from app.routing.service import active_agency
-from app.security import ADMIN, AGENCY_SYSTEM, Principal
 from app.webhooks import schemas
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.webhooks.signing import callback_secret, new_secret

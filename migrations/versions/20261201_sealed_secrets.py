@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app.config import Settings
+from app.kernel.config import Settings
 
 revision: str = "0008"
 down_revision: str | None = "0006"

@@ -5,7 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.accounts.keys import ApiKeyAuthenticator
-from app.errors import Unauthorized
+from app.kernel.errors import Unauthorized
 from tests.factories import World
 
 

@@ -7,7 +7,7 @@ import httpx
 import jwt
 import pytest
 
-from app.config import Settings
+from app.kernel.config import Settings
 from tests.factories import PASSWORD, World
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.attachments.content import clean
-from app.config import Settings
+from app.kernel.config import Settings
 from app.main import create_app
 from tests.factories import World
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.channels.accounts import create_account
-from app.config import Settings
+from app.kernel.config import Settings
 from app.main import create_app
 from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer

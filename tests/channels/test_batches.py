@@ -14,8 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.channels.signatures import twilio_signature, x_signature
-from app.config import Settings
-from app.logging import JsonFormatter
+from app.kernel.config import Settings
+from app.kernel.logging import JsonFormatter
 from tests.channels.conftest import (
     GATEWAY_SECRET,
     META_SECRET,

@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.config import Settings
+from app.kernel.config import Settings
 from app.main import create_app
 from app.privacy.crypto import Sealed
 from tests.channels.conftest import cipher_for

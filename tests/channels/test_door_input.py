@@ -1,8 +1,8 @@
 """A NUL in what a provider door parses by hand is a 422 naming it, not a driver error (500).
 
 The doors read their bodies themselves (to verify signatures over the raw bytes), so no request
-model sees them: app/input_guard.py does, for every door alike. Each delivery below is signed or
-keyed as the door wants, so nothing but the NUL is wrong with it.
+model sees them: app/kernel/input_guard.py does, for every door alike. Each delivery below is
+signed or keyed as the door wants, so nothing but the NUL is wrong with it.
 """
 
 import hashlib

@@ -6,7 +6,7 @@ import pytest
 
 from app.channels.replies import MAX_REPLY_CHARS, event_message
 from app.channels.social_parse import parse_meta, parse_whatsapp, parse_x
-from app.errors import BadRequest
+from app.kernel.errors import BadRequest
 from tests.channels.conftest import FIXTURES
 
 

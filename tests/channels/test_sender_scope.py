@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.channels.accounts import create_account
-from app.config import Settings
+from app.kernel.config import Settings
 from tests.channels.conftest import GATEWAY_SECRET, META_SECRET, Accounts, cipher_for
 from tests.factories import World
 

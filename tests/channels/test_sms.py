@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.channels import jobs, sms
 from app.channels.signatures import twilio_signature
 from app.channels.sms_parse import InboundSms
-from app.config import Settings
+from app.kernel.config import Settings
+from app.kernel.security import Principal
 from app.privacy.identity import SMS_REPLY
-from app.security import Principal
 from tests.channels.conftest import (
     GATEWAY_SECRET,
     TWILIO_TOKEN,
@@ -290,7 +290,9 @@ async def test_window_timer_in_the_worker_takes_the_joined_message_in_and_answer
     channel_settings: Settings,
     receiver: Receiver,
 ) -> None:
-    settings = channel_settings.model_copy(update={"sms_join_window_seconds": 0.2})
+    # Long enough that both parts land inside it on a loaded machine (0.2 s was not, under
+    # xdist), short enough to wait out below.
+    settings = channel_settings.model_copy(update={"sms_join_window_seconds": 1.0})
     config = jobs.sms_config(settings)
     cipher = cipher_for(settings)
 
@@ -308,7 +310,7 @@ async def test_window_timer_in_the_worker_takes_the_joined_message_in_and_answer
                 s, cipher, config, gateway, InboundSms(PHONE, part, f"t-{i}", None)
             )
         assert result.outcome == "part_stored"
-    await asyncio.sleep(0.25)  # the window passes; the worker's timer rows fall due
+    await asyncio.sleep(1.05)  # the window passes; the worker's timer rows fall due
     await run_worker(sessions, settings)
     async with sessions() as s:
         rows = (await s.execute(text("SELECT text, tracking_id FROM complaints"))).all()

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.channels.signatures import x_signature
-from app.config import Settings
+from app.kernel.config import Settings
 from app.privacy.identity import META_REPLY, X_REPLY
 from tests.channels.conftest import (
     FIXTURES,

@@ -14,7 +14,7 @@ from app.channels.signatures import (
 from app.channels.sms import join_parts
 from app.channels.sms_parse import Concat, parse_keyword, parse_udh, sender_phone
 from app.complaints.duplicates import best_match, similarity
-from app.errors import Invalid
+from app.kernel.errors import Invalid
 from tests.channels.conftest import FIXTURES, WHATSAPP_SECRET, WHATSAPP_SIGNATURE
 
 RAW = (FIXTURES / "whatsapp_signed_body.raw.json").read_bytes()

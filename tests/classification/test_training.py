@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.classification import retrain, store
 from app.classification.evaluate_csv import Row
-from app.config import Settings
+from app.kernel.config import Settings
 from app.outbox.worker import Worker
 from tests.classification import history
 from tests.factories import World

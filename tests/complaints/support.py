@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.calendar.workdays import WorkCalendar
-from app.config import Settings
+from app.kernel.config import Settings
 from app.main import create_app
 from tests.factories import World
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.config import Settings
+from app.kernel.config import Settings
 from tests.complaints.support import (
     NGAWI,
     act,

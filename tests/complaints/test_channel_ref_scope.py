@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.complaints.intake import take_in
 from app.complaints.schemas import ComplaintCreate
-from app.config import Settings
 from app.hub.sync import hub_principal
 from app.jurisdictions.service import load_context
+from app.kernel.config import Settings
 from tests.channels.conftest import cipher_for
 from tests.complaints.support import BASE, fetch, live_server
 from tests.factories import World

@@ -5,7 +5,7 @@ import asyncio
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.config import Settings
+from app.kernel.config import Settings
 from tests.complaints.support import BASE, assert_error, fetch, live_server
 from tests.factories import World
 

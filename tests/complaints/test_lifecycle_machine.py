@@ -28,8 +28,8 @@ from app.complaints.lifecycle import (
     next_status,
 )
 from app.complaints.permissions import allowed_for
-from app.config import Settings
-from app.db import make_engine, make_sessionmaker
+from app.kernel.config import Settings
+from app.kernel.db import make_engine, make_sessionmaker
 from app.main import create_app
 from tests.complaints.support import BASE
 from tests.factories import World, make_world

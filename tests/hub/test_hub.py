@@ -13,11 +13,11 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.config import Settings
 from app.hub.client import HttpHub, hub_from_settings
 from app.hub.push import sync_forever
 from app.hub.simulator import create_simulator
 from app.hub.sync import pull, reconcile
+from app.kernel.config import Settings
 from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer
 from app.privacy.identity import HUB_SYNC

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.config import Settings
+from app.kernel.config import Settings
 from app.main import create_app
 from app.metrics.models import MetricSnapshot
 from app.outbox.worker import Worker, default_handlers

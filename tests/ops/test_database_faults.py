@@ -20,9 +20,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.config import Settings
-from app.db import DatabaseUnreachable, make_engine, make_sessionmaker
-from app.db_faults import RETRY_AFTER_SECONDS, LoopBackoff, is_database_fault
+from app.kernel.config import Settings
+from app.kernel.db import DatabaseUnreachable, make_engine, make_sessionmaker
+from app.kernel.db_faults import RETRY_AFTER_SECONDS, LoopBackoff, is_database_fault
 from app.main import create_app
 from app.outbox.models import OutboxMessage
 from app.outbox.worker import Worker

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import migrate
-from app.db import make_engine
 from app.jurisdictions.service import create_jurisdiction
+from app.kernel.db import make_engine
 from tests.conftest import _admin, _with_database
 
 _OLD_ROW = text(

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.config import Settings
-from app.db import make_engine, make_sessionmaker
+from app.kernel.config import Settings
+from app.kernel.db import make_engine, make_sessionmaker
 from app.outbox.service import TIMER_TOPIC
 from app.outbox.worker import MAX_ATTEMPTS, Handler, Worker, default_handlers
 from app.privacy.crypto import Sealer

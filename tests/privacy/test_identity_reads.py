@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from app.config import Settings
+from app.kernel.config import Settings
 from app.privacy.crypto import Sealed, Sealer
 
 APP = Path(__file__).resolve().parents[2] / "app"

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
+from app.kernel.security import Principal
 from app.privacy.rules import ComplaintFacts, detail_purpose
-from app.security import Principal
 
 JUR = uuid.uuid4()
 AGENCY = uuid.uuid4()

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import text
 
 from app import migrate
-from app.config import Settings
-from app.db import make_engine
+from app.kernel.config import Settings
+from app.kernel.db import make_engine
 from app.privacy.crypto import Sealed, Sealer
 from tests.conftest import _admin, _with_database
 

@@ -4,7 +4,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.config import Settings
+from app.kernel.config import Settings
 from app.outbox.worker import Worker
 from tests.complaint_states import REPORTER, make_complaint
 from tests.factories import World

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.accounts import service as accounts
 from app.accounts.models import User
-from app.config import Settings
+from app.kernel.config import Settings
 from app.seed import seed_demo
 
 

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.config import Settings
+from app.kernel.config import Settings
 from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer
 from tests.factories import World

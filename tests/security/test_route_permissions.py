@@ -2,10 +2,10 @@
 
 from fastapi.routing import APIRoute
 
-from app.config import Settings
-from app.error_docs import api_routes
+from app.kernel.config import Settings
+from app.kernel.error_docs import api_routes
+from app.kernel.security import Allow, Public, Scraper
 from app.main import create_app
-from app.security import Allow, Public, Scraper
 
 # FastAPI's own documentation routes (off in production) are the only exception.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.config import Settings
+from app.kernel.config import Settings
 from app.main import create_app
 from app.outbox.worker import Worker, default_handlers
 from app.privacy.crypto import Sealer

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, Invalid
+from app.kernel.errors import Conflict, Invalid
 
 MAX_KEY_LENGTH = 255
 

@@ -54,7 +54,7 @@ def make_engine(url: str, pool_size: int = 8, max_overflow: int = 0) -> AsyncEng
 def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
     # asyncpg's connect raises bare OSErrors (ConnectionRefusedError, FileNotFoundError for a
     # missing socket, TimeoutError), which say nothing of where they came from; named here so
-    # app/db_faults.py can tell them from a file or network error elsewhere.
+    # app/kernel/db_faults.py can tell them from a file or network error elsewhere.
     try:
         return dialect.connect(*cargs, **cparams)
     except OSError as exc:

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.config import (
+from app.kernel.config import (
     DEFAULT_CALLBACK_KEYS,
     DEFAULT_IDENTITY_KEY,
     DEFAULT_INDEX_KEY,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import jwt
 from fastapi import Request
 
-from app.errors import Forbidden, Unauthorized
+from app.kernel.errors import Forbidden, Unauthorized
 
 API_KEY_PREFIX = "lpk_"
 

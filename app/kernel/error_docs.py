@@ -1,8 +1,8 @@
 """Every route's OpenAPI `responses` list every error it can give, in the contract's shape.
 
-A route declares only the errors of its own domain (`responses(Conflict, ...)` in app/errors.py);
+A route declares only the errors of its own domain (`responses(Conflict, ...)` in errors.py);
 the errors that come from the shared machinery are added here from what the route is: any route
-can get 422 (app/input_guard.py checks every path and query value), one with a body 400
+can get 422 (app/kernel/input_guard.py checks every path and query value), one with a body 400
 `malformed_json` and 413, a protected one 401 and 403, one with a path id 404, one under /v1
 429, and one that opens a transaction or checks an API key 503 `database_unavailable`.
 FastAPI's own 422 schema (HTTPValidationError) is replaced by ours, so no route documents a
@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from app.deps import DB
-from app.security import Allow
+from app.kernel.deps import DB
+from app.kernel.security import Allow
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}

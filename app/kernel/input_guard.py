@@ -5,7 +5,7 @@ Middleware rather than a rule per parameter, so a new route cannot forget it. Po
 cannot hold U+0000, so a NUL that got through became a driver error and a 500; provider doors
 that parse their bodies by hand (SMS gateways, Meta, X) are covered the same way. Bodies are
 inspected only when they could hold one (a byte search; JSON and forms are parsed only then).
-Request models add their own rules on top (app/validation.py).
+Request models add their own rules on top (app/kernel/validation.py).
 """
 
 import json
@@ -16,9 +16,9 @@ from fastapi import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.error_docs import api_routes
-from app.errors import error_response
-from app.validation import NUL_MESSAGE
+from app.kernel.error_docs import api_routes
+from app.kernel.errors import error_response
+from app.kernel.validation import NUL_MESSAGE
 
 # Longest path segment or query value taken; a parameter with a tighter limit says so itself.
 MAX_PARAM_CHARS = 2_000

@@ -10,8 +10,8 @@ import uuid
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import error_response
-from app.logging import get_logger, request_id_var
+from app.kernel.errors import error_response
+from app.kernel.logging import get_logger, request_id_var
 
 log = get_logger("app.access")
 

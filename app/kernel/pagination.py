@@ -13,7 +13,7 @@ from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.errors import Invalid
+from app.kernel.errors import Invalid
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import error_response
+from app.kernel.errors import error_response
 
 MAX_TRACKED = 100_000  # buckets kept; the least recently used are dropped beyond this
 

@@ -2,7 +2,7 @@
 
 PostgreSQL restarting, refusing connections, starting up, terminating our backends, or a pool
 with no free connection: each surfaces as a different exception (`DatabaseUnreachable` from the
-connect hook in app/db.py, `CannotConnectNowError`, SQLAlchemy's `OperationalError` and
+connect hook in app/kernel/db.py, `CannotConnectNowError`, SQLAlchemy's `OperationalError` and
 `InterfaceError` or an invalidated connection, the pool's `TimeoutError`). They are recognised
 here, in one place, and answered with `Retry-After` so clients and load balancers back off and
 come again; anything else still falls through to the 500 handler. The process needs no restart:
@@ -17,9 +17,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa
 
-from app.db import DatabaseUnreachable
-from app.errors import AppError, error_response
-from app.logging import get_logger
+from app.kernel.db import DatabaseUnreachable
+from app.kernel.errors import AppError, error_response
+from app.kernel.logging import get_logger
 
 log = get_logger(__name__)
 
@@ -39,7 +39,7 @@ _FAULTS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.OperatorInterventionError,  # 57P01 terminated, 57P03 starting up
     asyncpg.exceptions.InsufficientResourcesError,  # 53300 too many connections
     asyncpg.InterfaceError,
-    DatabaseUnreachable,  # opening a connection failed (app/db.py names asyncpg's OSErrors)
+    DatabaseUnreachable,  # opening a connection failed (app/kernel/db.py names asyncpg's OSErrors)
 )
 
 

@@ -1,4 +1,4 @@
-"""The input rulebook every request body shares (query, path and headers: app/input_guard.py).
+"""The input rulebook every request body shares (query, path, headers: input_guard.py).
 
 Every request model derives from StrictModel (tests/test_input_rules.py walks the route table
 to keep it so): unknown fields refused, whitespace stripped, no NUL in any text, and a default
@@ -26,7 +26,7 @@ def _has_nul(value: Any) -> bool:
 
 
 def field_rule(field: str, message: str) -> PydanticCustomError:
-    """A model-level failure that names the field to blame (app/errors.py puts it in `loc`)."""
+    """A model-level failure that names the field to blame (errors.py puts it in `loc`)."""
     return PydanticCustomError("field_rule", message, {"field": field})
 
 

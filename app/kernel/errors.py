@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.logging import get_logger
+from app.kernel.logging import get_logger
 
 log = get_logger(__name__)
 
@@ -95,7 +95,7 @@ def error_response(
 
 
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for a route's own domain errors (app/error_docs.py adds the rest)."""
+    """OpenAPI `responses=` for a route's own domain errors (error_docs.py adds the rest)."""
     out: dict[int | str, dict[str, Any]] = {}
     for err in errors:
         out[err.status] = {"model": ErrorResponse, "description": err.code}
