@@ -16,6 +16,7 @@ Pure and cheap: 11.5 µs per text over the 151 SMS-style texts of
 at load average 11.5); `bench/text.py`, figures in `bench/RESULTS_text.md`.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -157,6 +158,14 @@ def _once(words: list[str]) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """The normalised words of `text`, in order (see the module docstring for the steps)."""
+    return list(_words(text))
+
+
+# One intake reads the same text four times (the cues, the type and category heads, the routing
+# rules, the agency head): the first call does the work, the others find it here. Small, so it
+# keeps no more than the last few complaints' texts.
+@functools.lru_cache(maxsize=16)
+def _words(text: str) -> tuple[str, ...]:
     lowered = _ascii_lower(text)
     # Each rewrite only where its text can occur: most texts skip most of them.
     if "ktp" in lowered:
@@ -185,14 +194,14 @@ def tokens(text: str) -> list[str]:
         if joined == words:
             break
         words = joined
-    return words
+    return tuple(words)
 
 
 def normalize(text: str) -> str:
     """`tokens(text)` joined by single spaces: the text every consumer matches against."""
-    return " ".join(tokens(text))
+    return " ".join(_words(text))
 
 
 def content_words(text: str) -> list[str]:
     """The normalised words that carry meaning: no stopwords, no bare numbers."""
-    return [w for w in tokens(text) if w not in STOPWORDS and not w.isdigit()]
+    return [w for w in _words(text) if w not in STOPWORDS and not w.isdigit()]
