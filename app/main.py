@@ -18,6 +18,7 @@ from app.complaints.router import router as complaints_router
 from app.hub.router import router as hub_router
 from app.jurisdictions.router import router as policies_router
 from app.kernel import logging as app_logging
+from app.kernel.clock import Clock, SystemClock
 from app.kernel.config import Settings, get_settings
 from app.kernel.db import make_engine, make_sessionmaker
 from app.kernel.db_faults import install_database_fault_handler
@@ -36,7 +37,7 @@ from app.routing.router import router as routing_router
 from app.webhooks.router import router as webhooks_router
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
     check_production(settings)
     docs = not settings.is_production  # no API map handed to strangers in production
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
+    app.state.clock = clock or SystemClock()  # every request's time: `Now` in kernel/deps.py
     app.state.sealer = Sealer.from_settings(settings)  # the one sealer of every request
     app.state.blob_store = LocalDiskStore(settings.attachments_dir)
     install_error_handlers(app)

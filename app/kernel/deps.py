@@ -1,6 +1,7 @@
-"""Request-scoped dependencies every domain's routes share: the transaction."""
+"""Request-scoped dependencies every domain's routes share: the transaction and the time."""
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,4 +15,12 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def _now(request: Request) -> datetime:
+    # FastAPI caches a dependency per request, so every `Now` of one request is the same
+    # instant: the event, the deadline and the response agree to the microsecond.
+    now: datetime = request.app.state.clock.now()
+    return now
+
+
 DB = Annotated[AsyncSession, Depends(_transaction, scope="function")]
+Now = Annotated[datetime, Depends(_now)]
