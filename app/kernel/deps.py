@@ -15,7 +15,8 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _now(request: Request) -> datetime:
+async def _now(request: Request) -> datetime:
+    # async, though it awaits nothing: FastAPI would run a plain def in a thread pool.
     # FastAPI caches a dependency per request, so every `Now` of one request is the same
     # instant: the event, the deadline and the response agree to the microsecond.
     now: datetime = request.app.state.clock.now()
