@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import migrate
 from app.embedded import database_url
 from app.jurisdictions.models import Jurisdiction
+from app.kernel.clock import SystemClock
 from app.kernel.config import Settings, get_settings
 from app.kernel.db import make_engine, make_sessionmaker
 from app.kernel.logging import configure as configure_logging
@@ -299,7 +300,7 @@ def cmd_revoke_api_key(args: argparse.Namespace) -> None:
     from app.accounts import service as accounts
 
     async def work(session: AsyncSession) -> None:
-        await accounts.revoke_key(session, args.prefix)
+        await accounts.revoke_key(session, args.prefix, SystemClock().now())
         print(f"revoked {args.prefix} (running servers refuse it within 10 s)", file=sys.stderr)
 
     _run(work)
@@ -316,7 +317,7 @@ def cmd_rotate_api_key(args: argparse.Namespace) -> None:
         raise SystemExit("--client-id must be a UUID") from None
 
     async def work(session: AsyncSession) -> None:
-        key = await clients.rotate(session, None, client_id)
+        key = await clients.rotate(session, None, client_id, SystemClock().now())
         print(f"new key prefix {key.prefix}; revoke the old one when switched", file=sys.stderr)
         print(key.token)
 
@@ -368,13 +369,11 @@ def cmd_load_regions(args: argparse.Namespace) -> None:
 
 
 def cmd_train_routing(args: argparse.Namespace) -> None:
-    from datetime import UTC, datetime
-
     from app.classification import retrain
 
     async def work(session: AsyncSession) -> None:
         jur = await _jurisdiction(session, args.jurisdiction)
-        out = await retrain.train(session, jur.id, datetime.now(UTC))
+        out = await retrain.train(session, jur.id, SystemClock().now())
         if out is None:
             raise SystemExit("error: not enough verified history with a known agency yet")
         agency = out["evaluation"]["agency"].get("model", {})

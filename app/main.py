@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
         app.state.engine = engine
         app.state.sessions = make_sessionmaker(engine)
-        app.state.api_keys = ApiKeyAuthenticator(app.state.sessions)
+        app.state.api_keys = ApiKeyAuthenticator(app.state.sessions, app.state.clock)
         yield
         await engine.dispose()
 

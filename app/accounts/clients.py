@@ -5,7 +5,7 @@ Every function is scoped to the admin's jurisdiction: a client of another one is
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,12 +62,12 @@ async def _locked(
 
 
 async def rotate(
-    session: AsyncSession, jurisdiction_id: uuid.UUID | None, client_id: uuid.UUID
+    session: AsyncSession, jurisdiction_id: uuid.UUID | None, client_id: uuid.UUID, now: datetime
 ) -> NewKey:
     """A second live key; the client row lock makes "at most two live keys" hold under races."""
     await _locked(session, jurisdiction_id, client_id)
     live = await session.scalar(
-        select(func.count()).select_from(ApiKey).where(ApiKey.client_id == client_id, _live())
+        select(func.count()).select_from(ApiKey).where(ApiKey.client_id == client_id, _live(now))
     )
     if (live or 0) >= MAX_LIVE_KEYS:
         raise Conflict(
@@ -77,22 +77,26 @@ async def rotate(
     return await service.issue_key(session, client_id)
 
 
-def _live() -> ColumnElement[bool]:
+def _live(now: datetime) -> ColumnElement[bool]:
     return and_(
         ApiKey.revoked_at.is_(None),
-        or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > func.now()),
+        or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
     )
 
 
 async def revoke(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, client_id: uuid.UUID, prefix: str
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    client_id: uuid.UUID,
+    prefix: str,
+    now: datetime,
 ) -> ApiKey:
     """Revoke one live key of the client; it stops working at once in this process."""
     await _locked(session, jurisdiction_id, client_id)
     key: ApiKey | None = await session.scalar(
         update(ApiKey)
         .where(ApiKey.client_id == client_id, ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
-        .values(revoked_at=datetime.now(UTC))
+        .values(revoked_at=now)
         .returning(ApiKey)
     )
     if key is None:

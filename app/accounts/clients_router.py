@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from app.accounts import clients
 from app.accounts.keys import NewKey
 from app.accounts.models import ApiKey
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.kernel.security import ADMIN, Allow, Principal
 from app.kernel.validation import StrictModel
@@ -130,9 +130,9 @@ def _new_key_out(client_id: uuid.UUID, key: NewKey) -> NewKeyOut:
     response_model=NewKeyOut,
     responses=responses(*AUTH, NotFound, Conflict),
 )
-async def rotate_key(client_id: uuid.UUID, principal: Admin, db: DB) -> NewKeyOut:
+async def rotate_key(client_id: uuid.UUID, principal: Admin, db: DB, now: Now) -> NewKeyOut:
     """Rotation: a second live key beside the current one (at most two live keys)."""
-    key = await clients.rotate(db, principal.jurisdiction_id, client_id)
+    key = await clients.rotate(db, principal.jurisdiction_id, client_id, now)
     return _new_key_out(client_id, key)
 
 
@@ -142,10 +142,10 @@ async def rotate_key(client_id: uuid.UUID, principal: Admin, db: DB) -> NewKeyOu
     responses=responses(*AUTH, NotFound, Invalid),
 )
 async def revoke_key(
-    client_id: uuid.UUID, prefix: Prefix, principal: Admin, db: DB, request: Request
+    client_id: uuid.UUID, prefix: Prefix, principal: Admin, db: DB, request: Request, now: Now
 ) -> KeyOut:
     """Revoke a key: refused at once by this process, by others within 10 seconds."""
-    key = await clients.revoke(db, principal.jurisdiction_id, client_id, prefix)
+    key = await clients.revoke(db, principal.jurisdiction_id, client_id, prefix, now)
     await db.commit()  # commit before forgetting the cache, so no request re-caches the key
     request.app.state.api_keys.forget()
     return _key_out(key)

@@ -12,11 +12,12 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.kernel.clock import Clock
 from app.kernel.errors import Unauthorized
 from app.kernel.security import API_KEY_PREFIX, Principal
 
@@ -58,7 +59,7 @@ _LOOKUP = text(
            c.agency_id, c.name, k.last_used_at, k.expires_at
     FROM api_keys k JOIN clients c ON c.id = k.client_id
     WHERE k.prefix = :prefix AND k.revoked_at IS NULL AND c.active
-      AND (k.expires_at IS NULL OR k.expires_at > now())
+      AND (k.expires_at IS NULL OR k.expires_at > :now)
     """
 )
 
@@ -66,8 +67,9 @@ _LOOKUP = text(
 class ApiKeyAuthenticator:
     """Turns a presented key into a Principal, with a short in-process cache."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
+        self._clock = clock
         # token hash -> (monotonic time the entry stops being trusted, principal, key id)
         self._cache: dict[str, tuple[float, Principal, uuid.UUID]] = {}
         self._touched: dict[uuid.UUID, float] = {}
@@ -97,19 +99,23 @@ class ApiKeyAuthenticator:
         return None
 
     async def _lookup(self, token: str, cache_key: str) -> Principal:
-        now = time.monotonic()
+        now, instant = time.monotonic(), self._clock.now()
         parts = split_token(token)
         if parts is None:
             raise _invalid()
         prefix, secret = parts
         async with self._sessions() as session:
-            row = (await session.execute(_LOOKUP, {"prefix": prefix})).mappings().first()
+            row = (
+                (await session.execute(_LOOKUP, {"prefix": prefix, "now": instant}))
+                .mappings()
+                .first()
+            )
             if row is None or not hmac.compare_digest(row["secret_hash"], hash_secret(secret)):
                 raise _invalid()
             if now - self._touched.get(row["key_id"], 0.0) > LAST_USED_RESOLUTION_SECONDS:
                 await session.execute(
                     text("UPDATE api_keys SET last_used_at = :now WHERE id = :id"),
-                    {"now": datetime.now(UTC), "id": row["key_id"]},
+                    {"now": instant, "id": row["key_id"]},
                 )
                 await session.commit()
                 self._touched[row["key_id"]] = now
@@ -124,7 +130,7 @@ class ApiKeyAuthenticator:
         valid_until = now + CACHE_SECONDS
         if row["expires_at"] is not None:
             # A key about to expire is not served from the cache past its expiry.
-            left = (row["expires_at"] - datetime.now(UTC)).total_seconds()
+            left = (row["expires_at"] - instant).total_seconds()
             valid_until = min(valid_until, now + left)
         self._cache[cache_key] = (valid_until, principal, row["key_id"])
         return principal

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from pydantic import BaseModel
 
 from app.accounts import service
+from app.kernel.deps import Now
 from app.kernel.errors import Invalid, RateLimited, Unauthorized, responses
 from app.kernel.security import Public
 
@@ -30,6 +31,7 @@ class TokenOut(BaseModel):
 )
 async def token(
     request: Request,
+    now: Now,
     username: Annotated[str, Form(min_length=1, max_length=100)],
     password: Annotated[str, Form(min_length=1, max_length=200)],
     grant_type: Annotated[str, Form(pattern="^password$", max_length=8)] = "password",
@@ -38,9 +40,9 @@ async def token(
     settings = request.app.state.settings
     # Its own transaction: a failed attempt must be counted even though the answer is an error.
     async with request.app.state.sessions() as session, session.begin():
-        user = await service.login(session, username, password)
+        user = await service.login(session, username, password, now)
     if user is None:
         await asyncio.sleep(FAILURE_DELAY_SECONDS)
         raise Unauthorized("Wrong username or password.", code="invalid_credentials")
-    access, ttl = service.issue_token(settings, user)
+    access, ttl = service.issue_token(settings, user, now)
     return TokenOut(access_token=access, expires_in=ttl)

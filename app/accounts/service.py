@@ -101,18 +101,17 @@ async def rotate_key(session: AsyncSession, client_id: uuid.UUID) -> NewKey:
     return await issue_key(session, client_id)
 
 
-async def revoke_key(session: AsyncSession, prefix: str) -> None:
+async def revoke_key(session: AsyncSession, prefix: str, now: datetime) -> None:
     result = await session.execute(
         update(ApiKey)
         .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
-        .values(revoked_at=datetime.now(UTC))
+        .values(revoked_at=now)
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound("No live key with that prefix.", code="api_key_not_found")
 
 
-def issue_token(settings: Settings, user: User) -> tuple[str, int]:
-    now = datetime.now(UTC)
+def issue_token(settings: Settings, user: User, now: datetime) -> tuple[str, int]:
     claims = {
         "sub": str(user.id),
         "jur": str(user.jurisdiction_id),
@@ -128,7 +127,7 @@ def issue_token(settings: Settings, user: User) -> tuple[str, int]:
     return token, settings.jwt_ttl_seconds
 
 
-async def login(session: AsyncSession, username: str, password: str) -> User | None:
+async def login(session: AsyncSession, username: str, password: str, now: datetime) -> User | None:
     """The user if the password is right and the account open; None otherwise.
 
     Unknown, inactive, wrong password and locked out all return None after the same argon2
@@ -136,7 +135,6 @@ async def login(session: AsyncSession, username: str, password: str) -> User | N
     username exists. It does not raise so the caller can commit the failure count first; five
     failures in a row lock the account for LOCK_MINUTES, the right password included.
     """
-    now = datetime.now(UTC)
     user = await session.scalar(select(User).where(User.username == username).with_for_update())
     if user is None or not user.active:
         _passwords.verify(password, _DUMMY_HASH)

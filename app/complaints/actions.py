@@ -66,9 +66,9 @@ async def verify(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.VerifyIn,
+    now: datetime,
 ) -> Complaint:
     """Classify and start the clock under the policy in force now; dispatch if an agency is set."""
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "verify")
     if body.category_id is not None:
@@ -144,9 +144,9 @@ async def request_info(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.RequestInfoIn,
+    now: datetime,
 ) -> Complaint:
     """Ask the reporter for what is missing; after verification this pauses the clock."""
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     previous = c.status
     _advance(c, "request_info")
@@ -176,9 +176,9 @@ async def supply_info(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.InfoIn,
+    now: datetime,
 ) -> Complaint:
     """The reporter's answer: back to where it was, with the paused days given back."""
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "supply_info")
     policy = await policy_of(session, ctx, c.policy_id)
@@ -205,9 +205,9 @@ async def archive(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.ArchiveIn,
+    now: datetime,
 ) -> Complaint:
     """Set a complaint aside with a reason; a duplicate points at the complaint it repeats."""
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     if body.duplicate_of is not None:
         if body.duplicate_of == c.id:
@@ -242,9 +242,9 @@ async def dispatch(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.DispatchIn,
+    now: datetime,
 ) -> Complaint:
     """Send (or send again, by hand) to an agency; the clock keeps running."""
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "dispatch")
     agency = await active_agency(session, ctx.id, body.agency_id)
@@ -276,9 +276,9 @@ async def acknowledge(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.AcknowledgeIn,
+    now: datetime,
 ) -> Complaint:
     """The agency's liaison takes the complaint up."""
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "acknowledge")
     await append_event(session, c, "acknowledged", principal.actor, now, {"note": body.note})
@@ -291,13 +291,13 @@ async def transfer(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.TransferIn,
+    now: datetime,
 ) -> Complaint:
     """Bukan wewenang: pass it to another agency, keeping its clock.
 
     A liaison only asks (a `transfer_requested` event for the admins) unless the jurisdiction
     lets liaisons transfer directly.
     """
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     status_before = c.status
     _advance(c, "transfer")
@@ -346,9 +346,9 @@ async def respond(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.ResponseIn,
+    now: datetime,
 ) -> Complaint:
     """The agency's answer (tindak lanjut); it closes by itself if the reporter stays silent."""
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "respond")
     policy = await policy_of(session, ctx, c.policy_id)
@@ -377,9 +377,9 @@ async def feedback(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.FeedbackIn,
+    now: datetime,
 ) -> Complaint:
     """The reporter's reaction: satisfied closes, not satisfied reopens."""
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "feedback_satisfied" if body.satisfied else "feedback_unsatisfied")
     c.auto_close_at = None
@@ -406,9 +406,9 @@ async def extend(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.ExtendIn,
+    now: datetime,
 ) -> Complaint:
     """Move the deadline by working days, with a reason on record."""
-    now = datetime.now(UTC)
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "extend")
     if c.due_at is None:

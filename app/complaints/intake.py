@@ -140,9 +140,9 @@ async def take_in(
     *,
     extra_detail: dict[str, Any] | None = None,
     duplicates: DuplicateRule = DuplicateRule(),
+    now: datetime,
 ) -> IntakeResult:
     """Store a new complaint, or return the one this sender's channel message already created."""
-    now = datetime.now(UTC)
     received_at = _received_at(body, now)
     if body.occurred_at is not None and body.occurred_at > now + CLOCK_SKEW:
         raise Invalid.field("occurred_at", "occurred_at cannot be in the future.")

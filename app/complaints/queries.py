@@ -121,10 +121,10 @@ def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Com
 
 
 async def list_complaints(
-    session: AsyncSession, principal: Principal, f: ListFilters, limit: int, cursor: str | None
+    session: AsyncSession, principal: Principal, f: ListFilters, limit: int, cursor: str | None,
+    now: datetime,
 ) -> schemas.ComplaintPage:
     """Newest first, keyset-paginated on (received_at, id) so deep pages cost the same."""
-    now = datetime.now(UTC)
     rows, next_cursor = await newest_first(
         session, _filtered(principal, f, now), Complaint.received_at, Complaint.id, limit, cursor
     )
@@ -159,12 +159,12 @@ async def get_visible(
 
 
 async def complaint_out(
-    session: AsyncSession, ctx: JurisdictionContext, principal: Principal, c: Complaint
+    session: AsyncSession, ctx: JurisdictionContext, principal: Principal, c: Complaint,
+    now: datetime,
 ) -> schemas.ComplaintOut:
     """The full view of a complaint as `principal` may see it (identity is never part of it;
     see reveal-reporter; links to other complaints only for those who see links; only the
     actions `principal` may take)."""
-    now = datetime.now(UTC)
     links = sees_links(principal)
     agency = await agency_or_none(session, c.agency_id)
     policy = await policy_of(session, ctx, c.policy_id)

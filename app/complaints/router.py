@@ -12,7 +12,7 @@ from app.complaints.duplicates import DuplicateRule
 from app.complaints.permissions import allow
 from app.complaints.vocabulary import ComplaintType
 from app.jurisdictions.service import load_context
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import (
     AppError,
     Conflict,
@@ -83,6 +83,7 @@ async def create_complaint(
     body: schemas.ComplaintCreate,
     principal: Intake,
     db: DB,
+    now: Now,
     cipher: Cipher,
     request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
@@ -92,7 +93,9 @@ async def create_complaint(
 
     async def handler() -> tuple[int, dict[str, object]]:
         ctx = await load_context(db, principal.jurisdiction_id)
-        result = await intake.take_in(db, ctx, cipher, principal, body, duplicates=duplicates)
+        result = await intake.take_in(
+            db, ctx, cipher, principal, body, duplicates=duplicates, now=now
+        )
         return (201 if result.created else 200), result.body.model_dump(mode="json")
 
     # Only a keyed request is compared with its retries; the rest need no fingerprint.
@@ -109,6 +112,7 @@ async def create_complaint(
 async def list_complaints(
     principal: Reader,
     db: DB,
+    now: Now,
     status: Annotated[list[schemas.StatusName] | None, CommaSeparated, Query()] = None,
     type: Annotated[list[ComplaintType] | None, CommaSeparated, Query()] = None,
     agency_id: uuid.UUID | None = None,
@@ -137,7 +141,7 @@ async def list_complaints(
         received_to=received_to,
         q=q,
     )
-    return await queries.list_complaints(db, principal, filters, limit, cursor)
+    return await queries.list_complaints(db, principal, filters, limit, cursor, now)
 
 
 @router.get(
@@ -146,12 +150,12 @@ async def list_complaints(
     responses=responses(*AUTH, NotFound),
 )
 async def get_complaint(
-    complaint_id: uuid.UUID, principal: Reader, db: DB, cipher: Cipher
+    complaint_id: uuid.UUID, principal: Reader, db: DB, cipher: Cipher, now: Now
 ) -> schemas.ComplaintOut:
     """One complaint with its deadline, agency, policy and what can be done next."""
     ctx = await load_context(db, principal.jurisdiction_id)
     complaint = await queries.get_visible(db, principal, complaint_id)
-    out = await queries.complaint_out(db, ctx, principal, complaint)
+    out = await queries.complaint_out(db, ctx, principal, complaint, now)
     # The identity only where the privacy rules allow it; that read is logged.
     out.reporter = await privacy.identity_for_detail(db, cipher, principal, complaint)
     return out
@@ -180,12 +184,12 @@ async def list_events(
     responses=ACTION_ERRORS,
 )
 async def verify(
-    complaint_id: uuid.UUID, body: schemas.VerifyIn, principal: MayVerify, db: DB
+    complaint_id: uuid.UUID, body: schemas.VerifyIn, principal: MayVerify, db: DB, now: Now
 ) -> schemas.ComplaintOut:
     """Classify the complaint and start its clock; dispatch at once when `agency_id` is given."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.verify(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.verify(db, ctx, principal, complaint_id, body, now)
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 @router.post(
@@ -194,12 +198,12 @@ async def verify(
     responses=ACTION_ERRORS,
 )
 async def request_info(
-    complaint_id: uuid.UUID, body: schemas.RequestInfoIn, principal: MayRequestInfo, db: DB
+    complaint_id: uuid.UUID, body: schemas.RequestInfoIn, principal: MayRequestInfo, db: DB, now: Now
 ) -> schemas.ComplaintOut:
     """Ask the reporter for missing information (pauses a running clock)."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.request_info(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.request_info(db, ctx, principal, complaint_id, body, now)
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 @router.post(
@@ -208,12 +212,12 @@ async def request_info(
     responses=ACTION_ERRORS,
 )
 async def supply_info(
-    complaint_id: uuid.UUID, body: schemas.InfoIn, principal: MaySupplyInfo, db: DB
+    complaint_id: uuid.UUID, body: schemas.InfoIn, principal: MaySupplyInfo, db: DB, now: Now
 ) -> schemas.ComplaintOut:
     """The reporter's missing information; the complaint returns to where it was."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.supply_info(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.supply_info(db, ctx, principal, complaint_id, body, now)
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 @router.post(
@@ -222,12 +226,12 @@ async def supply_info(
     responses=ACTION_ERRORS,
 )
 async def archive(
-    complaint_id: uuid.UUID, body: schemas.ArchiveIn, principal: MayArchive, db: DB
+    complaint_id: uuid.UUID, body: schemas.ArchiveIn, principal: MayArchive, db: DB, now: Now
 ) -> schemas.ComplaintOut:
     """Set the complaint aside with a reason."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.archive(db, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.archive(db, principal, complaint_id, body, now)
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 @router.post(
@@ -236,12 +240,12 @@ async def archive(
     responses=ACTION_ERRORS,
 )
 async def dispatch(
-    complaint_id: uuid.UUID, body: schemas.DispatchIn, principal: MayDispatch, db: DB
+    complaint_id: uuid.UUID, body: schemas.DispatchIn, principal: MayDispatch, db: DB, now: Now
 ) -> schemas.ComplaintOut:
     """Send the complaint to an agency by hand."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.dispatch(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.dispatch(db, ctx, principal, complaint_id, body, now)
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 @router.post(
@@ -253,12 +257,15 @@ async def acknowledge(
     complaint_id: uuid.UUID,
     principal: MayAcknowledge,
     db: DB,
+    now: Now,
     body: schemas.AcknowledgeIn | None = None,
 ) -> schemas.ComplaintOut:
     """The liaison takes the complaint up: in progress."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.acknowledge(db, principal, complaint_id, body or schemas.AcknowledgeIn())
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.acknowledge(
+        db, principal, complaint_id, body or schemas.AcknowledgeIn(), now
+    )
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 @router.post(
@@ -267,12 +274,12 @@ async def acknowledge(
     responses=ACTION_ERRORS,
 )
 async def transfer(
-    complaint_id: uuid.UUID, body: schemas.TransferIn, principal: MayTransfer, db: DB
+    complaint_id: uuid.UUID, body: schemas.TransferIn, principal: MayTransfer, db: DB, now: Now
 ) -> schemas.ComplaintOut:
     """Pass the complaint to another agency (bukan wewenang); a liaison asks the admins."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.transfer(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.transfer(db, ctx, principal, complaint_id, body, now)
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 @router.post(
@@ -281,12 +288,12 @@ async def transfer(
     responses=ACTION_ERRORS,
 )
 async def respond(
-    complaint_id: uuid.UUID, body: schemas.ResponseIn, principal: MayRespond, db: DB
+    complaint_id: uuid.UUID, body: schemas.ResponseIn, principal: MayRespond, db: DB, now: Now
 ) -> schemas.ComplaintOut:
     """The agency's answer to the reporter."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.respond(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.respond(db, ctx, principal, complaint_id, body, now)
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 @router.post(
@@ -295,12 +302,12 @@ async def respond(
     responses=ACTION_ERRORS,
 )
 async def feedback(
-    complaint_id: uuid.UUID, body: schemas.FeedbackIn, principal: MayGiveFeedback, db: DB
+    complaint_id: uuid.UUID, body: schemas.FeedbackIn, principal: MayGiveFeedback, db: DB, now: Now
 ) -> schemas.ComplaintOut:
     """The reporter's rating: satisfied closes, not satisfied reopens."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.feedback(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.feedback(db, ctx, principal, complaint_id, body, now)
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 @router.post(
@@ -309,12 +316,12 @@ async def feedback(
     responses=ACTION_ERRORS,
 )
 async def extend(
-    complaint_id: uuid.UUID, body: schemas.ExtendIn, principal: MayExtend, db: DB
+    complaint_id: uuid.UUID, body: schemas.ExtendIn, principal: MayExtend, db: DB, now: Now
 ) -> schemas.ComplaintOut:
     """Extend the deadline by working days, with a reason."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.extend(db, ctx, principal, complaint_id, body)
-    return await queries.complaint_out(db, ctx, principal, c)
+    c = await actions.extend(db, ctx, principal, complaint_id, body, now)
+    return await queries.complaint_out(db, ctx, principal, c, now)
 
 
 class TrackingNotFound(AppError):

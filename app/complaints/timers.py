@@ -84,7 +84,8 @@ def _still(c: Complaint, attr: str, due: datetime) -> bool:
 
 
 async def fire(
-    session: AsyncSession, complaint_id: Any, payload: dict[str, Any], repeat: timedelta
+    session: AsyncSession, complaint_id: Any, payload: dict[str, Any], repeat: timedelta,
+    now: datetime,
 ) -> str | None:
     """Apply one timer in the worker's transaction; returns the event raised, if any."""
     c = await session.scalar(
@@ -94,7 +95,6 @@ async def fire(
         return None
     kind = payload["kind"]
     due = datetime.fromisoformat(payload["due"])
-    now = datetime.now(UTC)
     running = c.status in CLOCK_RUNNING and c.paused_at is None
     generation = int(payload.get("generation", 0))
     if kind in CLOCK_TIMERS and await newer_timer_exists(session, c.id, kind, generation):
