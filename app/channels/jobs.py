@@ -1,7 +1,7 @@
 """The channels' share of the worker: the SMS window timer, the reply subscriber and senders."""
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,18 +24,18 @@ def sms_config(settings: Settings) -> sms.SmsConfig:
 
 def assemble_handler(
     settings: Settings, sealer: Sealer
-) -> Callable[[AsyncSession, OutboxMessage], Awaitable[None]]:
+) -> Callable[[AsyncSession, OutboxMessage, datetime], Awaitable[None]]:
     """Close an SMS group whose window has passed (database only, exactly once)."""
     config = sms_config(settings)
 
-    async def handle(session: AsyncSession, row: OutboxMessage) -> None:
+    async def handle(session: AsyncSession, row: OutboxMessage, now: datetime) -> None:
         await sms.close_group(
             session,
             sealer,
             config,
             row.jurisdiction_id,
             row.payload["group_key"],
-            datetime.now(UTC),
+            now,
         )
 
     return handle

@@ -8,7 +8,7 @@ to the row id), so the outbox never holds a phone number or a token in clear.
 
 import base64
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -107,6 +107,7 @@ async def enqueue(
     dedupe_key: str,
     public: dict[str, Any],
     secret: dict[str, Any],
+    now: datetime,
 ) -> None:
     """One reply row; the same dedupe key twice is one reply."""
     row_id = uuid.uuid4()
@@ -119,7 +120,7 @@ async def enqueue(
             complaint_id=complaint_id,
             dedupe_key=dedupe_key,
             payload={**public, **seal(cipher, row_id, secret)},
-            available_at=datetime.now(UTC),
+            available_at=now,
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
@@ -133,6 +134,7 @@ async def enqueue_sms(
     phone: str,
     text: str,
     dedupe_key: str,
+    now: datetime,
 ) -> None:
     """An SMS to one number (a tracking id, a status, an answer to CEK)."""
     await enqueue(
@@ -144,6 +146,7 @@ async def enqueue_sms(
         dedupe_key,
         {},
         {"to": phone, "text": text},
+        now,
     )
 
 
@@ -155,7 +158,7 @@ def reply_subscriber(settings: Settings, cipher: Sealer) -> Subscriber:
     """
     base = settings.public_base_url.rstrip("/")
 
-    async def on_event(session: AsyncSession, notice: EventNotice) -> None:
+    async def on_event(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
         c = await session.get(Complaint, notice.complaint_id)
         if c is None or c.channel not in ("sms_1708", "social_media"):
             return
@@ -171,7 +174,7 @@ def reply_subscriber(settings: Settings, cipher: Sealer) -> Subscriber:
             contact = await read_identity(session, cipher, c, SMS_REPLY, ("phone",)) or {}
             if contact.get("phone"):
                 phone = contact["phone"]
-                await enqueue_sms(session, cipher, c.jurisdiction_id, c.id, phone, text, key)
+                await enqueue_sms(session, cipher, c.jurisdiction_id, c.id, phone, text, key, now)
             return
         reply, account_id = detail.get("reply"), detail.get("account_id")
         if not reply or not account_id:
@@ -198,6 +201,7 @@ def reply_subscriber(settings: Settings, cipher: Sealer) -> Subscriber:
                 "token": account.access_token,
                 "text": text,
             },
+            now,
         )
 
     return on_event

@@ -29,15 +29,16 @@ class EventNotice:
     data: dict[str, Any]
 
 
-Subscriber = Callable[[AsyncSession, EventNotice], Awaitable[None]]
+# `now` is the worker's instant for the row, from the engine's clock.
+Subscriber = Callable[[AsyncSession, EventNotice, datetime], Awaitable[None]]
 
 
 def fan_out(
     subscribers: Sequence[Subscriber],
-) -> Callable[[AsyncSession, OutboxMessage], Awaitable[None]]:
+) -> Callable[[AsyncSession, OutboxMessage, datetime], Awaitable[None]]:
     """The outbox handler for `complaint_event` rows."""
 
-    async def handle(session: AsyncSession, row: OutboxMessage) -> None:
+    async def handle(session: AsyncSession, row: OutboxMessage, now: datetime) -> None:
         event = await session.get(ComplaintEvent, (row.complaint_id, row.seq))
         if event is None:  # the complaint was deleted; nothing left to announce
             return
@@ -51,6 +52,6 @@ def fan_out(
             data=event.data,
         )
         for subscriber in subscribers:
-            await subscriber(session, notice)
+            await subscriber(session, notice, now)
 
     return handle

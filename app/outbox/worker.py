@@ -20,7 +20,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -33,6 +33,7 @@ import app.models  # noqa: F401
 from app.complaints import timers
 from app.complaints.fanout import Subscriber, fan_out
 from app.hub import sync as hub_sync
+from app.kernel.clock import Clock, SystemClock
 from app.kernel.config import Settings
 from app.kernel.db_faults import LoopBackoff
 from app.kernel.logging import get_logger
@@ -47,7 +48,7 @@ log = get_logger(__name__)
 
 MAX_ATTEMPTS = 10
 
-Handler = Callable[[AsyncSession, OutboxMessage], Awaitable[None]]
+Handler = Callable[[AsyncSession, OutboxMessage, datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Worker:
     handlers: dict[str, Handler]
     senders: dict[str, Sender] = field(default_factory=dict)
     name: str = f"{socket.gethostname()}:{os.getpid()}"
+    clock: Clock = field(default_factory=SystemClock)
 
     async def run_batch(self) -> int:
         """Handle the rows that are due now; returns how many were claimed."""
@@ -107,7 +109,7 @@ class Worker:
         return handled + sent
 
     async def _run_senders(self) -> int:
-        now = datetime.now(UTC)
+        now = self.clock.now()
         lease_end = now + timedelta(seconds=self.settings.worker_lease_seconds)
         async with self.sessions() as session, session.begin():
             ids = (
@@ -137,7 +139,7 @@ class Worker:
         except Exception as exc:  # a sender's crash is a failed attempt, never fatal
             log.exception("sender failed", extra={"row": str(row.id), "topic": row.topic})
             outcome = Outcome(done=False, error=f"{type(exc).__name__}: {exc}")
-        now = datetime.now(UTC)
+        now = self.clock.now()
         if outcome.done:
             status, available_at = "done", row.available_at
         elif outcome.dead or row.attempts >= MAX_ATTEMPTS:
@@ -158,7 +160,7 @@ class Worker:
             )
 
     async def _run_handlers(self) -> int:
-        now = datetime.now(UTC)
+        now = self.clock.now()
         async with self.sessions() as session, session.begin():
             rows = (
                 await session.scalars(
@@ -174,14 +176,14 @@ class Worker:
                 )
             ).all()
             for row in rows:
-                await self._handle(session, row)
+                await self._handle(session, row, now)
             return len(rows)
 
-    async def _handle(self, session: AsyncSession, row: OutboxMessage) -> None:
+    async def _handle(self, session: AsyncSession, row: OutboxMessage, now: datetime) -> None:
         try:
             # A savepoint per row: one failing handler does not undo the rest of the batch.
             async with session.begin_nested():
-                await self.handlers[row.topic](session, row)
+                await self.handlers[row.topic](session, row, now)
         except Exception as exc:  # a handler's failure is recorded and retried, never fatal
             row.attempts += 1
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -190,20 +192,20 @@ class Worker:
                 log.error("outbox row dead", extra={"row": str(row.id), "topic": row.topic})
             else:
                 delay = min(3600.0, 2.0**row.attempts) * random.uniform(0.8, 1.2)
-                row.available_at = datetime.now(UTC) + timedelta(seconds=delay)
+                row.available_at = now + timedelta(seconds=delay)
                 log.warning(
                     "outbox row failed", extra={"row": str(row.id), "error": row.last_error}
                 )
             return
         row.status = "done"
         row.attempts += 1
-        row.done_at = datetime.now(UTC)
+        row.done_at = now
 
     async def sweep(self) -> int:
         """Erase reporter identities past their retention; returns how many were erased."""
         async with self.sessions() as session, session.begin():
             return await privacy.erase_expired(
-                session, self.settings.identity_retention_days, datetime.now(UTC)
+                session, self.settings.identity_retention_days, self.clock.now()
             )
 
     async def _sweep_and_log(self) -> None:
@@ -215,14 +217,14 @@ class Worker:
         """Recount the gauges /metrics serves (outbox, deliveries, complaints)."""
         async with self.sessions() as session, session.begin():
             await metrics_snapshot.refresh(
-                session, datetime.now(UTC), [*self.handlers, *self.senders]
+                session, self.clock.now(), [*self.handlers, *self.senders]
             )
 
     async def retrain(self) -> int:
         """Retrain routing where enough new verified history arrived; returns how many."""
         from app.classification import retrain  # here: training pulls in scikit-learn
 
-        return await retrain.retrain_due(self.sessions, datetime.now(UTC))
+        return await retrain.retrain_due(self.sessions, self.clock.now())
 
     async def _retrain_and_log(self) -> None:
         trained = await self.retrain()
@@ -267,9 +269,9 @@ def default_handlers(settings: Settings, sealer: Sealer) -> dict[str, Handler]:
     """Topic -> database-only handler. Each module that consumes events subscribes here."""
     repeat = timedelta(hours=settings.overdue_repeat_hours)
 
-    async def fire_timer(session: AsyncSession, row: OutboxMessage) -> None:
+    async def fire_timer(session: AsyncSession, row: OutboxMessage, now: datetime) -> None:
         payload: dict[str, Any] = row.payload
-        await timers.fire(session, row.complaint_id, payload, repeat)
+        await timers.fire(session, row.complaint_id, payload, repeat, now)
 
     from app.channels import jobs as channel_jobs  # imported here: channels build on this module
     from app.routing import notify  # here, not at the top: notify imports this module

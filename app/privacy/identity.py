@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.models import Complaint, Reporter
@@ -72,7 +72,9 @@ async def record_access(
     await session.execute(
         insert(IdentityAccessLog).values(
             id=uuid.uuid4(),
-            occurred_at=datetime.now(UTC),
+            # The database's clock, read at each row: the audit trail of identity reads keeps
+            # the real time of every read, which no caller's clock may move.
+            occurred_at=func.clock_timestamp(),
             jurisdiction_id=complaint.jurisdiction_id,
             complaint_id=complaint.id,
             actor_kind=reader.kind,

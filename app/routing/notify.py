@@ -6,6 +6,7 @@ event's seq and the address, so a fan-out replayed after a crash writes nothing 
 """
 
 import uuid
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -59,7 +60,7 @@ def _summary(c: Complaint) -> str:
     return "\n".join(lines)
 
 
-async def notify(session: AsyncSession, notice: EventNotice) -> None:
+async def notify(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
     """Turn the events people must hear about into e-mails."""
     kind, data = notice.type, notice.data
     if kind not in {"dispatched", "transferred", "due_soon", "escalated", "transfer_requested"}:
@@ -145,7 +146,7 @@ _ADMIN_SUBJECTS = {
 }
 
 
-async def admin_notice(session: AsyncSession, row: OutboxMessage) -> None:
+async def admin_notice(session: AsyncSession, row: OutboxMessage, now: datetime) -> None:
     """The `admin_notice` topic's handler: one e-mail row per admin of the jurisdiction."""
     payload: dict[str, Any] = row.payload
     kind = str(payload.get("kind", "notice"))
@@ -163,6 +164,7 @@ async def admin_notice(session: AsyncSession, row: OutboxMessage) -> None:
                 topic=EMAIL_TOPIC,
                 dedupe_key=f"email:admin_notice:{row.id}:{address}"[:200],
                 payload={"to": address, "subject": subject[:300], "body": body},
+                available_at=now,
             )
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )

@@ -5,7 +5,7 @@ The body is built here, once, so every retry sends the very same bytes.
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import any_, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -17,7 +17,7 @@ from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 from app.webhooks.rules import event_body, message_id, status_after
 
 
-async def enqueue_deliveries(session: AsyncSession, notice: EventNotice) -> None:
+async def enqueue_deliveries(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
     """Owe this event to every active endpoint that wants it, and to the complaint's callback."""
     c = (
         await session.execute(
@@ -67,7 +67,6 @@ async def enqueue_deliveries(session: AsyncSession, notice: EventNotice) -> None
             )
         )
     ).all()
-    now = datetime.now(UTC)
     rows = [
         _row(notice, body, msg_id, now, endpoint_id=eid, key=f"{eid}:{notice.complaint_id}")
         for eid in endpoints
