@@ -1,7 +1,7 @@
 """Creating people and machines, logging people in, issuing and rotating API keys."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import jwt
 from pwdlib import PasswordHash

@@ -5,6 +5,7 @@ signature check inside each handler is their authentication."""
 
 import json
 import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
@@ -19,7 +20,7 @@ from app.channels.sms_parse import JsonSmsIn, from_json, from_kannel, from_twili
 from app.channels.social_parse import parse_meta, parse_whatsapp, parse_x
 from app.complaints.duplicates import DuplicateRule
 from app.kernel.config import Settings
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import (
     AppError,
     BadRequest,
@@ -134,7 +135,7 @@ SMS_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.post("/sms/inbound", response_model=SmsInboundOut, status_code=201, responses=SMS_RESPONSES)
 async def sms_inbound(
-    request: Request, db: DB, cipher: Cipher, account: AccountHint = None
+    request: Request, db: DB, cipher: Cipher, now: Now, account: AccountHint = None
 ) -> Response:
     """An SMS to 1708 from a JSON gateway, Kannel (form or query) or Twilio (signed form)."""
     settings = _settings(request)
@@ -171,7 +172,7 @@ async def sms_inbound(
                 params |= dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             principal = await _gateway(request, db, cipher, params.pop("key", None))
             message = from_kannel(params)
-        result = await sms.receive(db, cipher, jobs.sms_config(settings), principal, message)
+        result = await sms.receive(db, cipher, jobs.sms_config(settings), principal, message, now)
     except AppError as exc:
         raise _rejected("sms", request, exc) from None
     return _sms_answer(fmt, result)
@@ -179,10 +180,10 @@ async def sms_inbound(
 
 @router.get("/sms/inbound", response_model=SmsInboundOut, status_code=201, responses=SMS_RESPONSES)
 async def sms_inbound_query(
-    request: Request, db: DB, cipher: Cipher, account: AccountHint = None
+    request: Request, db: DB, cipher: Cipher, now: Now, account: AccountHint = None
 ) -> Response:
     """Kannel's get-url: the same as the POST, with the parameters in the query string."""
-    return await sms_inbound(request, db, cipher, account)
+    return await sms_inbound(request, db, cipher, now, account)
 
 
 async def _meta_verify(
@@ -232,6 +233,7 @@ async def _webhook(
     request: Request,
     db: DB,
     cipher: Cipher,
+    now: datetime,
     provider: str,
     header: str,
     account: uuid.UUID | None,
@@ -242,7 +244,7 @@ async def _webhook(
         found, body = await _signed(request, db, cipher, provider, header, account, verify)
         parsed = parse(body)
         result = await social.take_in_messages(
-            db, cipher, found, parsed, DuplicateRule.from_settings(_settings(request))
+            db, cipher, found, parsed, DuplicateRule.from_settings(_settings(request)), now
         )
     except AppError as exc:
         raise _rejected(provider, request, exc) from None
@@ -277,13 +279,14 @@ async def whatsapp_verify(
 
 @router.post("/whatsapp/webhook", response_model=WebhookOut, responses=WEBHOOK)
 async def whatsapp_webhook(
-    request: Request, db: DB, cipher: Cipher, account: AccountHint = None
+    request: Request, db: DB, cipher: Cipher, now: Now, account: AccountHint = None
 ) -> WebhookOut:
     """WhatsApp Cloud API events, verified by `X-Hub-Signature-256` over the raw body."""
     return await _webhook(
         request,
         db,
         cipher,
+        now,
         "whatsapp",
         "x-hub-signature-256",
         account,
@@ -306,13 +309,14 @@ async def meta_verify(
 
 @router.post("/meta/webhook", response_model=WebhookOut, responses=WEBHOOK)
 async def meta_webhook(
-    request: Request, db: DB, cipher: Cipher, account: AccountHint = None
+    request: Request, db: DB, cipher: Cipher, now: Now, account: AccountHint = None
 ) -> WebhookOut:
     """Messenger and Instagram messages and comments, verified by `X-Hub-Signature-256`."""
     return await _webhook(
         request,
         db,
         cipher,
+        now,
         "meta",
         "x-hub-signature-256",
         account,
@@ -337,13 +341,14 @@ async def x_crc(
 
 @router.post("/x/webhook", response_model=WebhookOut, responses=WEBHOOK)
 async def x_webhook(
-    request: Request, db: DB, cipher: Cipher, account: AccountHint = None
+    request: Request, db: DB, cipher: Cipher, now: Now, account: AccountHint = None
 ) -> WebhookOut:
     """X mentions and direct messages, verified by `x-twitter-webhooks-signature`."""
     return await _webhook(
         request,
         db,
         cipher,
+        now,
         "x",
         "x-twitter-webhooks-signature",
         account,

@@ -9,7 +9,7 @@ A per-sender advisory lock serialises a sender's parts across processes.
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -65,13 +65,16 @@ async def answer_status(
     phone: str,
     tracking_id: str | None,
     dedupe_key: str,
+    now: datetime,
 ) -> SmsResult:
     """`CEK <tracking id>`: the status goes back by SMS; no complaint is made."""
     found = await queries.track(session, tracking_id) if tracking_id else None
     message = replies.status_message(
         found.tracking_id if found else None, found.status if found else None
     )
-    await replies.enqueue_sms(session, cipher, jurisdiction_id, None, phone, message, dedupe_key)
+    await replies.enqueue_sms(
+        session, cipher, jurisdiction_id, None, phone, message, dedupe_key, now
+    )
     return SmsResult("status_query", tracking_id=found.tracking_id if found else None)
 
 
@@ -83,12 +86,13 @@ async def _create(
     phone: str,
     body_text: str,
     channel_ref: str | None,
+    now: datetime,
 ) -> SmsResult:
     keyword = parse_keyword(body_text)
     if keyword.kind == "status":
         key = _status_key(principal, channel_ref)
         return await answer_status(
-            session, cipher, principal.jurisdiction_id, phone, keyword.tracking_id, key
+            session, cipher, principal.jurisdiction_id, phone, keyword.tracking_id, key, now
         )
     if not keyword.text:
         raise Invalid.field("text", "Only a keyword, no complaint text.", code="empty_message")
@@ -97,7 +101,7 @@ async def _create(
         channel="sms_1708", text=keyword.text, reporter={"phone": phone}, channel_ref=channel_ref
     )
     result = await intake.take_in(
-        session, ctx, cipher, principal, body, duplicates=config.duplicates
+        session, ctx, cipher, principal, body, duplicates=config.duplicates, now=now
     )
     return SmsResult(
         "created" if result.created else "existing", result.body.id, result.body.tracking_id
@@ -110,12 +114,12 @@ async def receive(
     config: SmsConfig,
     principal: Principal,
     sms: InboundSms,
+    now: datetime,
 ) -> SmsResult:
     """Take one delivered SMS (or part): a complaint, a status answer, or a stored part."""
-    now = datetime.now(UTC)
     if sms.whole or (sms.concat is None and config.window <= timedelta(0)):
         return await _create(
-            session, cipher, config, principal, sms.sender, sms.text, sms.message_ref
+            session, cipher, config, principal, sms.sender, sms.text, sms.message_ref, now
         )
     if sms.concat is None and parse_keyword(sms.text).kind == "status":
         key = _status_key(principal, sms.message_ref)
@@ -127,6 +131,7 @@ async def receive(
             phone,
             parse_keyword(sms.text).tracking_id,
             key,
+            now,
         )
     sender_hash = cipher.blind_index("phone", sms.sender) or ""
     await _lock_sender(session, principal.jurisdiction_id, sender_hash)
@@ -195,7 +200,7 @@ async def receive(
         return SmsResult("part_stored")
     parts = await _open_parts(session, principal.jurisdiction_id, group_key)
     if part_count is not None and len(parts) >= part_count:
-        return await _assemble(session, cipher, config, parts)
+        return await _assemble(session, cipher, config, parts, now)
     # One timer per part; each closes the group only if no later part has come since.
     await session.execute(
         pg_insert(OutboxMessage)
@@ -255,7 +260,7 @@ def join_parts(parts: list[tuple[int, str]], total: int | None) -> str:
 
 
 async def _assemble(
-    session: AsyncSession, cipher: Sealer, config: SmsConfig, parts: list[SmsPart]
+    session: AsyncSession, cipher: Sealer, config: SmsConfig, parts: list[SmsPart], now: datetime
 ) -> SmsResult:
     first = parts[0]
     phone = cipher.open(Sealed.SMS_SENDER, first.key_id, first.sender_ciphertext, first.id)["phone"]
@@ -270,7 +275,7 @@ async def _assemble(
     joined = join_parts([(p.part_no, p.text) for p in parts], first.part_count)
     channel_ref = first.message_ref or f"sms-group:{first.group_key}"[:200]
     try:
-        result = await _create(session, cipher, config, principal, phone, joined, channel_ref)
+        result = await _create(session, cipher, config, principal, phone, joined, channel_ref, now)
     except Invalid as exc:  # e.g. "LAPOR" and nothing after it within the window
         log.warning("sms group discarded", extra={"code": exc.code, "parts": len(parts)})
         result = SmsResult("part_stored")
@@ -283,6 +288,7 @@ async def _assemble(
                 phone,
                 replies.TOO_LONG_MESSAGE,
                 f"sms-too-long:{first.id}",
+                now,
             )
     done_key = f"{first.group_key[:150]}:done:{uuid.uuid4().hex}"
     # The group key is released so a reused UDH reference starts a new message; the text now
@@ -291,7 +297,7 @@ async def _assemble(
         update(SmsPart)
         .where(SmsPart.id.in_([p.id for p in parts]))
         .values(
-            assembled_at=datetime.now(UTC),
+            assembled_at=now,
             complaint_id=result.complaint_id,
             group_key=done_key,
             text="",
@@ -316,4 +322,4 @@ async def close_group(
     parts = await _open_parts(session, jurisdiction_id, group_key)
     if not parts or now - max(p.received_at for p in parts) < config.window:
         return None  # a later part arrived; its own timer will close the group
-    return await _assemble(session, cipher, config, parts)
+    return await _assemble(session, cipher, config, parts, now)

@@ -8,6 +8,7 @@ answered 200, never redelivers the batch forever for the sake of one bad message
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,6 +91,7 @@ async def take_in_messages(
     account: Account,
     parsed: Parsed,
     duplicates: DuplicateRule,
+    now: datetime,
 ) -> TakenIn:
     """Each message a complaint (a redelivered one: the first complaint); the rest set aside."""
     if parsed.ignored:
@@ -117,6 +119,7 @@ async def take_in_messages(
                     _create_body(message),
                     extra_detail={"account_id": str(account.id), "reply": message.reply},
                     duplicates=duplicates,
+                    now=now,
                 )
         except AppError as exc:  # e.g. text over the limit, a NUL character: set aside
             _set_aside(out, account, message, exc.code, [str(d.get("field")) for d in exc.details])

@@ -5,7 +5,7 @@ outbox rows) there; nothing here commits.
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select

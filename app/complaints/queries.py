@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,7 +121,11 @@ def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Com
 
 
 async def list_complaints(
-    session: AsyncSession, principal: Principal, f: ListFilters, limit: int, cursor: str | None,
+    session: AsyncSession,
+    principal: Principal,
+    f: ListFilters,
+    limit: int,
+    cursor: str | None,
     now: datetime,
 ) -> schemas.ComplaintPage:
     """Newest first, keyset-paginated on (received_at, id) so deep pages cost the same."""
@@ -159,7 +163,10 @@ async def get_visible(
 
 
 async def complaint_out(
-    session: AsyncSession, ctx: JurisdictionContext, principal: Principal, c: Complaint,
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    principal: Principal,
+    c: Complaint,
     now: datetime,
 ) -> schemas.ComplaintOut:
     """The full view of a complaint as `principal` may see it (identity is never part of it;

@@ -198,7 +198,11 @@ async def verify(
     responses=ACTION_ERRORS,
 )
 async def request_info(
-    complaint_id: uuid.UUID, body: schemas.RequestInfoIn, principal: MayRequestInfo, db: DB, now: Now
+    complaint_id: uuid.UUID,
+    body: schemas.RequestInfoIn,
+    principal: MayRequestInfo,
+    db: DB,
+    now: Now,
 ) -> schemas.ComplaintOut:
     """Ask the reporter for missing information (pauses a running clock)."""
     ctx = await load_context(db, principal.jurisdiction_id)
@@ -262,9 +266,7 @@ async def acknowledge(
 ) -> schemas.ComplaintOut:
     """The liaison takes the complaint up: in progress."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.acknowledge(
-        db, principal, complaint_id, body or schemas.AcknowledgeIn(), now
-    )
+    c = await actions.acknowledge(db, principal, complaint_id, body or schemas.AcknowledgeIn(), now)
     return await queries.complaint_out(db, ctx, principal, c, now)
 
 

@@ -5,7 +5,7 @@ complaint still has that instant and the status it was meant for; a deadline mov
 or an extension leaves the old row harmless and schedules a new one under a new dedupe key.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -84,7 +84,10 @@ def _still(c: Complaint, attr: str, due: datetime) -> bool:
 
 
 async def fire(
-    session: AsyncSession, complaint_id: Any, payload: dict[str, Any], repeat: timedelta,
+    session: AsyncSession,
+    complaint_id: Any,
+    payload: dict[str, Any],
+    repeat: timedelta,
     now: datetime,
 ) -> str | None:
     """Apply one timer in the worker's transaction; returns the event raised, if any."""

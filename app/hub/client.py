@@ -2,12 +2,12 @@
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx
 
 from app.hub.mapping import HubComplaint, complaint_from_wire
+from app.kernel.clock import SystemClock
 from app.kernel.config import Settings
 from app.webhooks.rules import parse_retry_after
 
@@ -46,7 +46,9 @@ class HttpHub:
         except httpx.HTTPError as exc:
             raise HubError(f"hub unreachable: {type(exc).__name__}: {exc}", retry=True) from exc
         if resp.status_code >= 400:
-            wait = parse_retry_after(resp.headers.get("retry-after"), datetime.now(UTC))
+            # The real time, whatever clock the services run on: an HTTP-date in Retry-After
+            # is the hub's wall clock, and the wait is spent in real seconds.
+            wait = parse_retry_after(resp.headers.get("retry-after"), SystemClock().now())
             retry = resp.status_code in (404, 408, 409, 425, 429) or resp.status_code >= 500
             raise HubError(
                 f"hub answered {resp.status_code}: {resp.text[:300]}",

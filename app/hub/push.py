@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.hub.client import Hub, HubError
 from app.hub.sync import create_on_hub, pull, push_update, reconcile
+from app.kernel.clock import SystemClock
 from app.kernel.config import Settings
 from app.kernel.logging import get_logger
 from app.outbox.models import OutboxMessage
@@ -30,7 +31,7 @@ def push_sender(sessions: async_sessionmaker[AsyncSession], cipher: Sealer, hub:
         try:
             if row.payload.get("kind") == "create":
                 await create_on_hub(sessions, cipher, hub, row.complaint_id)
-            await push_update(sessions, hub, row.complaint_id, row.seq)
+            await push_update(sessions, hub, row.complaint_id, row.seq, SystemClock())
         except HubError as exc:
             retry_at = None
             if exc.retry_after_seconds is not None:
@@ -64,10 +65,10 @@ async def sync_forever(
                 if got:
                     try:
                         if loop.time() - last_reconcile >= settings.hub_reconcile_seconds:
-                            await reconcile(sessions, settings, cipher, hub)
+                            await reconcile(sessions, settings, cipher, hub, SystemClock())
                             last_reconcile = loop.time()
                         else:
-                            await pull(sessions, settings, cipher, hub)
+                            await pull(sessions, settings, cipher, hub, SystemClock())
                     finally:
                         await lock_conn.execute(
                             text("SELECT pg_advisory_unlock(:k)"), {"k": _SYNC_LOCK}

@@ -7,7 +7,7 @@ sends it with retries. Reconciling compares both sides and repairs what drifted.
 """
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,6 +29,7 @@ from app.hub.mapping import (
 from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import Jurisdiction
 from app.jurisdictions.service import load_context
+from app.kernel.clock import Clock
 from app.kernel.config import Settings
 from app.kernel.errors import AppError
 from app.kernel.logging import get_logger
@@ -75,6 +76,7 @@ async def pull(
     settings: Settings,
     cipher: Sealer,
     hub: Hub,
+    clock: Clock,
     problems: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Take in every complaint the hub dispositioned to us that we do not have yet.
@@ -99,7 +101,9 @@ async def pull(
         try:
             async with sessions() as session, session.begin():
                 ctx = await load_context(session, jid)
-                result = await take_in(session, ctx, cipher, hub_principal(jid), intake_body(hc))
+                result = await take_in(
+                    session, ctx, cipher, hub_principal(jid), intake_body(hc), now=clock.now()
+                )
                 await session.execute(
                     insert(HubLink)
                     .values(
@@ -128,7 +132,7 @@ async def pull(
 def subscriber(settings: Settings) -> Subscriber:
     """The fan-out subscriber that owes the hub each event of a complaint it knows of."""
 
-    async def enqueue_hub_push(session: AsyncSession, notice: EventNotice) -> None:
+    async def enqueue_hub_push(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
         channel = await session.scalar(
             select(Complaint.channel).where(Complaint.id == notice.complaint_id)
         )
@@ -147,6 +151,7 @@ def subscriber(settings: Settings) -> Subscriber:
             {"kind": kind},
             notice.complaint_id,
             notice.seq,
+            available_at=now,
         )
 
     return enqueue_hub_push
@@ -189,7 +194,7 @@ async def create_on_hub(
 
 
 async def push_update(
-    sessions: async_sessionmaker[AsyncSession], hub: Hub, cid: uuid.UUID, seq: int
+    sessions: async_sessionmaker[AsyncSession], hub: Hub, cid: uuid.UUID, seq: int, clock: Clock
 ) -> None:
     """Tell the hub about event `seq` of a complaint, with its status (and response text)."""
     async with sessions() as session:
@@ -214,7 +219,7 @@ async def push_update(
         await session.execute(
             update(HubLink)
             .where(HubLink.complaint_id == cid)
-            .values(pushed_seq=func.greatest(HubLink.pushed_seq, seq), synced_at=datetime.now(UTC))
+            .values(pushed_seq=func.greatest(HubLink.pushed_seq, seq), synced_at=clock.now())
         )
 
 
@@ -223,16 +228,17 @@ async def reconcile(
     settings: Settings,
     cipher: Sealer,
     hub: Hub,
+    clock: Clock,
 ) -> HubReconciliation | None:
     """Compare both sides, repair what drifted, and keep a report of it."""
-    started = datetime.now(UTC)
+    started = clock.now()
     async with sessions() as session:
         jid = await jurisdiction_id(session, settings)
     if jid is None:
         return None
     repaired: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
-    repaired += await pull(sessions, settings, cipher, hub, problems)
+    repaired += await pull(sessions, settings, cipher, hub, clock, problems)
     on_hub = {hc.hub_id: hc async for hc in hub.complaints()}
     async with sessions() as session:
         links = {
@@ -294,7 +300,7 @@ async def reconcile(
             continue
         if theirs.status != to_hub_status(c.status) or theirs.last_seq < c.last_seq:
             try:
-                await push_update(sessions, hub, c.id, c.last_seq)
+                await push_update(sessions, hub, c.id, c.last_seq, clock)
             except HubError as exc:
                 problems.append({"problem": "push_failed", "hub_id": hub_id, "error": str(exc)})
                 continue
@@ -320,7 +326,7 @@ async def reconcile(
             try:
                 new_id = await create_on_hub(sessions, cipher, hub, c.id)
                 if c.last_seq > 0:
-                    await push_update(sessions, hub, c.id, c.last_seq)
+                    await push_update(sessions, hub, c.id, c.last_seq, clock)
             except HubError as exc:
                 problems.append(
                     {"problem": "forward_failed", "complaint_id": str(c.id), "error": str(exc)}
@@ -332,7 +338,7 @@ async def reconcile(
     report = HubReconciliation(
         jurisdiction_id=jid,
         started_at=started,
-        finished_at=datetime.now(UTC),
+        finished_at=clock.now(),
         checked=len(ours),
         repaired=repaired,
         problems=problems,

@@ -8,7 +8,6 @@ system reads as one of the named actors below, each with the one purpose it exis
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, insert, select
