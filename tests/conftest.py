@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import migrate
 from app.jurisdictions import service as jurisdictions
+from app.kernel.clock import ManualClock
 from app.kernel.config import Settings
 from app.kernel.db import make_engine, make_sessionmaker
 from app.main import create_app
@@ -150,8 +151,24 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 
 
 @pytest.fixture
-async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[object]:
-    application = create_app(settings)
+def clock() -> ManualClock:
+    """The app's clock for a test about time passing: it stands still until the test moves it.
+
+    Starts at the real time, so rows the database stamps itself are never in its future. A test
+    that asks for it gets an app on it (and passes it to any worker it builds); other tests
+    run on the system clock.
+    """
+    return ManualClock()
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, engine: AsyncEngine, request: pytest.FixtureRequest
+) -> AsyncIterator[object]:
+    uses_clock = "clock" in request.fixturenames
+    application = create_app(
+        settings, clock=request.getfixturevalue("clock") if uses_clock else None
+    )
     async with application.router.lifespan_context(application):
         yield application
 

@@ -44,5 +44,5 @@ async def token(
     if user is None:
         await asyncio.sleep(FAILURE_DELAY_SECONDS)
         raise Unauthorized("Wrong username or password.", code="invalid_credentials")
-    access, ttl = service.issue_token(settings, user, now)
+    access, ttl = service.issue_token(settings, user)
     return TokenOut(access_token=access, expires_in=ttl)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.keys import NewKey, generate_key, hash_secret
 from app.accounts.models import MACHINE_ROLES, PERSON_ROLES, ApiKey, Client, User
+from app.kernel.clock import WALL_CLOCK
 from app.kernel.config import Settings
 from app.kernel.errors import Conflict, Invalid, NotFound
 
@@ -111,7 +112,8 @@ async def revoke_key(session: AsyncSession, prefix: str, now: datetime) -> None:
         raise NotFound("No live key with that prefix.", code="api_key_not_found")
 
 
-def issue_token(settings: Settings, user: User, now: datetime) -> tuple[str, int]:
+def issue_token(settings: Settings, user: User) -> tuple[str, int]:
+    now = WALL_CLOCK.now()  # the token's exp is checked against the real time (see WALL_CLOCK)
     claims = {
         "sub": str(user.id),
         "jur": str(user.jurisdiction_id),

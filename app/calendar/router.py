@@ -1,6 +1,6 @@
 """Calendar endpoints: holidays, the jurisdiction's overrides, and deadline arithmetic."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.calendar.workdays import CalendarOverride
 from app.jurisdictions import service as jurisdictions
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.kernel.security import ADMIN, STAFF, Allow, Principal
 from app.kernel.validation import StrictModel
@@ -112,6 +112,7 @@ async def delete_override(day: date, principal: Admin, db: DB) -> None:
 async def deadline(
     principal: Staff,
     db: DB,
+    now: Now,
     from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     working_days: Annotated[int | None, Query(ge=0, le=1000)] = None,
     type: ComplaintType | None = None,
@@ -120,7 +121,7 @@ async def deadline(
     if (working_days is None) == (type is None):
         raise Invalid.field("working_days", "Give exactly one of working_days and type.")
     ctx = await jurisdictions.load_context(db, principal.jurisdiction_id)
-    start = from_ or datetime.now(UTC)
+    start = from_ or now
     if type is not None:
         policy = ctx.policy_at(start)
         days, unit, version = policy.days_for(type), policy.unit, policy.version

@@ -26,6 +26,7 @@ from app.classification.rules import classify
 from app.classification.text import normalize
 from app.classification.training import MIN_HISTORY
 from app.jurisdictions.service import create_jurisdiction
+from app.kernel.clock import SystemClock
 from app.routing.areas import spread
 from app.routing.decision import threshold_of
 from app.routing.models import Agency
@@ -194,7 +195,7 @@ async def run(session: AsyncSession, rows: list[Row]) -> dict[str, Any]:
         )
     session.add_all(agencies.values())
     await session.flush()
-    now = datetime.now(UTC)
+    now = SystemClock().now()  # the command line is an edge: it reads the machine's clock
     await load_history(session, jur.id, [rows[i] for i in train_idx], agencies, now)
     version = await retrain.train(session, jur.id, now)
     loaded = await store.current(session, jur.id)

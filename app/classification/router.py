@@ -1,7 +1,7 @@
 """Routing models (train, list versions) and GET /v1/reports/classification."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from app.classification import retrain, service
 from app.classification.training import MIN_HISTORY
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import Conflict, Forbidden, Invalid, Unauthorized, responses
 from app.kernel.security import ADMIN, SUPERVISOR, Allow, Principal
 
@@ -79,9 +79,9 @@ async def classification_report(
     tags=["routing"],
     responses=responses(Unauthorized, Forbidden, NotEnoughHistory),
 )
-async def train_routing_model(principal: Admin, db: DB) -> RoutingModelOut:
+async def train_routing_model(principal: Admin, db: DB, now: Now) -> RoutingModelOut:
     """Train on the verified history now; kept (and used) only if it beats the model in use."""
-    out = await retrain.train(db, principal.jurisdiction_id, datetime.now(UTC))
+    out = await retrain.train(db, principal.jurisdiction_id, now)
     if out is None:
         raise NotEnoughHistory(
             f"Routing learns from at least {MIN_HISTORY} verified complaints "

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 import httpx
 
 from app.hub.mapping import HubComplaint, complaint_from_wire
-from app.kernel.clock import SystemClock
+from app.kernel.clock import WALL_CLOCK
 from app.kernel.config import Settings
 from app.webhooks.rules import parse_retry_after
 
@@ -46,9 +46,8 @@ class HttpHub:
         except httpx.HTTPError as exc:
             raise HubError(f"hub unreachable: {type(exc).__name__}: {exc}", retry=True) from exc
         if resp.status_code >= 400:
-            # The real time, whatever clock the services run on: an HTTP-date in Retry-After
-            # is the hub's wall clock, and the wait is spent in real seconds.
-            wait = parse_retry_after(resp.headers.get("retry-after"), SystemClock().now())
+            # An HTTP-date in Retry-After is the hub's wall clock, and the wait real seconds.
+            wait = parse_retry_after(resp.headers.get("retry-after"), WALL_CLOCK.now())
             retry = resp.status_code in (404, 408, 409, 425, 429) or resp.status_code >= 500
             raise HubError(
                 f"hub answered {resp.status_code}: {resp.text[:300]}",

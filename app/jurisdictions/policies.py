@@ -2,7 +2,7 @@
 under (its `policy_id`), so a new version never moves an existing deadline."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,36 +42,43 @@ def _out(row: SlaPolicy, in_force_id: uuid.UUID) -> PolicyOut:
     )
 
 
-async def _listed(session: AsyncSession, jurisdiction_id: uuid.UUID) -> list[PolicyOut]:
+async def _listed(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, now: datetime
+) -> list[PolicyOut]:
     # Read fresh, not from the cached context: an admin checking what they just scheduled, in
     # another process, must not see the list of ten seconds ago.
     rows = await _rows(session, jurisdiction_id)
     ctx = await load_context(session, jurisdiction_id)
-    today = ctx.calendar.local_date(datetime.now(UTC))
+    today = ctx.calendar.local_date(now)
     in_force = policy_in_force([as_policy(r) for r in rows], today)
     return [_out(r, in_force.id) for r in rows]
 
 
-async def list_policies(session: AsyncSession, jurisdiction_id: uuid.UUID) -> PolicyList:
+async def list_policies(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, now: datetime
+) -> PolicyList:
     """Every version of the jurisdiction's SLA policy, with the one in force today flagged."""
-    return PolicyList(items=await _listed(session, jurisdiction_id))
+    return PolicyList(items=await _listed(session, jurisdiction_id, now))
 
 
 async def get_policy(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, policy_id: uuid.UUID
+    session: AsyncSession, jurisdiction_id: uuid.UUID, policy_id: uuid.UUID, now: datetime
 ) -> PolicyOut:
     """One version; 404 when it is not this jurisdiction's."""
-    for item in await _listed(session, jurisdiction_id):
+    for item in await _listed(session, jurisdiction_id, now):
         if item.id == policy_id:
             return item
     raise PolicyNotFound("No such policy version.")
 
 
 async def create_policy(
-    session: AsyncSession, jurisdiction_id: uuid.UUID, actor: dict[str, str], body: PolicyIn
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    actor: dict[str, str],
+    body: PolicyIn,
+    now: datetime,
 ) -> PolicyOut:
     """Add the next version, effective from a local date that is not in the past."""
-    now = datetime.now(UTC)
     # One writer per jurisdiction at a time: the next version number and the date check below
     # then see every committed version (the unique constraints are the backstop). FOR NO KEY
     # UPDATE, not FOR UPDATE: intake's foreign keys to this row (KEY SHARE) must not wait.

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from app.jurisdictions import policies
 from app.jurisdictions.schemas import PolicyIn, PolicyList, PolicyOut
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.kernel.idempotency import create_once
 from app.kernel.security import ADMIN, STAFF, Allow, Principal
@@ -23,15 +23,15 @@ AUTH = (Unauthorized, Forbidden)
 
 
 @router.get("", response_model=PolicyList, responses=responses(*AUTH))
-async def list_policies(principal: Staff, db: DB) -> PolicyList:
+async def list_policies(principal: Staff, db: DB, now: Now) -> PolicyList:
     """Every version of the jurisdiction's SLA policy; `in_force` marks today's."""
-    return await policies.list_policies(db, principal.jurisdiction_id)
+    return await policies.list_policies(db, principal.jurisdiction_id, now)
 
 
 @router.get("/{policy_id}", response_model=PolicyOut, responses=responses(*AUTH, NotFound))
-async def get_policy(policy_id: uuid.UUID, principal: Staff, db: DB) -> PolicyOut:
+async def get_policy(policy_id: uuid.UUID, principal: Staff, db: DB, now: Now) -> PolicyOut:
     """One version (complaints name theirs in `policy.id`)."""
-    return await policies.get_policy(db, principal.jurisdiction_id, policy_id)
+    return await policies.get_policy(db, principal.jurisdiction_id, policy_id, now)
 
 
 @router.post(
@@ -44,6 +44,7 @@ async def create_policy(
     body: PolicyIn,
     principal: Admin,
     db: DB,
+    now: Now,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     """A new version from `effective_from` (local date, not in the past; one per date).
@@ -57,5 +58,5 @@ async def create_policy(
         idempotency_key,
         "policies",
         body,
-        lambda: policies.create_policy(db, principal.jurisdiction_id, principal.actor, body),
+        lambda: policies.create_policy(db, principal.jurisdiction_id, principal.actor, body, now),
     )

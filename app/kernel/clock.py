@@ -22,6 +22,12 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+# For timestamps another party checks against its own clock (a JWT's `exp`, which PyJWT checks
+# against the machine's time; an HTTP-date in Retry-After): the real time, even in an app that
+# runs on a ManualClock.
+WALL_CLOCK: Clock = SystemClock()
+
+
 class ManualClock:
     """A clock that stands still until it is set or advanced (tests, simulations)."""
 

@@ -2,14 +2,13 @@
 Prometheus text format."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import Forbidden, Unauthorized, responses
 from app.kernel.security import Scraper
 from app.metrics import snapshot
@@ -34,8 +33,8 @@ class _Both(Collector):
     response_class=Response,
     responses={**responses(Unauthorized, Forbidden), 200: {"content": {"text/plain": {}}}},
 )
-async def metrics(request: Request, db: DB) -> Response:
+async def metrics(request: Request, db: DB, now: Now) -> Response:
     """Prometheus text format (README "Metrics"): requests of this process, worker gauges."""
-    worker = await snapshot.latest(db, datetime.now(UTC))
+    worker = await snapshot.latest(db, now)
     body = generate_latest(_Both(request.app.state.metrics.registry, worker))
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.kernel.security import ADMIN, SUPERVISOR, Allow, Principal
 from app.privacy import schemas, service
@@ -40,10 +40,11 @@ async def correct_reporter(
     body: schemas.ReporterCorrection,
     principal: Admin,
     db: DB,
+    now: Now,
     cipher: Cipher,
 ) -> schemas.ReporterOut:
     """Correct identity fields (data-subject right); the event names the fields, not values."""
-    return await service.correct(db, cipher, principal, complaint_id, body)
+    return await service.correct(db, cipher, principal, complaint_id, body, now)
 
 
 @router.post(

@@ -5,7 +5,7 @@ transaction and names the fields the answer shows (IDENTITY_FIELDS), no more.
 """
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
@@ -88,9 +88,9 @@ async def correct(
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.ReporterCorrection,
+    now: datetime,
 ) -> schemas.ReporterOut:
     """Change identity fields: re-encrypt, new blind indexes, an event without the values."""
-    now = datetime.now(UTC)
     complaint = await load_for_update(session, principal, complaint_id)
     row = await held(session, complaint.id)
     if row is not None and row.erased_at is not None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from app.jurisdictions.service import load_context
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.kernel.idempotency import create_once
 from app.kernel.security import ADMIN, STAFF, SUPERVISOR, Allow, Principal
@@ -26,11 +26,11 @@ IdempotencyKey = Annotated[str | None, Header(max_length=255)]
 
 @router.get("/agencies", response_model=schemas.AgencyPage, responses=responses(*AUTH, Invalid))
 async def list_agencies(
-    principal: Staff, db: DB, limit: Limit = 50, cursor: Cursor = None
+    principal: Staff, db: DB, now: Now, limit: Limit = 50, cursor: Cursor = None
 ) -> schemas.AgencyPage:
     """Agencies by code, each with the liaison who would be notified today."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    return await service.list_agencies(db, ctx, limit, cursor)
+    return await service.list_agencies(db, ctx, limit, cursor, now)
 
 
 @router.post(
@@ -57,10 +57,10 @@ async def create_agency(
 @router.get(
     "/agencies/{agency_id}", response_model=schemas.AgencyOut, responses=responses(*AUTH, NotFound)
 )
-async def get_agency(agency_id: uuid.UUID, principal: Staff, db: DB) -> schemas.AgencyOut:
+async def get_agency(agency_id: uuid.UUID, principal: Staff, db: DB, now: Now) -> schemas.AgencyOut:
     """One agency with its current liaison."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    return await service.get_agency(db, ctx, agency_id)
+    return await service.get_agency(db, ctx, agency_id, now)
 
 
 @router.patch(
@@ -69,11 +69,11 @@ async def get_agency(agency_id: uuid.UUID, principal: Staff, db: DB) -> schemas.
     responses=responses(*AUTH, NotFound, Invalid),
 )
 async def update_agency(
-    agency_id: uuid.UUID, body: schemas.AgencyPatch, principal: Admin, db: DB
+    agency_id: uuid.UUID, body: schemas.AgencyPatch, principal: Admin, db: DB, now: Now
 ) -> schemas.AgencyOut:
     """Change an agency; `active: false` retires it (history stays)."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    return await service.update_agency(db, ctx, agency_id, body)
+    return await service.update_agency(db, ctx, agency_id, body, now)
 
 
 @router.delete(
@@ -90,10 +90,12 @@ async def delete_agency(agency_id: uuid.UUID, principal: Admin, db: DB) -> Respo
     response_model=schemas.LiaisonList,
     responses=responses(*AUTH, NotFound),
 )
-async def list_liaisons(agency_id: uuid.UUID, principal: Staff, db: DB) -> schemas.LiaisonList:
+async def list_liaisons(
+    agency_id: uuid.UUID, principal: Staff, db: DB, now: Now
+) -> schemas.LiaisonList:
     """The agency's appointments, primary first, each marked valid today or not."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    return await service.list_liaisons(db, ctx, agency_id)
+    return await service.list_liaisons(db, ctx, agency_id, now)
 
 
 @router.post(
@@ -107,6 +109,7 @@ async def add_liaison(
     body: schemas.LiaisonIn,
     principal: Admin,
     db: DB,
+    now: Now,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Record a liaison's appointment (decree number, valid from/to)."""
@@ -117,7 +120,7 @@ async def add_liaison(
         idempotency_key,
         f"agencies/{agency_id}/liaisons",
         body,
-        lambda: service.add_liaison(db, ctx, agency_id, body),
+        lambda: service.add_liaison(db, ctx, agency_id, body, now),
     )
 
 
@@ -132,10 +135,11 @@ async def update_liaison(
     body: schemas.LiaisonPatch,
     principal: Admin,
     db: DB,
+    now: Now,
 ) -> schemas.LiaisonOut:
     """Change an appointment: end it with `valid_to`, or correct its details."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    return await service.update_liaison(db, ctx, agency_id, liaison_id, body)
+    return await service.update_liaison(db, ctx, agency_id, liaison_id, body, now)
 
 
 @router.delete(
@@ -238,11 +242,11 @@ async def create_rule(
     responses=responses(*AUTH, Invalid),
 )
 async def test_rules(
-    body: schemas.RuleTestIn, principal: Supervising, db: DB
+    body: schemas.RuleTestIn, principal: Supervising, db: DB, now: Now
 ) -> schemas.RouteExplanation:
     """Where a sample complaint would go and why: every rule checked, the one that matched."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    return await rules_service.explain(db, ctx, body)
+    return await rules_service.explain(db, ctx, body, now)
 
 
 @router.get(

@@ -1,7 +1,7 @@
 """Routing rules: maintained by the admins, applied at verification, explained on request."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,7 +119,10 @@ async def delete_rule(
 
 
 async def explain(
-    session: AsyncSession, ctx: JurisdictionContext, body: schemas.RuleTestIn
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    body: schemas.RuleTestIn,
+    now: datetime,
 ) -> schemas.RouteExplanation:
     """Where a sample complaint would go now, and why (nothing is stored): intake's own path."""
     if body.category_id is not None:
@@ -133,5 +136,5 @@ async def explain(
         agency={"id": str(agency.id), "code": agency.code, "name": agency.name} if agency else None,
         category=routed.category,
         rules=decision.rules,
-        liaison=await dispatch_notice(session, ctx, agency, datetime.now(UTC)) if agency else None,
+        liaison=await dispatch_notice(session, ctx, agency, now) if agency else None,
     )

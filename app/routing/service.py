@@ -1,7 +1,7 @@
 """Agency and category look-ups other modules use (they never touch these tables directly)."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -123,7 +123,11 @@ async def _check_area(session: AsyncSession, ctx: JurisdictionContext, code: str
 
 
 async def list_agencies(
-    session: AsyncSession, ctx: JurisdictionContext, limit: int, cursor: str | None
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    limit: int,
+    cursor: str | None,
+    now: datetime,
 ) -> schemas.AgencyPage:
     """Agencies by code, each with the liaison who would be notified today."""
     query = select(Agency).where(Agency.jurisdiction_id == ctx.id).order_by(Agency.code)
@@ -131,7 +135,7 @@ async def list_agencies(
         query = query.where(Agency.code > cursor)
     rows = list((await session.scalars(query.limit(limit + 1))).all())
     page, more = rows[:limit], len(rows) > limit
-    today = ctx.calendar.local_date(datetime.now(UTC))
+    today = ctx.calendar.local_date(now)
     current = await current_liaisons(session, [a.id for a in page], today)
     return schemas.AgencyPage(
         items=[_agency_out(a, current.get(a.id)) for a in page],
@@ -140,10 +144,13 @@ async def list_agencies(
 
 
 async def get_agency(
-    session: AsyncSession, ctx: JurisdictionContext, agency_id: uuid.UUID
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    agency_id: uuid.UUID,
+    now: datetime,
 ) -> schemas.AgencyOut:
     agency = await _agency(session, ctx.id, agency_id)
-    today = ctx.calendar.local_date(datetime.now(UTC))
+    today = ctx.calendar.local_date(now)
     current = await current_liaisons(session, [agency.id], today)
     return _agency_out(agency, current.get(agency.id))
 
@@ -168,7 +175,11 @@ async def create_agency(
 
 
 async def update_agency(
-    session: AsyncSession, ctx: JurisdictionContext, agency_id: uuid.UUID, body: schemas.AgencyPatch
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    agency_id: uuid.UUID,
+    body: schemas.AgencyPatch,
+    now: datetime,
 ) -> schemas.AgencyOut:
     """Change the fields sent; deactivating keeps history and stops new routing to it."""
     reference.changed(session, ctx.id)
@@ -181,7 +192,7 @@ async def update_agency(
     for key, value in changes.items():
         setattr(agency, key, value)
     await session.flush()
-    return await get_agency(session, ctx, agency_id)
+    return await get_agency(session, ctx, agency_id, now)
 
 
 async def delete_unused(session: AsyncSession, statement: Any, what: str) -> None:
@@ -250,7 +261,10 @@ async def current_liaisons(
 
 
 async def list_liaisons(
-    session: AsyncSession, ctx: JurisdictionContext, agency_id: uuid.UUID
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    agency_id: uuid.UUID,
+    now: datetime,
 ) -> schemas.LiaisonList:
     await _agency(session, ctx.id, agency_id)
     rows = (
@@ -260,12 +274,16 @@ async def list_liaisons(
             .order_by(Liaison.role.desc(), Liaison.valid_from)
         )
     ).all()
-    today = ctx.calendar.local_date(datetime.now(UTC))
+    today = ctx.calendar.local_date(now)
     return schemas.LiaisonList(items=[_liaison_out(r, today) for r in rows])
 
 
 async def add_liaison(
-    session: AsyncSession, ctx: JurisdictionContext, agency_id: uuid.UUID, body: schemas.LiaisonIn
+    session: AsyncSession,
+    ctx: JurisdictionContext,
+    agency_id: uuid.UUID,
+    body: schemas.LiaisonIn,
+    now: datetime,
 ) -> schemas.LiaisonOut:
     """Record an appointment (SK) of a primary or deputy liaison."""
     await _agency(session, ctx.id, agency_id)
@@ -279,7 +297,7 @@ async def add_liaison(
     row = Liaison(agency_id=agency_id, **body.model_dump())
     session.add(row)
     await session.flush()
-    return _liaison_out(row, ctx.calendar.local_date(datetime.now(UTC)))
+    return _liaison_out(row, ctx.calendar.local_date(now))
 
 
 async def update_liaison(
@@ -288,6 +306,7 @@ async def update_liaison(
     agency_id: uuid.UUID,
     liaison_id: uuid.UUID,
     body: schemas.LiaisonPatch,
+    now: datetime,
 ) -> schemas.LiaisonOut:
     """Change an appointment, typically to end it (`valid_to`) or fix contact details."""
     await _agency(session, ctx.id, agency_id)
@@ -304,7 +323,7 @@ async def update_liaison(
     for key, value in changes.items():
         setattr(row, key, value)
     await session.flush()
-    return _liaison_out(row, ctx.calendar.local_date(datetime.now(UTC)))
+    return _liaison_out(row, ctx.calendar.local_date(now))
 
 
 async def get_settings(

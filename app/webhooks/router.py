@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.kernel.config import Settings
-from app.kernel.deps import DB
+from app.kernel.deps import DB, Now
 from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.kernel.security import ADMIN, AGENCY_SYSTEM, CITIZEN_APP, OPERATOR, Allow, Principal
 from app.kernel.validation import CommaSeparated
@@ -41,11 +41,12 @@ async def create_endpoint(
     body: schemas.EndpointCreate,
     principal: Manager,
     db: DB,
+    now: Now,
     cipher: Cipher,
     settings: AppSettings,
 ) -> schemas.EndpointWithSecret:
     """Register a receiver; its `whsec_` secret is in this answer and never shown again."""
-    return await service.create_endpoint(db, settings, cipher, principal, body)
+    return await service.create_endpoint(db, settings, cipher, principal, body, now)
 
 
 @router.get("", response_model=schemas.EndpointPage, responses=responses(*AUTH, Invalid))
@@ -88,10 +89,11 @@ async def update_endpoint(
     body: schemas.EndpointUpdate,
     principal: Manager,
     db: DB,
+    now: Now,
     settings: AppSettings,
 ) -> schemas.EndpointOut:
     """Change an endpoint; `active: true` re-enables one that was disabled."""
-    return await service.update_endpoint(db, settings, principal, endpoint_id, body)
+    return await service.update_endpoint(db, settings, principal, endpoint_id, body, now)
 
 
 @router.delete("/{endpoint_id}", status_code=204, responses=responses(*AUTH, NotFound))
@@ -111,11 +113,12 @@ async def rotate_secret(
     body: schemas.RotateSecret,
     principal: Manager,
     db: DB,
+    now: Now,
     cipher: Cipher,
 ) -> schemas.EndpointWithSecret:
     """A new secret (shown once); both sign until `overlap_hours` have passed."""
     return await service.rotate_secret(
-        db, cipher, principal, endpoint_id, timedelta(hours=body.overlap_hours)
+        db, cipher, principal, endpoint_id, timedelta(hours=body.overlap_hours), now
     )
 
 
@@ -142,8 +145,8 @@ async def list_deliveries(
     responses=responses(*AUTH, NotFound, Conflict),
 )
 async def retry_delivery(
-    endpoint_id: uuid.UUID, delivery_id: uuid.UUID, principal: Manager, db: DB
+    endpoint_id: uuid.UUID, delivery_id: uuid.UUID, principal: Manager, db: DB, now: Now
 ) -> Response:
     """Send a dead-lettered delivery again (a fresh retry schedule)."""
-    await service.retry_delivery(db, principal, endpoint_id, delivery_id)
+    await service.retry_delivery(db, principal, endpoint_id, delivery_id, now)
     return Response(status_code=202)

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -88,6 +88,7 @@ async def create_endpoint(
     cipher: Sealer,
     principal: Principal,
     body: schemas.EndpointCreate,
+    now: datetime,
 ) -> schemas.EndpointWithSecret:
     """Register a receiver; the answer holds its secret, which is never shown again."""
     url = await check_url(settings, body.url)
@@ -108,7 +109,6 @@ async def create_endpoint(
     secret = new_secret()
     endpoint_id = uuid.uuid4()
     key_id, sealed = seal_secrets(cipher, endpoint_id, secret, None)
-    now = datetime.now(UTC)
     e = WebhookEndpoint(
         id=endpoint_id,
         jurisdiction_id=principal.jurisdiction_id,
@@ -187,6 +187,7 @@ async def update_endpoint(
     principal: Principal,
     endpoint_id: uuid.UUID,
     body: schemas.EndpointUpdate,
+    now: datetime,
 ) -> schemas.EndpointOut:
     """Change URL, events, description or the active flag; re-enabling clears the reason."""
     e = await _load(session, principal, endpoint_id, lock=True)
@@ -200,7 +201,7 @@ async def update_endpoint(
         e.active = body.active
         if body.active:
             e.disabled_at = e.disabled_reason = e.failing_since = None
-    e.updated_at = datetime.now(UTC)
+    e.updated_at = now
     await session.flush()
     return _out(e)
 
@@ -220,10 +221,10 @@ async def rotate_secret(
     principal: Principal,
     endpoint_id: uuid.UUID,
     overlap: timedelta,
+    now: datetime,
 ) -> schemas.EndpointWithSecret:
     """A new secret, shown once; the old one keeps signing alongside it for `overlap`."""
     e = await _load(session, principal, endpoint_id, lock=True)
-    now = datetime.now(UTC)
     current = open_secrets(cipher, e)["current"]
     secret = new_secret()
     e.secrets_key_id, e.secrets_ciphertext = seal_secrets(cipher, e.id, secret, current)
@@ -292,7 +293,11 @@ async def list_deliveries(
 
 
 async def retry_delivery(
-    session: AsyncSession, principal: Principal, endpoint_id: uuid.UUID, delivery_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    endpoint_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+    now: datetime,
 ) -> None:
     """Put a dead-lettered delivery back in line, with a fresh retry schedule."""
     await _load(session, principal, endpoint_id)
@@ -311,7 +316,7 @@ async def retry_delivery(
     await session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.id == d.id)
-        .values(status="pending", attempts=0, available_at=datetime.now(UTC), locked_until=None)
+        .values(status="pending", attempts=0, available_at=now, locked_until=None)
     )
 
 
