@@ -59,7 +59,7 @@ async def _measure(url: str, rounds: int) -> dict[str, list[float]]:
                 async with sessions() as s:
                     await s.begin()
                     start = time.perf_counter()
-                    user = await accounts.login(s, username, password)
+                    user = await accounts.login(s, username, password, datetime.now(UTC))
                     times[case].append(time.perf_counter() - start)
                     await s.rollback()
                 assert user is None, case

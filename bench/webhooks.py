@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the che
 
 import app.models  # noqa: E402, F401 - every table, so the ORM resolves each foreign key
 from app import migrate  # noqa: E402
+from app.kernel.clock import SystemClock
 from app.complaints.intake import take_in  # noqa: E402
 from app.complaints.schemas import ComplaintCreate  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction, load_context  # noqa: E402
@@ -71,6 +72,7 @@ async def prepare(url: str, settings: Settings, count: int, port: int) -> None:
     engine = make_engine(url, pool_size=4, max_overflow=0)
     sessions = make_sessionmaker(engine)
     cipher = Sealer.from_settings(settings)
+    clock = SystemClock()
     async with sessions() as session, session.begin():
         jur = await create_jurisdiction(session, "35.21", "Kabupaten Ngawi", "Asia/Jakarta")
         ctx = await load_context(session, jur.id)
@@ -81,11 +83,12 @@ async def prepare(url: str, settings: Settings, count: int, port: int) -> None:
             cipher,
             admin,
             EndpointCreate(url=f"http://127.0.0.1:{port}/hook", event_types=["complaint.received"]),
+            clock.now(),
         )
         app_client = Principal(uuid.uuid4(), "client", CITIZEN_APP, jur.id, None, "bench")
         for i in range(count):
             body = ComplaintCreate(channel="web", text=f"Keluhan nomor {i} untuk bench callback.")
-            await take_in(session, ctx, cipher, app_client, body)
+            await take_in(session, ctx, cipher, app_client, body, now=clock.now())
     worker = Worker(sessions, settings, default_handlers(settings, cipher), {})
     while await worker.run_batch():
         pass

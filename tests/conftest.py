@@ -154,21 +154,26 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 def clock() -> ManualClock:
     """The app's clock for a test about time passing: it stands still until the test moves it.
 
-    Starts at the real time, so rows the database stamps itself are never in its future. A test
-    that asks for it gets an app on it (and passes it to any worker it builds); other tests
-    run on the system clock.
+    A test that asks for it gets an app on it (and passes it to any worker it builds), so the
+    test makes a deadline pass by moving the clock, never by rewriting columns. It starts at the
+    real time; other tests run on the system clock.
     """
     return ManualClock()
+
+
+def clock_of(request: pytest.FixtureRequest) -> ManualClock | None:
+    """The test's ManualClock if it asked for one, for fixtures that build an app."""
+    if "clock" not in request.fixturenames:
+        return None
+    clock: ManualClock = request.getfixturevalue("clock")
+    return clock
 
 
 @pytest.fixture
 async def app(
     settings: Settings, engine: AsyncEngine, request: pytest.FixtureRequest
 ) -> AsyncIterator[object]:
-    uses_clock = "clock" in request.fixturenames
-    application = create_app(
-        settings, clock=request.getfixturevalue("clock") if uses_clock else None
-    )
+    application = create_app(settings, clock=clock_of(request))
     async with application.router.lifespan_context(application):
         yield application
 

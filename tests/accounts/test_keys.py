@@ -5,6 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.accounts.keys import ApiKeyAuthenticator
+from app.kernel.clock import SystemClock
 from app.kernel.errors import Unauthorized
 from tests.factories import World
 
@@ -23,7 +24,7 @@ def _count_key_lookups(engine: AsyncEngine) -> tuple[list[str], Any]:
 async def test_concurrent_requests_with_a_cold_key_share_one_lookup(
     world: World, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    authenticator = ApiKeyAuthenticator(sessions)
+    authenticator = ApiKeyAuthenticator(sessions, SystemClock())
     seen, record = _count_key_lookups(engine)
     try:
         principals = await asyncio.gather(
@@ -38,7 +39,7 @@ async def test_concurrent_requests_with_a_cold_key_share_one_lookup(
 async def test_concurrent_requests_with_a_wrong_key_all_get_401(
     world: World, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    authenticator = ApiKeyAuthenticator(sessions)
+    authenticator = ApiKeyAuthenticator(sessions, SystemClock())
     wrong = world.tokens["citizen_app"][:-4] + "AAAA"
     results = await asyncio.gather(
         *(authenticator.authenticate(wrong) for _ in range(5)), return_exceptions=True

@@ -14,10 +14,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.channels.accounts import create_account
+from app.kernel.clock import Clock, SystemClock
 from app.kernel.config import Settings
 from app.main import create_app
 from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer
+from tests.conftest import clock_of
 from tests.factories import World
 
 FIXTURES = Path("/work/shared/fixtures/channels")
@@ -89,9 +91,9 @@ def channel_settings(settings: Settings, receiver: Receiver, tmp_path: Path) -> 
 
 @pytest.fixture
 async def channel_client(
-    channel_settings: Settings, engine: object
+    channel_settings: Settings, engine: object, request: pytest.FixtureRequest
 ) -> AsyncIterator[httpx.AsyncClient]:
-    application = create_app(channel_settings)
+    application = create_app(channel_settings, clock=clock_of(request))
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as c:
@@ -163,14 +165,17 @@ async def channel_accounts(
     return Accounts(ids)
 
 
-async def run_worker(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-    """Drain what is due now: fan-out, then the sends it enqueued."""
+async def run_worker(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock | None = None
+) -> None:
+    """Drain what is due now (by `clock`, the system's without one): fan-out, then the sends."""
     async with httpx.AsyncClient(timeout=5.0) as http:
         worker = Worker(
             sessions,
             settings,
             default_handlers(settings, cipher_for(settings)),
             default_senders(settings, http, cipher_for(settings)),
+            clock=clock or SystemClock(),
         )
         for _ in range(10):
             if await worker.run_batch() == 0:

@@ -1,6 +1,5 @@
 """SMS 1708 end to end: each gateway format, joining parts, keywords, redelivery, replies."""
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.channels import jobs, sms
 from app.channels.signatures import twilio_signature
 from app.channels.sms_parse import InboundSms
+from app.kernel.clock import ManualClock
 from app.kernel.config import Settings
 from app.kernel.security import Principal
 from app.privacy.identity import SMS_REPLY
@@ -289,10 +289,9 @@ async def test_window_timer_in_the_worker_takes_the_joined_message_in_and_answer
     sessions: async_sessionmaker[AsyncSession],
     channel_settings: Settings,
     receiver: Receiver,
+    clock: ManualClock,
 ) -> None:
-    # Long enough that both parts land inside it on a loaded machine (0.2 s was not, under
-    # xdist), short enough to wait out below.
-    settings = channel_settings.model_copy(update={"sms_join_window_seconds": 1.0})
+    settings = channel_settings
     config = jobs.sms_config(settings)
     cipher = cipher_for(settings)
 
@@ -307,11 +306,11 @@ async def test_window_timer_in_the_worker_takes_the_joined_message_in_and_answer
     for i, part in enumerate(["Banjir di Desa Kedunggalar.", "Mohon bantuan perahu."]):
         async with sessions() as s, s.begin():
             result = await sms.receive(
-                s, cipher, config, gateway, InboundSms(PHONE, part, f"t-{i}", None)
+                s, cipher, config, gateway, InboundSms(PHONE, part, f"t-{i}", None), clock.now()
             )
         assert result.outcome == "part_stored"
-    await asyncio.sleep(1.05)  # the window passes; the worker's timer rows fall due
-    await run_worker(sessions, settings)
+    clock.advance(config.window)  # the window passes; the worker's timer rows fall due
+    await run_worker(sessions, settings, clock)
     async with sessions() as s:
         rows = (await s.execute(text("SELECT text, tracking_id FROM complaints"))).all()
     assert [r[0] for r in rows] == ["Banjir di Desa Kedunggalar. Mohon bantuan perahu."]
@@ -326,6 +325,7 @@ async def test_reply_retried_on_gateway_outage_and_dead_on_refusal(
     channel_settings: Settings,
     receiver: Receiver,
     sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
 ) -> None:
     receiver.status = 503
     await channel_client.post(
@@ -333,7 +333,7 @@ async def test_reply_retried_on_gateway_outage_and_dead_on_refusal(
         json={"message_id": "r-1", "from": PHONE, "text": TEXT, "whole": True},
         headers=world.h("gateway"),
     )
-    await run_worker(sessions, channel_settings)
+    await run_worker(sessions, channel_settings, clock)
     sql = (
         "SELECT status, attempts, last_error, payload::text FROM outbox_messages"
         " WHERE topic = 'sms_reply'"
@@ -344,11 +344,8 @@ async def test_reply_retried_on_gateway_outage_and_dead_on_refusal(
     assert error.startswith("HTTP 503")
     assert PHONE not in payload  # the number travels sealed
     receiver.status = 400
-    async with sessions() as s, s.begin():
-        await s.execute(
-            text("UPDATE outbox_messages SET available_at = now() WHERE topic = 'sms_reply'")
-        )
-    await run_worker(sessions, channel_settings)
+    clock.advance(timedelta(hours=2))  # past the longest backoff (an hour, jitter included)
+    await run_worker(sessions, channel_settings, clock)
     async with sessions() as s:
         status, attempts, error, _ = (await s.execute(text(sql))).one()
     assert (status, attempts) == ("dead", 2)

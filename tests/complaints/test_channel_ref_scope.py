@@ -11,6 +11,7 @@ from app.complaints.intake import take_in
 from app.complaints.schemas import ComplaintCreate
 from app.hub.sync import hub_principal
 from app.jurisdictions.service import load_context
+from app.kernel.clock import SystemClock
 from app.kernel.config import Settings
 from tests.channels.conftest import cipher_for
 from tests.complaints.support import BASE, fetch, live_server
@@ -121,6 +122,10 @@ async def test_a_hub_disposition_taken_in_twice_is_one_complaint(
         async with sessions() as session, session.begin():
             ctx = await load_context(session, world.jurisdiction_id)
             principal = hub_principal(world.jurisdiction_id)
-            results.append(await take_in(session, ctx, cipher_for(settings), principal, body))
+            results.append(
+                await take_in(
+                    session, ctx, cipher_for(settings), principal, body, now=SystemClock().now()
+                )
+            )
     assert [r.created for r in results] == [True, False]
     assert results[1].body.id == results[0].body.id

@@ -17,6 +17,7 @@ from app.hub.client import HttpHub, hub_from_settings
 from app.hub.push import sync_forever
 from app.hub.simulator import create_simulator
 from app.hub.sync import pull, reconcile
+from app.kernel.clock import SystemClock
 from app.kernel.config import Settings
 from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer
@@ -127,9 +128,9 @@ async def test_pull_takes_dispositions_in_once_keeping_received_time_and_anonymi
         pelapor={"nama": "Budi Santoso", "telepon": "081299988877"},
     )
     secret = await _dispose(sim, rahasia=True, pelapor={"nama": "Ani", "telepon": "081211122233"})
-    pulled = await pull(sessions, hub_settings, cipher, hub)
+    pulled = await pull(sessions, hub_settings, cipher, hub, SystemClock())
     assert sorted(p["hub_id"] for p in pulled) == sorted([anon, secret])
-    assert await pull(sessions, hub_settings, cipher, hub) == []
+    assert await pull(sessions, hub_settings, cipher, hub, SystemClock()) == []
     row = await _one(
         engine,
         "SELECT c.id, c.channel, c.received_at, c.anonymous, r.complaint_id AS reporter"
@@ -163,7 +164,7 @@ async def test_status_changes_and_responses_reach_the_hub(
     engine: AsyncEngine,
 ) -> None:
     hub_id = await _dispose(sim)
-    await pull(sessions, hub_settings, cipher, hub)
+    await pull(sessions, hub_settings, cipher, hub, SystemClock())
     cid = (await _one(engine, "SELECT id FROM complaints WHERE channel_ref = :r", r=hub_id)).id
     verified = await client.post(
         f"/v1/complaints/{cid}/verify",
@@ -251,7 +252,7 @@ async def test_reconcile_repairs_drift_both_ways_and_reports_it(
     engine: AsyncEngine,
 ) -> None:
     drifted = await _dispose(sim)
-    await pull(sessions, hub_settings, cipher, hub)
+    await pull(sessions, hub_settings, cipher, hub, SystemClock())
     await run_worker()
     # The hub loses track of one complaint, and gets a new disposition we have not pulled.
     await sim.post(f"/_sim/laporan/{drifted}/drift", json={"status": "selesai"})
@@ -268,7 +269,7 @@ async def test_reconcile_repairs_drift_both_ways_and_reports_it(
             text("UPDATE complaints SET received_at = now() - interval '1 hour' WHERE id = :i"),
             {"i": local.json()["id"]},
         )
-    report = await reconcile(sessions, hub_settings, cipher, hub)
+    report = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
     assert report is not None
     actions = {(r["action"], r.get("hub_id")) for r in report.repaired}
     assert ("pulled", fresh) in actions
@@ -279,7 +280,7 @@ async def test_reconcile_repairs_drift_both_ways_and_reports_it(
     by_ref = {r["external_ref"]: r for r in (await sim.get("/_sim/laporan")).json()}
     assert local.json()["id"] in by_ref
     # A second run finds nothing left to repair.
-    again = await reconcile(sessions, hub_settings, cipher, hub)
+    again = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
     assert again is not None
     assert again.repaired == []
     listed = await client.get("/v1/hub/reconciliations", headers=world.h("admin"))
@@ -318,7 +319,7 @@ async def test_a_disposition_we_cannot_take_in_is_reported_not_fatal(
 ) -> None:
     future = await _dispose(sim, diterima_pada=(datetime.now(UTC) + timedelta(days=1)).isoformat())
     fine = await _dispose(sim)
-    report = await reconcile(sessions, hub_settings, cipher, hub)
+    report = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
     assert report is not None
     assert [r["hub_id"] for r in report.repaired if r["action"] == "pulled"] == [fine]
     assert [(p["problem"], p["hub_id"]) for p in report.problems] == [
@@ -363,7 +364,7 @@ async def test_an_over_long_disposition_is_refused_whole_and_logged_without_its_
     marker = "rahasiawarga"
     too_long = await _dispose(sim, judul=f"{marker} " * 30)  # 390 characters; ours hold 200
     with caplog.at_level(logging.WARNING):
-        report = await reconcile(sessions, hub_settings, cipher, hub)
+        report = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
     assert report is not None
     [problem] = report.problems
     assert problem["problem"] == "disposition_refused"
