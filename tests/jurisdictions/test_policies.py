@@ -264,7 +264,9 @@ async def test_creating_a_version_does_not_hold_up_intake(
     async with sessions() as creating, creating.begin():
         actor = {"kind": "user", "id": str(world.ids["admin"]), "role": "admin", "name": "a"}
         body = PolicyIn.model_validate(_body(_today() + timedelta(days=1)))
-        await policies.create_policy(creating, world.jurisdiction_id, actor, body)
+        await policies.create_policy(
+            creating, world.jurisdiction_id, actor, body, datetime.now(UTC)
+        )
         async with sessions() as intake, intake.begin():
             granted = await intake.scalar(
                 text("SELECT id FROM jurisdictions WHERE id = :j FOR KEY SHARE NOWAIT"),

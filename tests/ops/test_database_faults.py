@@ -9,6 +9,7 @@ import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -197,7 +198,7 @@ async def test_worker_outlives_an_outage_and_handles_what_waited(
 ) -> None:
     handled: list[uuid.UUID] = []
 
-    async def probe(_: AsyncSession, row: OutboxMessage) -> None:
+    async def probe(_: AsyncSession, row: OutboxMessage, now: datetime) -> None:
         handled.append(row.id)
 
     fast = settings.model_copy(update={"worker_poll_seconds": 0.02})
