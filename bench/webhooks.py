@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the che
 
 import app.models  # noqa: E402, F401 - every table, so the ORM resolves each foreign key
 from app import migrate  # noqa: E402
-from app.kernel.clock import SystemClock
 from app.complaints.intake import take_in  # noqa: E402
 from app.complaints.schemas import ComplaintCreate  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction, load_context  # noqa: E402
+from app.kernel.clock import SystemClock  # noqa: E402
 from app.kernel.config import Settings  # noqa: E402
 from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
 from app.kernel.security import ADMIN, CITIZEN_APP, Principal  # noqa: E402
