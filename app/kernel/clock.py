@@ -37,8 +37,10 @@ class ManualClock:
     def now(self) -> datetime:
         return self._now
 
-    def set(self, instant: datetime) -> None:
+    def set(self, instant: datetime) -> datetime:
+        """Jump to `instant`; returns it, in UTC."""
         self._now = _aware(instant)
+        return self._now
 
     def advance(self, by: timedelta) -> datetime:
         """Move forward (or back, with a negative delta); returns the new instant."""

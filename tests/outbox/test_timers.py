@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.kernel.clock import ManualClock
 from app.kernel.config import Settings
 from app.kernel.db import make_engine, make_sessionmaker
 from app.outbox.service import TIMER_TOPIC
@@ -26,8 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-async def worker(settings: Settings, engine: AsyncEngine) -> Worker:
-    return Worker(make_sessionmaker(engine), settings, timer_handlers(settings))
+async def worker(settings: Settings, engine: AsyncEngine, clock: ManualClock) -> Worker:
+    """A worker on the test's clock, the app's: a deadline passes when the test moves it."""
+    return Worker(make_sessionmaker(engine), settings, timer_handlers(settings), clock=clock)
 
 
 def timer_handlers(settings: Settings) -> dict[str, Handler]:
@@ -63,30 +65,26 @@ async def _timers(engine: AsyncEngine, cid: str, kind: str) -> list[dict[str, An
     )
 
 
-DUE_COLUMNS = frozenset({"verification_due_at", "due_at", "info_due_at", "auto_close_at"})
+async def _pass(clock: ManualClock, engine: AsyncEngine, cid: str, kind: str) -> datetime:
+    """Let time run until a minute after the complaint's pending `kind` timer fell due."""
+    pending = [t for t in await _timers(engine, cid, kind) if t["status"] == "pending"]
+    assert pending, f"no pending {kind} timer"
+    return clock.set(max(t["available_at"] for t in pending) + timedelta(minutes=1))
 
 
-async def _make_due(engine: AsyncEngine, cid: str, kind: str, column: str | None) -> datetime:
-    """Move the complaint's `column` and its pending `kind` timers one minute into the past.
+async def _due_at(client: httpx.AsyncClient, world: World, cid: str) -> datetime:
+    shown = (await client.get(f"/v1/complaints/{cid}", headers=world.h("admin"))).json()
+    return datetime.fromisoformat(shown["due_at"])
 
-    The timers' payload and dedupe key get the new instant too, exactly as if the deadline had
-    been computed that way, so the test sees what the worker would see an hour later.
-    """
-    at = datetime.now(UTC) - timedelta(minutes=1)
-    params = {"id": uuid.UUID(cid), "at": at, "due": at.isoformat(), "kind": kind}
-    if column is not None:
-        assert column in DUE_COLUMNS
-        await execute(engine, f"UPDATE complaints SET {column} = :at WHERE id = :id", **params)  # noqa: S608
-    await execute(
-        engine,
-        "UPDATE outbox_messages SET available_at = :at,"
-        " dedupe_key = replace(dedupe_key, payload->>'due', CAST(:due AS text)),"
-        " payload = payload || jsonb_build_object('due', CAST(:due AS text))"
-        " WHERE complaint_id = :id AND topic = 'timer' AND status = 'pending'"
-        " AND payload->>'kind' = :kind",
-        **params,
-    )
-    return at
+
+async def _answered_an_hour_before_the_deadline(
+    client: httpx.AsyncClient, world: World, clock: ManualClock
+) -> dict[str, Any]:
+    """A complaint the agency answered late but in time, so its auto-close is still ahead."""
+    c = await in_status(client, world, "in_progress")
+    clock.set(await _due_at(client, world, c["id"]) - timedelta(hours=1))
+    await ok(client, world, "liaison", c["id"], "responses", {"message": "Sudah diperbaiki."})
+    return c
 
 
 async def test_nothing_fires_before_its_time(
@@ -98,10 +96,10 @@ async def test_nothing_fires_before_its_time(
 
 
 async def test_verification_overdue_escalates_to_the_admins_once(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
     c = await create(client, world)
-    await _make_due(engine, c["id"], "verification_overdue", "verification_due_at")
+    await _pass(clock, engine, c["id"], "verification_overdue")
     assert await _drain(worker) == 1
     (event,) = await _events(engine, c["id"], "escalated")
     assert event["data"]["reason"] == "verification_overdue"
@@ -120,16 +118,16 @@ async def test_verification_overdue_escalates_to_the_admins_once(
 
 
 async def test_verified_complaint_is_not_escalated_for_verification(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
     c = await in_status(client, world, "verified")
-    await _make_due(engine, c["id"], "verification_overdue", None)
+    await _pass(clock, engine, c["id"], "verification_overdue")
     assert await _drain(worker) == 1
     assert await _events(engine, c["id"], "escalated") == []
 
 
 async def test_due_soon_reminds_once_on_the_working_day_before(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
     c = await dispatched(client, world)
     (timer,) = await _timers(engine, c["id"], "due_soon")
@@ -137,11 +135,7 @@ async def test_due_soon_reminds_once_on_the_working_day_before(
     # 08:00 local time on the last working day before the due day.
     day_before = NGAWI.last_working_day_before(NGAWI.local_date(due_at))
     assert timer["available_at"] == NGAWI.start_of_local_day(day_before) + timedelta(hours=8)
-    await execute(
-        engine,
-        "UPDATE outbox_messages SET available_at = now() - interval '1 minute' WHERE id = :id",
-        id=timer["id"],
-    )
+    await _pass(clock, engine, c["id"], "due_soon")
     await _drain(worker)
     await _drain(worker)
     (event,) = await _events(engine, c["id"], "due_soon")
@@ -149,13 +143,16 @@ async def test_due_soon_reminds_once_on_the_working_day_before(
 
 
 async def test_overdue_escalates_once_then_repeats_at_the_configured_interval(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, settings: Settings
+    client: httpx.AsyncClient,
+    world: World,
+    engine: AsyncEngine,
+    worker: Worker,
+    settings: Settings,
+    clock: ManualClock,
 ) -> None:
     c = await dispatched(client, world)
-    await _make_due(engine, c["id"], "overdue", "due_at")
-    before = datetime.now(UTC)
+    fired_at = await _pass(clock, engine, c["id"], "overdue")
     await _drain(worker)
-    after = datetime.now(UTC)
     events = await _events(engine, c["id"], "overdue", "escalated")
     assert [(e["type"], e["data"].get("level")) for e in events] == [
         ("overdue", None),
@@ -166,13 +163,9 @@ async def test_overdue_escalates_once_then_repeats_at_the_configured_interval(
     pending = [t for t in await _timers(engine, c["id"], "overdue") if t["status"] == "pending"]
     assert len(pending) == 1
     repeat = timedelta(hours=settings.overdue_repeat_hours)
-    assert before + repeat <= pending[0]["available_at"] <= after + repeat
+    assert pending[0]["available_at"] == fired_at + repeat
     assert pending[0]["payload"]["level"] == 2
-    await execute(
-        engine,
-        "UPDATE outbox_messages SET available_at = now() - interval '1 minute' WHERE id = :id",
-        id=pending[0]["id"],
-    )
+    await _pass(clock, engine, c["id"], "overdue")
     await _drain(worker)
     events = await _events(engine, c["id"], "overdue", "escalated")
     assert [(e["type"], e["data"].get("level")) for e in events] == [
@@ -183,19 +176,19 @@ async def test_overdue_escalates_once_then_repeats_at_the_configured_interval(
 
 
 async def test_answered_complaint_is_not_escalated(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
-    c = await in_status(client, world, "responded")
-    await _make_due(engine, c["id"], "overdue", "due_at")
+    c = await _answered_an_hour_before_the_deadline(client, world, clock)
+    await _pass(clock, engine, c["id"], "overdue")
     await _drain(worker)
     assert await _events(engine, c["id"], "overdue", "escalated") == []
 
 
 async def test_reopened_complaint_past_its_deadline_is_escalated(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
-    c = await in_status(client, world, "responded")
-    await _make_due(engine, c["id"], "overdue", "due_at")
+    c = await _answered_an_hour_before_the_deadline(client, world, clock)
+    await _pass(clock, engine, c["id"], "overdue")
     # The deadline passes while the answer is with the reporter: nothing to escalate yet.
     await _drain(worker)
     assert await _events(engine, c["id"], "overdue") == []
@@ -208,15 +201,30 @@ async def test_reopened_complaint_past_its_deadline_is_escalated(
     assert len(await _events(engine, c["id"], "overdue")) == 1
 
 
+def _start_with_a_day_off_after_the_deadline(clock: ManualClock, days: int) -> None:
+    """Move the clock to the next day whose deadline `days` working days on is followed by a
+    day off, so the minutes after that deadline start no working day."""
+    for _ in range(31):
+        due = NGAWI.add_days(clock.now(), days)
+        if not NGAWI.is_working_day(NGAWI.local_date(due) + timedelta(days=1)):
+            return
+        clock.advance(timedelta(days=1))
+    raise AssertionError("no deadline before a day off within a month")
+
+
 async def test_deadline_that_passed_during_a_short_pause_still_escalates(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
+    _start_with_a_day_off_after_the_deadline(clock, 14)  # a non-field complaint's 14 days
     c = await dispatched(client, world)
+    due_at = await _due_at(client, world, c["id"])
+    clock.set(due_at - timedelta(hours=1))
     await ok(client, world, "liaison", c["id"], "request-info", {"message": "Alamat?"})
-    await _make_due(engine, c["id"], "overdue", "due_at")
+    clock.set(due_at + timedelta(minutes=1))
     await _drain(worker)
     assert await _events(engine, c["id"], "overdue") == []
-    # Answered the same day: no working day began during the pause, so the deadline stays past.
+    # Answered minutes later, on a day off: no working day began during the pause, so the
+    # deadline stays past.
     resumed = await ok(client, world, "citizen_app", c["id"], "info", {"text": "Jl. Beran 3."})
     assert resumed["overdue"] is True
     await _drain(worker)
@@ -225,18 +233,17 @@ async def test_deadline_that_passed_during_a_short_pause_still_escalates(
 
 
 async def test_extended_deadline_leaves_the_old_timer_harmless(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
     c = await dispatched(client, world)
     (old,) = await _timers(engine, c["id"], "overdue")
     extended = await ok(
         client, world, "admin", c["id"], "extend", {"working_days": 3, "reason": "Survei ulang."}
     )
-    await execute(
-        engine,
-        "UPDATE outbox_messages SET available_at = now() - interval '1 minute' WHERE id = :id",
-        id=old["id"],
-    )
+    # Up to just before the old deadline, the earlier timers (verification, reminder) go by.
+    clock.set(old["available_at"] - timedelta(minutes=1))
+    await _drain(worker)
+    clock.set(old["available_at"] + timedelta(minutes=1))
     assert await _drain(worker) == 1
     assert await _events(engine, c["id"], "overdue", "escalated") == []
     timers = await _timers(engine, c["id"], "overdue")
@@ -246,11 +253,11 @@ async def test_extended_deadline_leaves_the_old_timer_harmless(
 
 
 async def test_needs_info_past_its_limit_is_archived_as_incomplete(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
     c = await dispatched(client, world)
     await ok(client, world, "admin", c["id"], "request-info", {"message": "Foto lokasi?"})
-    await _make_due(engine, c["id"], "info_expired", "info_due_at")
+    await _pass(clock, engine, c["id"], "info_expired")
     await _drain(worker)
     await _drain(worker)
     (event,) = await _events(engine, c["id"], "archived")
@@ -262,21 +269,21 @@ async def test_needs_info_past_its_limit_is_archived_as_incomplete(
 
 
 async def test_info_supplied_in_time_cancels_the_archiving(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
     c = await create(client, world)
     await ok(client, world, "admin", c["id"], "request-info", {"message": "Foto lokasi?"})
     await ok(client, world, "citizen_app", c["id"], "info", {"text": "Terlampir."})
-    await _make_due(engine, c["id"], "info_expired", None)
+    await _pass(clock, engine, c["id"], "info_expired")
     await _drain(worker)
     assert await _events(engine, c["id"], "archived") == []
 
 
 async def test_responded_complaint_closes_itself_after_its_limit(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
 ) -> None:
     c = await in_status(client, world, "responded")
-    await _make_due(engine, c["id"], "auto_close", "auto_close_at")
+    await _pass(clock, engine, c["id"], "auto_close")
     await _drain(worker)
     await _drain(worker)
     (event,) = await _events(engine, c["id"], "closed")
@@ -287,17 +294,23 @@ async def test_responded_complaint_closes_itself_after_its_limit(
 
 
 async def test_timers_wait_as_rows_until_a_worker_runs(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+    client: httpx.AsyncClient,
+    world: World,
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: ManualClock,
 ) -> None:
     c = await create(client, world)
-    await _make_due(engine, c["id"], "verification_overdue", "verification_due_at")
+    await _pass(clock, engine, c["id"], "verification_overdue")
     # No worker is running: the due timer is a row and stays pending, however long it waits.
     (timer,) = await _timers(engine, c["id"], "verification_overdue")
     assert timer["status"] == "pending"
     # A worker started later, with its own engine as after a restart, fires it once.
     fresh = make_engine(settings.database_url or "", pool_size=1, max_overflow=0)
     try:
-        restarted = Worker(make_sessionmaker(fresh), settings, timer_handlers(settings))
+        restarted = Worker(
+            make_sessionmaker(fresh), settings, timer_handlers(settings), clock=clock
+        )
         assert await _drain(restarted) == 1
     finally:
         await fresh.dispose()
@@ -305,26 +318,28 @@ async def test_timers_wait_as_rows_until_a_worker_runs(
 
 
 async def test_failing_handler_is_retried_later_and_finally_dead(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+    client: httpx.AsyncClient,
+    world: World,
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: ManualClock,
 ) -> None:
     c = await create(client, world)
-    await _make_due(engine, c["id"], "verification_overdue", "verification_due_at")
+    await _pass(clock, engine, c["id"], "verification_overdue")
 
     async def broken(*_: Any) -> None:
         raise RuntimeError("receiver down")
 
-    failing = Worker(make_sessionmaker(engine), settings, {"timer": broken})
+    failing = Worker(make_sessionmaker(engine), settings, {"timer": broken}, clock=clock)
     assert await failing.run_batch() == 1
     (timer,) = await _timers(engine, c["id"], "verification_overdue")
     row = (await fetch(engine, "SELECT * FROM outbox_messages WHERE id = :id", id=timer["id"]))[0]
     assert row["status"] == "pending"
     assert row["attempts"] == 1
     assert row["last_error"] == "RuntimeError: receiver down"
-    assert row["available_at"] > datetime.now(UTC)
+    assert row["available_at"] > clock.now()
     for attempt in range(2, MAX_ATTEMPTS + 1):
-        await execute(
-            engine, "UPDATE outbox_messages SET available_at = now() WHERE id = :id", id=row["id"]
-        )
+        await _pass(clock, engine, c["id"], "verification_overdue")  # past its backoff
         assert await failing.run_batch() == 1
         status = (
             await fetch(
@@ -337,25 +352,11 @@ async def test_failing_handler_is_retried_later_and_finally_dead(
 
 
 async def _many_due_complaints(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, n: int
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, clock: ManualClock, n: int
 ) -> list[str]:
+    """`n` complaints received at the same instant, their verification limit passed."""
     ids = [(await create(client, world))["id"] for _ in range(n)]
-    at = datetime.now(UTC) - timedelta(minutes=1)
-    await execute(
-        engine,
-        "UPDATE complaints SET verification_due_at = :at WHERE id = ANY(:ids)",
-        at=at,
-        ids=[uuid.UUID(i) for i in ids],
-    )
-    await execute(
-        engine,
-        "UPDATE outbox_messages SET available_at = :at,"
-        " payload = payload || jsonb_build_object('due', CAST(:due AS text))"
-        " WHERE topic = 'timer' AND complaint_id = ANY(:ids)",
-        at=at,
-        due=at.isoformat(),
-        ids=[uuid.UUID(i) for i in ids],
-    )
+    await _pass(clock, engine, ids[0], "verification_overdue")
     return ids
 
 
@@ -371,14 +372,24 @@ async def _escalations_per_complaint(engine: AsyncEngine, ids: list[str]) -> lis
 
 
 async def test_two_workers_racing_fire_each_timer_once(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+    client: httpx.AsyncClient,
+    world: World,
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: ManualClock,
 ) -> None:
-    ids = await _many_due_complaints(client, world, engine, 50)
+    ids = await _many_due_complaints(client, world, engine, clock, 50)
     small_batches = settings.model_copy(update={"worker_batch_size": 4})
     engines = [make_engine(settings.database_url or "", 2, 0) for _ in range(2)]
     try:
         workers = [
-            Worker(make_sessionmaker(e), small_batches, timer_handlers(small_batches), name=f"w{i}")
+            Worker(
+                make_sessionmaker(e),
+                small_batches,
+                timer_handlers(small_batches),
+                name=f"w{i}",
+                clock=clock,
+            )
             for i, e in enumerate(engines)
         ]
         claimed = []
