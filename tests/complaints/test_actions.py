@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.kernel.clock import ManualClock
 from app.kernel.config import Settings
 from tests.complaints.support import (
     NGAWI,
@@ -17,7 +18,6 @@ from tests.complaints.support import (
     complaint_row,
     create,
     dispatched,
-    execute,
     fetch,
     fields_named,
     in_status,
@@ -264,7 +264,7 @@ async def test_request_info_before_verification_does_not_pause_and_info_restarts
 
 
 async def test_info_after_a_pause_gives_back_the_working_days_that_began_during_it(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     c = await dispatched(client, world)
     await ok(client, world, "liaison", c["id"], "acknowledge")
@@ -273,12 +273,7 @@ async def test_info_after_a_pause_gives_back_the_working_days_that_began_during_
     assert asked["paused"] is True
     assert asked["overdue"] is False
     due_before = _t(asked["due_at"])
-    # Pretend the wait began eleven days ago.
-    await execute(
-        engine,
-        "UPDATE complaints SET paused_at = paused_at - interval '11 days' WHERE id = :id",
-        id=uuid.UUID(c["id"]),
-    )
+    clock.advance(timedelta(days=11))  # the reporter answers eleven days later
     paused_at = (await complaint_row(engine, c["id"]))["paused_at"]
     resumed = await ok(client, world, "citizen_app", c["id"], "info", INFO)
     assert resumed["status"] == "in_progress"

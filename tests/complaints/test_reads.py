@@ -1,18 +1,16 @@
 """Reads: the filtered list and its pages, one complaint, its events, public tracking."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.kernel.clock import ManualClock
 from tests.complaints.support import (
     assert_error,
     create,
     dispatched,
-    execute,
     fields_named,
     ok,
 )
@@ -29,7 +27,7 @@ async def _ids(
 
 
 @pytest.fixture
-async def corpus(client: httpx.AsyncClient, world: World, engine: AsyncEngine) -> dict[str, str]:
+async def corpus(client: httpx.AsyncClient, world: World, clock: ManualClock) -> dict[str, str]:
     """Six complaints that differ in one way each; name -> id."""
     road = await create(
         client,
@@ -80,13 +78,11 @@ async def corpus(client: httpx.AsyncClient, world: World, engine: AsyncEngine) -
         received_at="2025-02-10T02:00:00Z",
         text="Datang langsung soal KTP.",
     )
+    # Dispatched six weeks ago: its deadline (14 working days) has passed.
+    today = clock.now()
+    clock.set(today - timedelta(weeks=6))
     late = await dispatched(client, world, "DPUPR")
-    # Its deadline passed yesterday.
-    await execute(
-        engine,
-        "UPDATE complaints SET due_at = now() - interval '1 day' WHERE id = :id",
-        id=uuid.UUID(late["id"]),
-    )
+    clock.set(today)
     return {
         "road": road["id"],
         "drain": drain["id"],
