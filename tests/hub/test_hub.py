@@ -17,7 +17,7 @@ from app.hub.client import HttpHub, hub_from_settings
 from app.hub.push import sync_forever
 from app.hub.simulator import create_simulator
 from app.hub.sync import pull, reconcile
-from app.kernel.clock import SystemClock
+from app.kernel.clock import ManualClock, SystemClock
 from app.kernel.config import Settings
 from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer
@@ -265,11 +265,9 @@ async def test_reconcile_repairs_drift_both_ways_and_reports_it(
     )
     async with engine.begin() as conn:
         await conn.execute(text("DELETE FROM outbox_messages WHERE topic = 'hub_push'"))
-        await conn.execute(
-            text("UPDATE complaints SET received_at = now() - interval '1 hour' WHERE id = :i"),
-            {"i": local.json()["id"]},
-        )
-    report = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
+    # The reconciliation runs an hour later, past the grace a fresh forward is given.
+    an_hour_later = ManualClock(SystemClock().now() + timedelta(hours=1))
+    report = await reconcile(sessions, hub_settings, cipher, hub, an_hour_later)
     assert report is not None
     actions = {(r["action"], r.get("hub_id")) for r in report.repaired}
     assert ("pulled", fresh) in actions
@@ -280,7 +278,7 @@ async def test_reconcile_repairs_drift_both_ways_and_reports_it(
     by_ref = {r["external_ref"]: r for r in (await sim.get("/_sim/laporan")).json()}
     assert local.json()["id"] in by_ref
     # A second run finds nothing left to repair.
-    again = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
+    again = await reconcile(sessions, hub_settings, cipher, hub, an_hour_later)
     assert again is not None
     assert again.repaired == []
     listed = await client.get("/v1/hub/reconciliations", headers=world.h("admin"))
