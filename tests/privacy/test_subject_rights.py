@@ -1,9 +1,12 @@
 """Data-subject rights: export by NIK, phone or e-mail; correction; erasure after retention."""
 
+from datetime import timedelta
+
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.kernel.clock import ManualClock
 from app.kernel.config import Settings
 from app.outbox.worker import Worker
 from tests.complaint_states import REPORTER, make_complaint
@@ -91,21 +94,14 @@ async def test_identities_are_erased_after_retention_and_the_complaint_stays(
     engine: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
+    clock: ManualClock,
 ) -> None:
     old_closed = await make_complaint(client, world, "closed", "citizen_app")
     old_archived = await make_complaint(client, world, "archived", "citizen_app")
-    recent_closed = await make_complaint(client, world, "closed", "citizen_app")
     old_open = await make_complaint(client, world, "dispatched", "citizen_app")
-    days = settings.identity_retention_days
-    async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "UPDATE complaints SET closed_at = now() - make_interval(days => :d + 1),"
-                " updated_at = now() - make_interval(days => :d + 1) WHERE id = ANY(:ids)"
-            ),
-            {"d": days, "ids": [old_closed, old_archived, old_open]},
-        )
-    worker = Worker(sessions, settings, {})
+    clock.advance(timedelta(days=settings.identity_retention_days + 1))
+    recent_closed = await make_complaint(client, world, "closed", "citizen_app")
+    worker = Worker(sessions, settings, {}, clock=clock)
     assert await worker.sweep() == 2
     assert await worker.sweep() == 0  # already erased: nothing to do twice
     async with engine.connect() as conn:
