@@ -3,7 +3,7 @@
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.kernel.clock import ManualClock
 from app.kernel.config import Settings
 from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer
@@ -50,8 +51,12 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 async def worker(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], inbox: tuple[Inbox, int]
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    inbox: tuple[Inbox, int],
+    clock: ManualClock,
 ) -> AsyncIterator[Worker]:
+    """A worker on the app's clock, which the tests move to make timers fall due."""
     smtp = settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": inbox[1], "smtp_from": "lapor@ngawi.test"}
     )
@@ -61,7 +66,23 @@ async def worker(
             smtp,
             default_handlers(smtp, Sealer.from_settings(smtp)),
             default_senders(smtp, http, Sealer.from_settings(smtp)),
+            clock=clock,
         )
+
+
+async def _pass(
+    sessions: async_sessionmaker[AsyncSession], clock: ManualClock, cid: Any, kind: str
+) -> None:
+    """Let time run until a minute after the complaint's pending `kind` timer fell due."""
+    rows = await _sql(
+        sessions,
+        "SELECT max(available_at) FROM outbox_messages WHERE complaint_id = :c"
+        " AND topic = 'timer' AND status = 'pending' AND payload->>'kind' = :kind",
+        c=cid,
+        kind=kind,
+    )
+    assert rows[0][0] is not None, f"no pending {kind} timer"
+    clock.set(rows[0][0] + timedelta(minutes=1))
 
 
 async def _drain(worker: Worker) -> None:
@@ -177,30 +198,20 @@ async def test_due_soon_goes_to_the_liaison_overdue_to_supervisors_and_the_head(
     sessions: async_sessionmaker[AsyncSession],
     worker: Worker,
     inbox: tuple[Inbox, int],
+    clock: ManualClock,
 ) -> None:
     box, _ = inbox
     await _emails_and_liaison(client, world, sessions)
     cid = uuid.UUID(await _dispatched(client, world, "DPUPR"))
     await _drain(worker)
     box.messages.clear()
-    # The clock is not ours to move: bring the timers' firing time to now instead.
-    await _sql(
-        sessions,
-        "UPDATE outbox_messages SET available_at = now() WHERE complaint_id = :c"
-        " AND topic = 'timer' AND payload->>'kind' = 'due_soon'",
-        c=cid,
-    )
+    await _pass(sessions, clock, cid, "due_soon")
     await _drain(worker)
     [reminder] = box.messages
     assert reminder["To"] == "rina@ngawi.test"
     assert "Pengingat" in reminder["Subject"]
 
-    await _sql(
-        sessions,
-        "UPDATE outbox_messages SET available_at = now() WHERE complaint_id = :c"
-        " AND topic = 'timer' AND payload->>'kind' = 'overdue'",
-        c=cid,
-    )
+    await _pass(sessions, clock, cid, "overdue")
     await _drain(worker)
     escalations = box.messages[1:]
     assert sorted(m["To"] for m in escalations) == [
@@ -216,7 +227,7 @@ async def test_due_soon_goes_to_the_liaison_overdue_to_supervisors_and_the_head(
         c=cid,
     )
     assert len(repeat) == 1
-    assert repeat[0][0] > datetime.now(UTC) + timedelta(hours=23)
+    assert repeat[0][0] > clock.now() + timedelta(hours=23)
     await _drain(worker)
     assert len(box.messages) == 3
 
@@ -227,18 +238,14 @@ async def test_verification_overdue_and_transfer_requests_go_to_the_admins(
     sessions: async_sessionmaker[AsyncSession],
     worker: Worker,
     inbox: tuple[Inbox, int],
+    clock: ManualClock,
 ) -> None:
     box, _ = inbox
     await _emails_and_liaison(client, world, sessions)
     waiting = await client.post(
         "/v1/complaints", json={"channel": "web", "text": "ktp blm jadi"}, headers=world.h("hub")
     )
-    await _sql(
-        sessions,
-        "UPDATE outbox_messages SET available_at = now() WHERE complaint_id = :c"
-        " AND payload->>'kind' = 'verification_overdue'",
-        c=uuid.UUID(waiting.json()["id"]),
-    )
+    await _pass(sessions, clock, uuid.UUID(waiting.json()["id"]), "verification_overdue")
     cid = await _dispatched(client, world, "DPUPR")
     r = await client.post(
         f"/v1/complaints/{cid}/transfer",
