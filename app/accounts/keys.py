@@ -12,6 +12,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -69,8 +70,9 @@ class ApiKeyAuthenticator:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
-        # token hash -> (monotonic time the entry stops being trusted, principal, key id)
-        self._cache: dict[str, tuple[float, Principal, uuid.UUID]] = {}
+        # token hash -> (monotonic time the entry stops being trusted, principal, key id, the
+        # key's expiry)
+        self._cache: dict[str, tuple[float, Principal, uuid.UUID, datetime | None]] = {}
         self._touched: dict[uuid.UUID, float] = {}
         self._lookups: dict[str, asyncio.Lock] = {}
 
@@ -93,9 +95,11 @@ class ApiKeyAuthenticator:
 
     def _fresh(self, cache_key: str) -> Principal | None:
         hit = self._cache.get(cache_key)
-        if hit is not None and time.monotonic() < hit[0]:
-            return hit[1]
-        return None
+        if hit is None or time.monotonic() >= hit[0]:
+            return None
+        _, principal, _, expires_at = hit
+        # Not served from the cache past the key's expiry, on the app's clock like the lookup.
+        return principal if expires_at is None or self._clock.now() < expires_at else None
 
     async def _lookup(self, token: str, cache_key: str) -> Principal:
         now, instant = time.monotonic(), self._clock.now()
@@ -126,12 +130,7 @@ class ApiKeyAuthenticator:
             agency_id=row["agency_id"],
             name=row["name"],
         )
-        valid_until = now + CACHE_SECONDS
-        if row["expires_at"] is not None:
-            # A key about to expire is not served from the cache past its expiry.
-            left = (row["expires_at"] - instant).total_seconds()
-            valid_until = min(valid_until, now + left)
-        self._cache[cache_key] = (valid_until, principal, row["key_id"])
+        self._cache[cache_key] = (now + CACHE_SECONDS, principal, row["key_id"], row["expires_at"])
         return principal
 
     def forget(self) -> None:

@@ -1,12 +1,12 @@
 """Machine clients and their keys over /v1/clients: shown once, rotated, revoked, expired."""
 
-import asyncio
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.kernel.clock import ManualClock
 from tests.factories import World
 
 
@@ -61,32 +61,29 @@ async def test_key_lifecycle_create_rotate_revoke(
     assert all(len(h) == 64 for h in stored)
 
 
-async def test_expired_key_is_refused(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine
-) -> None:
+async def _expires_in(engine: AsyncEngine, client_id: object, at: datetime) -> None:
+    """Give the client's key an expiry (no route sets one)."""
     async with engine.begin() as conn:
         await conn.execute(
-            text(
-                "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE client_id = :c"
-            ),
-            {"c": world.ids["hub"]},
+            text("UPDATE api_keys SET expires_at = :at WHERE client_id = :c"),
+            {"at": at, "c": client_id},
         )
+
+
+async def test_expired_key_is_refused(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await _expires_in(engine, world.ids["hub"], clock.now() + timedelta(days=30))
+    clock.advance(timedelta(days=30, seconds=1))
     assert await _works(client, world.tokens["hub"]) == 401
 
 
 async def test_a_cached_key_stops_working_when_it_expires(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, clock: ManualClock
 ) -> None:
-    async with engine.begin() as conn:
-        expires = await conn.scalar(
-            text(
-                "UPDATE api_keys SET expires_at = clock_timestamp() + interval '1.5 seconds'"
-                " WHERE client_id = :c RETURNING expires_at"
-            ),
-            {"c": world.ids["hub"]},
-        )
+    await _expires_in(engine, world.ids["hub"], clock.now() + timedelta(seconds=1))
     assert await _works(client, world.tokens["hub"]) == 200  # now verified and cached
-    await asyncio.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.05)
+    clock.advance(timedelta(seconds=1))
     assert await _works(client, world.tokens["hub"]) == 401  # not served from the cache
 
 
