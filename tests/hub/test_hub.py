@@ -277,7 +277,8 @@ async def test_reconcile_repairs_drift_both_ways_and_reports_it(
     assert (await sim.get(f"/_sim/laporan/{drifted}")).json()["status"] == "belum_terverifikasi"
     by_ref = {r["external_ref"]: r for r in (await sim.get("/_sim/laporan")).json()}
     assert local.json()["id"] in by_ref
-    # A second run finds nothing left to repair.
+    # A second run, a minute later, finds nothing left to repair.
+    an_hour_later.advance(timedelta(minutes=1))
     again = await reconcile(sessions, hub_settings, cipher, hub, an_hour_later)
     assert again is not None
     assert again.repaired == []
