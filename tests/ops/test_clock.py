@@ -1,13 +1,18 @@
 """Time is passed in: nothing under app/ reads the system clock except the clock itself."""
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.kernel.clock import ManualClock, SystemClock
+from app.kernel.config import Settings
+from app.main import create_app
 from tests.factories import World
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -69,16 +74,38 @@ def test_system_clock_is_aware_utc_and_moves() -> None:
     assert SystemClock().now() >= first
 
 
+class TickingClock(ManualClock):
+    """Moves a millisecond at every read, and counts the reads: two reads cannot agree."""
+
+    reads = 0
+
+    def now(self) -> datetime:
+        self.reads += 1
+        return self.advance(timedelta(milliseconds=1))
+
+
 async def test_a_request_reads_the_app_clock_once(
-    client: httpx.AsyncClient, world: World, clock: ManualClock
+    settings: Settings, engine: AsyncEngine, world: World
 ) -> None:
-    clock.set(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    clock = TickingClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    app = create_app(settings, clock=clock)
     body = {"channel": "web", "text": "Lampu jalan di Jl. Merdeka mati sejak kemarin malam."}
-    created = await client.post("/v1/complaints", json=body, headers=world.h("operator"))
-    assert created.status_code == 201, created.text
-    shown = await client.get(f"/v1/complaints/{created.json()['id']}", headers=world.h("admin"))
-    assert shown.json()["received_at"] == "2026-03-02T02:00:00Z"
-    events = await client.get(
-        f"/v1/complaints/{created.json()['id']}/events", headers=world.h("admin")
-    )
-    assert [e["occurred_at"] for e in events.json()["items"]] == ["2026-03-02T02:00:00Z"]
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        created = await client.post("/v1/complaints", json=body, headers=world.h("operator"))
+        assert created.status_code == 201, created.text
+        assert clock.reads == 1
+        cid = created.json()["id"]
+        shown = (await client.get(f"/v1/complaints/{cid}", headers=world.h("admin"))).json()
+        events = await client.get(f"/v1/complaints/{cid}/events", headers=world.h("admin"))
+    # The intake's one instant: its received time, its first event and that event's outbox row.
+    assert shown["received_at"] == "2026-03-02T02:00:00.001000Z"
+    assert [e["occurred_at"] for e in events.json()["items"]] == [shown["received_at"]]
+    async with engine.connect() as conn:
+        due = await conn.scalar(
+            text("SELECT available_at FROM outbox_messages WHERE complaint_id = :c AND seq = 1"),
+            {"c": uuid.UUID(cid)},
+        )
+    assert due == datetime.fromisoformat(shown["received_at"])
