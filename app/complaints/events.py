@@ -19,13 +19,17 @@ async def append_event(
     now: datetime,
     data: dict[str, Any] | None = None,
 ) -> ComplaintEvent:
-    """Record `event_type` as the complaint's next seq; the caller holds the row lock."""
+    """Record `event_type` as the complaint's next seq; the caller holds the row lock.
+
+    The caller has already moved the complaint: the event keeps the status it leaves it in.
+    """
     complaint.last_seq += 1
     complaint.updated_at = now
     event = ComplaintEvent(
         complaint_id=complaint.id,
         seq=complaint.last_seq,
         type=event_type,
+        status=complaint.status,
         occurred_at=now,
         actor=actor,
         data=data or {},

@@ -114,12 +114,15 @@ class ComplaintEvent(Base):
     """The audit trail: one row per change, numbered per complaint."""
 
     __tablename__ = "complaint_events"
+    __table_args__ = (CheckConstraint(f"status IN {STATUSES}", name="status"),)
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
     )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[str] = mapped_column(String(40))
+    # The status this event left the complaint in, so no reader replays the history to know it.
+    status: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[dict[str, Any]] = mapped_column(JSONB)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

@@ -2,7 +2,6 @@
 
 import random
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -35,20 +34,6 @@ MAX_ATTEMPTS = len(SCHEDULE)
 MAX_RETRY_AFTER = timedelta(hours=24)
 
 _MESSAGE_NS = uuid.UUID("6d1f6c2e-1b0a-4f57-9a77-3f1de2d0a5b1")
-
-# Where each event leaves the complaint; events not listed leave it where it was.
-_STATUS_AFTER = {
-    "received": "received",
-    "needs_info": "needs_info",
-    "verified": "verified",
-    "dispatched": "dispatched",
-    "acknowledged": "in_progress",
-    "transferred": "dispatched",
-    "responded": "responded",
-    "reopened": "in_progress",
-    "closed": "closed",
-    "archived": "archived",
-}
 
 
 def next_attempt_delay(attempts_made: int) -> timedelta | None:
@@ -95,17 +80,6 @@ def judge(status_code: int | None, retry_after: str | None, now: datetime) -> Ve
     if status_code in (429, 503):
         return Verdict(done=False, retry_after=parse_retry_after(retry_after, now))
     return Verdict(done=False)
-
-
-def status_after(event_types: Iterable[str]) -> str:
-    """The complaint's status right after the last of these events (its history up to it)."""
-    status = "received"
-    before_wait = "received"
-    for event in event_types:
-        if event == "needs_info":
-            before_wait = status
-        status = before_wait if event == "info_supplied" else _STATUS_AFTER.get(event, status)
-    return status
 
 
 def message_id(complaint_id: uuid.UUID, seq: int) -> str:

@@ -1,0 +1,94 @@
+"""What other packages may know of a complaint: frozen facts read here, never its ORM rows.
+
+The complaints package owns `complaints` and `complaint_events`; the hub, webhooks, channels,
+routing and attachments read them through these functions (see "Ownership" in the README).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.complaints.access import visible_to
+from app.complaints.models import Complaint, ComplaintEvent
+from app.kernel.security import Principal
+
+
+@dataclass(frozen=True)
+class ComplaintFacts:
+    """One complaint as the system's subscribers and syncs need it (no reporter identity)."""
+
+    id: uuid.UUID
+    jurisdiction_id: uuid.UUID
+    tracking_id: str
+    channel: str
+    channel_detail: dict[str, Any]
+    status: str
+    last_seq: int
+    title: str | None
+    text: str
+    region_code: str | None
+    address: str | None
+    received_at: datetime
+    due_at: datetime | None
+    anonymous: bool
+    confidential: bool
+    agency_id: uuid.UUID | None
+    submitted_by: uuid.UUID | None
+    callback_url: str | None
+
+
+@dataclass(frozen=True)
+class ComplaintState:
+    """Where a complaint stands, for comparing with another system's copy."""
+
+    id: uuid.UUID
+    channel: str
+    status: str
+    last_seq: int
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    seq: int
+    type: str
+    status: str  # the status the event left the complaint in
+    occurred_at: datetime
+    data: dict[str, Any]
+
+
+_FACTS = tuple(getattr(Complaint, name) for name in ComplaintFacts.__dataclass_fields__)
+_STATE = tuple(getattr(Complaint, name) for name in ComplaintState.__dataclass_fields__)
+
+
+async def facts(session: AsyncSession, complaint_id: uuid.UUID) -> ComplaintFacts | None:
+    """A complaint for the system (which acts for no caller, so sees every complaint)."""
+    row = (await session.execute(select(*_FACTS).where(Complaint.id == complaint_id))).first()
+    return ComplaintFacts(*row) if row is not None else None
+
+
+async def states(session: AsyncSession, jurisdiction_id: uuid.UUID) -> list[ComplaintState]:
+    """Every complaint of a jurisdiction, where it stands."""
+    query = select(*_STATE).where(Complaint.jurisdiction_id == jurisdiction_id)
+    rows = await session.execute(query)
+    return [ComplaintState(*row) for row in rows]
+
+
+async def event(session: AsyncSession, complaint_id: uuid.UUID, seq: int) -> EventFacts | None:
+    """Event `seq` of a complaint, with the status it left the complaint in."""
+    e = await session.get(ComplaintEvent, (complaint_id, seq))
+    if e is None:
+        return None
+    return EventFacts(e.seq, e.type, e.status, e.occurred_at, e.data)
+
+
+async def is_visible(session: AsyncSession, principal: Principal, complaint_id: uuid.UUID) -> bool:
+    """Whether this caller may see the complaint (the one rule of who sees what)."""
+    found = await session.scalar(
+        select(Complaint.id).where(Complaint.id == complaint_id, visible_to(principal))
+    )
+    return found is not None
