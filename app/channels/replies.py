@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels import accounts
+from app.complaints import readmodel
 from app.complaints.fanout import EventNotice, Subscriber
-from app.complaints.models import Complaint
 from app.kernel.config import Settings
 from app.outbox.models import OutboxMessage
 from app.privacy.crypto import Sealed, Sealer
@@ -156,7 +156,7 @@ def reply_subscriber(settings: Settings, cipher: Sealer) -> Subscriber:
     base = settings.public_base_url.rstrip("/")
 
     async def on_event(session: AsyncSession, notice: EventNotice) -> None:
-        c = await session.get(Complaint, notice.complaint_id)
+        c = await readmodel.facts(session, notice.complaint_id)
         if c is None or c.channel not in ("sms_1708", "social_media"):
             return
         detail = dict(c.channel_detail or {})

@@ -18,10 +18,10 @@ from app.classification import store, training
 from app.classification.learned import pack
 from app.classification.models import RoutingModel
 from app.classification.rules import classify
-from app.jurisdictions.models import Jurisdiction
+from app.jurisdictions import service as jurisdictions
 from app.routing import reference
 from app.routing.decide import Sample, evaluate
-from app.routing.models import RoutingSettings
+from app.routing.service import own_threshold
 
 # Older versions keep their evaluation; only this many newest kept ones keep their arrays.
 KEEP_ARRAYS = 3
@@ -138,11 +138,7 @@ async def train(
     if sum(1 for e in examples if e.labels["agency"]) < training.MIN_HISTORY:
         return None
     loaded = await store.current(session, jurisdiction_id)
-    setting = await session.scalar(
-        select(RoutingSettings.auto_dispatch_threshold).where(
-            RoutingSettings.jurisdiction_id == jurisdiction_id
-        )
-    )
+    setting = await own_threshold(session, jurisdiction_id)
     # The fitting is CPU work: off the event loop, so the server keeps answering meanwhile.
     offices = await areas(session, jurisdiction_id)
     outcome = await asyncio.to_thread(
@@ -221,7 +217,7 @@ async def due(session: AsyncSession, jurisdiction_id: uuid.UUID) -> bool:
 async def retrain_due(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
     """The worker's periodic job: retrain every jurisdiction that is due, each on its own."""
     async with sessions() as session:
-        ids = list((await session.scalars(select(Jurisdiction.id))).all())
+        ids = list(await jurisdictions.codes(session))
     trained = 0
     for jurisdiction_id in ids:
         async with sessions() as session, session.begin():

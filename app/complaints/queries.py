@@ -276,8 +276,3 @@ async def track(session: AsyncSession, raw_tracking_id: str) -> schemas.TrackOut
         closed_at=c.closed_at,
         timeline=[{"type": t, "occurred_at": at.isoformat()} for t, at in events],
     )
-
-
-async def for_system(session: AsyncSession, complaint_id: uuid.UUID) -> Complaint | None:
-    """A complaint as the worker's subscribers see it (they act for the system, not a caller)."""
-    return await session.get(Complaint, complaint_id)

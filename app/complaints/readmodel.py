@@ -5,11 +5,12 @@ routing and attachments read them through these functions (see "Ownership" in th
 """
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.access import visible_to
@@ -34,6 +35,7 @@ class ComplaintFacts:
     address: str | None
     received_at: datetime
     due_at: datetime | None
+    closed_at: datetime | None
     anonymous: bool
     confidential: bool
     agency_id: uuid.UUID | None
@@ -58,6 +60,7 @@ class EventFacts:
     type: str
     status: str  # the status the event left the complaint in
     occurred_at: datetime
+    actor: dict[str, Any]
     data: dict[str, Any]
 
 
@@ -83,7 +86,55 @@ async def event(session: AsyncSession, complaint_id: uuid.UUID, seq: int) -> Eve
     e = await session.get(ComplaintEvent, (complaint_id, seq))
     if e is None:
         return None
-    return EventFacts(e.seq, e.type, e.status, e.occurred_at, e.data)
+    return _event(e)
+
+
+def _event(e: ComplaintEvent) -> EventFacts:
+    return EventFacts(e.seq, e.type, e.status, e.occurred_at, e.actor, e.data)
+
+
+async def of_jurisdiction(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, ids: Iterable[uuid.UUID], limit: int
+) -> list[ComplaintFacts]:
+    """Those of these complaints that are the jurisdiction's, oldest first, at most `limit`."""
+    rows = await session.execute(
+        select(*_FACTS)
+        .where(Complaint.id.in_(list(ids)), Complaint.jurisdiction_id == jurisdiction_id)
+        .order_by(Complaint.received_at)
+        .limit(limit)
+    )
+    return [ComplaintFacts(*row) for row in rows]
+
+
+async def events_of(
+    session: AsyncSession, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[EventFacts]]:
+    """The timelines of these complaints, each in seq order."""
+    result: dict[uuid.UUID, list[EventFacts]] = {}
+    if not ids:
+        return result
+    rows = await session.scalars(
+        select(ComplaintEvent)
+        .where(ComplaintEvent.complaint_id.in_(ids))
+        .order_by(ComplaintEvent.complaint_id, ComplaintEvent.seq)
+    )
+    for e in rows:
+        result.setdefault(e.complaint_id, []).append(_event(e))
+    return result
+
+
+def finished_before(cutoff: datetime) -> Select[uuid.UUID]:
+    """The ids of complaints closed, or archived, before `cutoff` (for a statement's WHERE).
+
+    An archived complaint has no archived_at of its own: its last change (updated_at) is when
+    it was archived, since nothing moves an archived complaint afterwards.
+    """
+    return select(Complaint.id).where(
+        or_(
+            and_(Complaint.status == "closed", Complaint.closed_at < cutoff),
+            and_(Complaint.status == "archived", Complaint.updated_at < cutoff),
+        )
+    )
 
 
 async def is_visible(session: AsyncSession, principal: Principal, complaint_id: uuid.UUID) -> bool:

@@ -14,10 +14,9 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.complaints.models import Reporter
 from app.kernel.logging import request_id_var
 from app.privacy.crypto import Sealed, Sealer
-from app.privacy.models import IdentityAccessLog
+from app.privacy.models import IdentityAccessLog, Reporter
 
 _SYSTEM_NS = uuid.UUID("5a7e0c1d-8f0b-4c57-9d2e-3b1f6a0e9c44")
 

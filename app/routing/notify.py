@@ -14,9 +14,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
-from app.complaints import queries
+from app.complaints import readmodel
 from app.complaints.fanout import EventNotice
-from app.complaints.models import Complaint
 from app.jurisdictions.service import load_context
 from app.kernel.config import Settings
 from app.outbox.models import OutboxMessage
@@ -47,7 +46,7 @@ async def _enqueue(
         )
 
 
-def _summary(c: Complaint) -> str:
+def _summary(c: readmodel.ComplaintFacts) -> str:
     # The agency needs what to act on, never the reporter's identity (kept apart, encrypted).
     lines = [f"Nomor: {c.tracking_id}", f"Status: {c.status}"]
     if c.due_at is not None:
@@ -64,7 +63,7 @@ async def notify(session: AsyncSession, notice: EventNotice) -> None:
     kind, data = notice.type, notice.data
     if kind not in {"dispatched", "transferred", "due_soon", "escalated", "transfer_requested"}:
         return
-    c = await queries.for_system(session, notice.complaint_id)
+    c = await readmodel.facts(session, notice.complaint_id)
     if c is None:
         return
     summary = _summary(c)

@@ -307,6 +307,24 @@ async def update_liaison(
     return _liaison_out(row, ctx.calendar.local_date(datetime.now(UTC)))
 
 
+async def agency_id_by_code(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, code: str
+) -> uuid.UUID | None:
+    """The jurisdiction's agency with this code, if there is one."""
+    return await session.scalar(
+        select(Agency.id).where(Agency.jurisdiction_id == jurisdiction_id, Agency.code == code)
+    )
+
+
+async def own_threshold(session: AsyncSession, jurisdiction_id: uuid.UUID) -> float | None:
+    """The auto-dispatch threshold the jurisdiction set itself (None: the model's own)."""
+    return await session.scalar(
+        select(RoutingSettings.auto_dispatch_threshold).where(
+            RoutingSettings.jurisdiction_id == jurisdiction_id
+        )
+    )
+
+
 async def get_settings(
     session: AsyncSession, jurisdiction_id: uuid.UUID
 ) -> schemas.RoutingSettingsOut:
