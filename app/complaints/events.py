@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.models import Complaint, ComplaintEvent
+from app.complaints.vocabulary import EventType
 from app.outbox.service import publish_event
 
 SYSTEM_ACTOR: dict[str, str] = {"kind": "system", "id": "worker", "role": "system", "name": "timer"}
@@ -14,7 +15,7 @@ SYSTEM_ACTOR: dict[str, str] = {"kind": "system", "id": "worker", "role": "syste
 async def append_event(
     session: AsyncSession,
     complaint: Complaint,
-    event_type: str,
+    event_type: EventType,
     actor: dict[str, str],
     now: datetime,
     data: dict[str, Any] | None = None,

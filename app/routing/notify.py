@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import service as accounts
 from app.complaints import readmodel
 from app.complaints.fanout import EventNotice
+from app.complaints.vocabulary import EventType
 from app.jurisdictions.service import load_context
 from app.kernel.config import Settings
 from app.outbox.models import OutboxMessage
@@ -24,6 +25,10 @@ from app.routing.models import Agency
 from app.routing.service import current_liaisons
 
 EMAIL_TOPIC = "email"
+# The events someone must hear about by e-mail.
+_MAILED: frozenset[EventType] = frozenset(
+    {"dispatched", "transferred", "due_soon", "escalated", "transfer_requested"}
+)
 
 
 async def _enqueue(
@@ -61,7 +66,7 @@ def _summary(c: readmodel.ComplaintFacts) -> str:
 async def notify(session: AsyncSession, notice: EventNotice) -> None:
     """Turn the events people must hear about into e-mails."""
     kind, data = notice.type, notice.data
-    if kind not in {"dispatched", "transferred", "due_soon", "escalated", "transfer_requested"}:
+    if kind not in _MAILED:
         return
     c = await readmodel.facts(session, notice.complaint_id)
     if c is None:

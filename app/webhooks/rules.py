@@ -7,26 +7,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-EVENT_TYPES = (
-    "received",
-    "needs_info",
-    "info_supplied",
-    "verified",
-    "archived",
-    "dispatched",
-    "acknowledged",
-    "transferred",
-    "responded",
-    "feedback_received",
-    "reopened",
-    "closed",
-    "due_soon",
-    "overdue",
-    "escalated",
-    "deadline_extended",
-)
-EVENT_NAMES = tuple(f"complaint.{t}" for t in EVENT_TYPES)
-
 # Seconds to wait before attempt 1, 2, ... 10 (Standard Webhooks' customary schedule).
 SCHEDULE = (0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
 MAX_ATTEMPTS = len(SCHEDULE)
