@@ -4,10 +4,11 @@ from app.accounts.models import ApiKey, Client, User
 from app.attachments.models import Attachment
 from app.channels.models import ChannelAccount, SmsPart
 from app.classification.models import RoutingModel
-from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord
+from app.complaints.models import Complaint, ComplaintEvent
 from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, JurisdictionEvent, SlaPolicy
 from app.kernel.db import Base
+from app.kernel.models import IdempotencyRecord
 from app.metrics.models import MetricSnapshot
 from app.outbox.models import OutboxMessage
 from app.privacy.models import IdentityAccessLog, Reporter

@@ -125,18 +125,3 @@ class ComplaintEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[dict[str, Any]] = mapped_column(JSONB)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-
-
-class IdempotencyRecord(Base):
-    """The first answer to a creating POST, replayed for the same caller, key and body."""
-
-    __tablename__ = "idempotency_records"
-
-    principal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
-    )
