@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.access import visible_to
@@ -143,3 +143,42 @@ async def is_visible(session: AsyncSession, principal: Principal, complaint_id: 
         select(Complaint.id).where(Complaint.id == complaint_id, visible_to(principal))
     )
     return found is not None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How often verification kept the suggestion, for one type or one category id."""
+
+    dimension: str  # "type" or "category"
+    key: str
+    total: int
+    agreed: int
+
+
+_AGREEMENT = text(
+    """
+    SELECT 'type' AS dimension, c.type AS key, count(*) AS total,
+           count(*) FILTER (WHERE c.suggested_type = c.type) AS agreed
+    FROM complaints c
+    WHERE c.jurisdiction_id = :j AND c.type IS NOT NULL AND c.suggested_type IS NOT NULL
+      AND (CAST(:since AS timestamptz) IS NULL OR c.verified_at >= :since)
+    GROUP BY c.type
+    UNION ALL
+    SELECT 'category', c.category_id::text, count(*),
+           count(*) FILTER (WHERE c.suggested_category_id = c.category_id)
+    FROM complaints c
+    WHERE c.jurisdiction_id = :j AND c.category_id IS NOT NULL AND c.verified_at IS NOT NULL
+      AND c.suggestion IS NOT NULL
+      AND (CAST(:since AS timestamptz) IS NULL OR c.verified_at >= :since)
+    GROUP BY c.category_id
+    ORDER BY 1, 2
+    """
+)
+
+
+async def agreement(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, since: datetime | None
+) -> list[Agreement]:
+    """Suggestion against decision per type and per category, for complaints verified since."""
+    rows = await session.execute(_AGREEMENT, {"j": jurisdiction_id, "since": since})
+    return [Agreement(*row) for row in rows]

@@ -120,3 +120,11 @@ async def load(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
     )
     _cache[jurisdiction_id] = (started, ref)
     return ref
+
+
+async def category_names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[str, str]:
+    """The names of these categories, active or not, by id as text (read fresh, not cached)."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(Category.id, Category.name).where(Category.id.in_(ids)))
+    return {str(cid): name for cid, name in rows}

@@ -26,8 +26,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("classification/retrain.py", "complaints"): "a reports read model",
     ("classification/retrain.py", "agencies"): "a reports read model",
     ("classification/retrain.py", "categories"): "a reports read model",
-    ("classification/service.py", "complaints"): "a reports read model",
-    ("classification/service.py", "categories"): "a reports read model",
     ("classification/evaluate_csv.py", "complaints"): "the evaluator's scratch history",
     ("classification/evaluate_csv.py", "sla_policies"): "the evaluator's scratch history",
     # The second job engine; deleted when the one engine lands (issue 11, part 1).
