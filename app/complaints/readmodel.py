@@ -182,3 +182,53 @@ async def agreement(
     """Suggestion against decision per type and per category, for complaints verified since."""
     rows = await session.execute(_AGREEMENT, {"j": jurisdiction_id, "since": since})
     return [Agreement(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A verified complaint as training history: what it said and what was decided."""
+
+    text: str  # title and text, as one
+    region_code: str | None
+    type: str | None
+    channel: str
+    category_id: uuid.UUID | None
+    routing_category_id: uuid.UUID | None  # the admin's category, else the suggestion
+    agency_id: uuid.UUID | None  # only once the agency is the answer (see _DECIDED)
+
+
+# An agency is the answer once it took the complaint up, or an admin chose it.
+_DECIDED = (
+    "(c.status IN ('in_progress', 'responded', 'closed') OR c.routing->>'routed_by' = 'admin')"
+)
+_VERIFIED = text(
+    f"""
+    SELECT coalesce(c.title, '') || ' ' || c.text, c.region_code, c.type, c.channel,
+           c.category_id, coalesce(c.category_id, c.suggested_category_id),
+           CASE WHEN {_DECIDED} THEN c.agency_id END
+    FROM complaints c
+    WHERE c.jurisdiction_id = :j AND c.verified_at IS NOT NULL
+    ORDER BY c.verified_at, c.id
+    """  # noqa: S608 (a constant, no input)
+)
+_LABELLED = text(
+    f"""
+    SELECT count(*) FROM complaints c
+    WHERE c.jurisdiction_id = :j AND c.verified_at IS NOT NULL
+      AND c.agency_id = ANY(:agencies) AND {_DECIDED}
+    """  # noqa: S608 (a constant, no input)
+)
+
+
+async def verified(session: AsyncSession, jurisdiction_id: uuid.UUID) -> list[Verified]:
+    """Every verified complaint of the jurisdiction, in the order it was verified."""
+    rows = await session.execute(_VERIFIED, {"j": jurisdiction_id})
+    return [Verified(*row) for row in rows]
+
+
+async def labelled(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, agencies: Iterable[uuid.UUID]
+) -> int:
+    """How many verified complaints have one of these agencies as their decided answer."""
+    found = await session.scalar(_LABELLED, {"j": jurisdiction_id, "agencies": list(agencies)})
+    return int(found or 0)

@@ -316,15 +316,6 @@ async def agency_id_by_code(
     )
 
 
-async def own_threshold(session: AsyncSession, jurisdiction_id: uuid.UUID) -> float | None:
-    """The auto-dispatch threshold the jurisdiction set itself (None: the model's own)."""
-    return await session.scalar(
-        select(RoutingSettings.auto_dispatch_threshold).where(
-            RoutingSettings.jurisdiction_id == jurisdiction_id
-        )
-    )
-
-
 async def get_settings(
     session: AsyncSession, jurisdiction_id: uuid.UUID
 ) -> schemas.RoutingSettingsOut:

@@ -21,11 +21,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("complaints/intake.py", "categories"): "the intake statement",
     # The duplicate search reads the reporter hashes' own indexes on the intake's hot path.
     ("complaints/duplicates.py", "reporters"): "the intake's duplicate search",
-    # SQL-first read models over the history (training, agreement figures, the evaluator's
-    # scratch history): they move to app/reports when it lands.
-    ("classification/retrain.py", "complaints"): "a reports read model",
-    ("classification/retrain.py", "agencies"): "a reports read model",
-    ("classification/retrain.py", "categories"): "a reports read model",
+    # The routing evaluator (a CLI) writes a throw-away jurisdiction's history to train on.
     ("classification/evaluate_csv.py", "complaints"): "the evaluator's scratch history",
     ("classification/evaluate_csv.py", "sla_policies"): "the evaluator's scratch history",
     # The second job engine; deleted when the one engine lands (issue 11, part 1).
