@@ -5,18 +5,17 @@ import asyncio
 import gc
 import signal
 import sys
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
 import uvicorn
 from pydantic import SecretStr
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import migrate
 from app.embedded import database_url
-from app.jurisdictions.models import Jurisdiction
 from app.kernel.clock import SystemClock
 from app.kernel.config import Settings, get_settings
 from app.kernel.db import make_engine, make_sessionmaker
@@ -223,11 +222,13 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
         _print_demo(asyncio.run(_in_transaction(url, seed_demo)), args.host, args.port)
 
 
-async def _jurisdiction(session: AsyncSession, code: str) -> Jurisdiction:
-    jur = await session.scalar(select(Jurisdiction).where(Jurisdiction.code == code))
-    if jur is None:
+async def _jurisdiction(session: AsyncSession, code: str) -> uuid.UUID:
+    from app.jurisdictions.service import id_by_code
+
+    jid = await id_by_code(session, code)
+    if jid is None:
         raise SystemExit(f"no jurisdiction with code {code}")
-    return jur
+    return jid
 
 
 def cmd_create_jurisdiction(args: argparse.Namespace) -> None:
@@ -241,14 +242,12 @@ def cmd_create_jurisdiction(args: argparse.Namespace) -> None:
         asyncio.run(_in_transaction(url, work))
 
 
-async def _agency_id(session: AsyncSession, jurisdiction_id: Any, code: str | None) -> Any:
-    from app.routing.models import Agency
+async def _agency_id(session: AsyncSession, jurisdiction_id: uuid.UUID, code: str | None) -> Any:
+    from app.routing.service import agency_id_by_code
 
     if code is None:
         return None
-    agency_id = await session.scalar(
-        select(Agency.id).where(Agency.jurisdiction_id == jurisdiction_id, Agency.code == code)
-    )
+    agency_id = await agency_id_by_code(session, jurisdiction_id, code)
     if agency_id is None:
         raise SystemExit(f"no agency with code {code} in this jurisdiction")
     return agency_id
@@ -273,10 +272,10 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     password = sys.stdin.readline().rstrip("\r\n")
 
     async def work(session: AsyncSession) -> None:
-        jur = await _jurisdiction(session, args.jurisdiction)
-        agency_id = await _agency_id(session, jur.id, args.agency)
+        jid = await _jurisdiction(session, args.jurisdiction)
+        agency_id = await _agency_id(session, jid, args.agency)
         user = await accounts.create_user(
-            session, jur.id, args.username, password, args.role, agency_id, args.display_name
+            session, jid, args.username, password, args.role, agency_id, args.display_name
         )
         print(user.id)
 
@@ -287,9 +286,9 @@ def cmd_create_api_key(args: argparse.Namespace) -> None:
     from app.accounts import clients
 
     async def work(session: AsyncSession) -> None:
-        jur = await _jurisdiction(session, args.jurisdiction)
-        agency_id = await _agency_id(session, jur.id, args.agency)
-        client, key = await clients.create(session, jur.id, args.name, args.role, agency_id)
+        jid = await _jurisdiction(session, args.jurisdiction)
+        agency_id = await _agency_id(session, jid, args.agency)
+        client, key = await clients.create(session, jid, args.name, args.role, agency_id)
         print(f"client {client.id}, key prefix {key.prefix}", file=sys.stderr)
         print(key.token)  # the only line on stdout, so a script can capture it
 
@@ -338,11 +337,11 @@ def cmd_create_channel_account(args: argparse.Namespace) -> None:
         print(f"gateway secret (shown once): {shared}")
 
     async def work(session: AsyncSession) -> None:
-        jur = await _jurisdiction(session, args.jurisdiction)
+        jid = await _jurisdiction(session, args.jurisdiction)
         account_id = await create_account(
             session,
             Sealer.from_settings(get_settings()),
-            jur.id,
+            jid,
             args.provider,
             args.name,
             shared_secret=shared,
@@ -372,8 +371,8 @@ def cmd_train_routing(args: argparse.Namespace) -> None:
     from app.classification import retrain
 
     async def work(session: AsyncSession) -> None:
-        jur = await _jurisdiction(session, args.jurisdiction)
-        out = await retrain.train(session, jur.id, SystemClock().now())
+        jid = await _jurisdiction(session, args.jurisdiction)
+        out = await retrain.train(session, jid, SystemClock().now())
         if out is None:
             raise SystemExit("error: not enough verified history with a known agency yet")
         agency = out["evaluation"]["agency"].get("model", {})

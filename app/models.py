@@ -4,13 +4,14 @@ from app.accounts.models import ApiKey, Client, User
 from app.attachments.models import Attachment
 from app.channels.models import ChannelAccount, SmsPart
 from app.classification.models import RoutingModel
-from app.complaints.models import Complaint, ComplaintEvent, IdempotencyRecord, Reporter
+from app.complaints.models import Complaint, ComplaintEvent
 from app.hub.models import HubLink, HubReconciliation
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, JurisdictionEvent, SlaPolicy
 from app.kernel.db import Base
+from app.kernel.models import IdempotencyRecord
 from app.metrics.models import MetricSnapshot
 from app.outbox.models import OutboxMessage
-from app.privacy.models import IdentityAccessLog
+from app.privacy.models import IdentityAccessLog, Reporter
 from app.routing.models import Agency, Category, Liaison, Region, RoutingRule, RoutingSettings
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 

@@ -55,8 +55,8 @@ INSERT INTO reporters (complaint_id, key_id, ciphertext, phone_hash, created_at)
 VALUES ($1, 'k1', $2, $3, $4)
 """
 INSERT_EVENT = """
-INSERT INTO complaint_events (complaint_id, seq, type, occurred_at, actor, data)
-VALUES ($1, 1, 'received', $2, $3::jsonb, $4::jsonb)
+INSERT INTO complaint_events (complaint_id, seq, type, status, occurred_at, actor, data)
+VALUES ($1, 1, 'received', 'received', $2, $3::jsonb, $4::jsonb)
 """
 INSERT_OUTBOX = """
 INSERT INTO outbox_messages (id, jurisdiction_id, topic, dedupe_key, complaint_id, seq, payload,

@@ -93,6 +93,15 @@ def server_url() -> str:
     return os.environ[_SERVER_ENV]
 
 
+@pytest.fixture
+def scratch_url(server_url: str) -> Iterator[str]:
+    """An empty database of this test's own, for migrating step by step; dropped after."""
+    name = f"lapor_mig_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    yield _with_database(server_url, name)
+    asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """This worker's own database, a clone of the migrated template."""

@@ -4,14 +4,13 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.content import UnsupportedContent, clean
 from app.attachments.models import Attachment
 from app.attachments.storage import BlobStore
-from app.complaints.access import visible_to
-from app.complaints.models import Complaint
+from app.complaints import readmodel
 from app.kernel.errors import AppError, Invalid, NotFound, PayloadTooLarge
 from app.kernel.security import Principal
 
@@ -103,13 +102,7 @@ async def read(
     if attachment.complaint_id is None:
         allowed = attachment.uploaded_by == principal.id
     else:
-        allowed = (
-            await session.scalar(
-                select(Complaint.id).where(
-                    Complaint.id == attachment.complaint_id, visible_to(principal)
-                )
-            )
-        ) is not None
+        allowed = await readmodel.is_visible(session, principal, attachment.complaint_id)
     if not allowed:
         raise NotFound("No such attachment.", code="attachment_not_found")
     data = await store.get(attachment.storage_key)

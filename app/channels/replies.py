@@ -9,14 +9,15 @@ to the row id), so the outbox never holds a phone number or a token in clear.
 import base64
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels import accounts
+from app.complaints import readmodel
 from app.complaints.fanout import EventNotice, Subscriber
-from app.complaints.models import Complaint
+from app.complaints.vocabulary import EventType, Status
 from app.kernel.config import Settings
 from app.outbox.models import OutboxMessage
 from app.privacy.crypto import Sealed, Sealer
@@ -26,7 +27,7 @@ SMS_TOPIC = "sms_reply"
 SOCIAL_TOPIC = "social_reply"
 ASSEMBLE_TOPIC = "sms_assemble"
 
-STATUS_WORDS = {
+STATUS_WORDS: dict[Status, str] = {
     "received": "diterima",
     "needs_info": "menunggu kelengkapan informasi",
     "verified": "telah diverifikasi",
@@ -61,7 +62,7 @@ def event_message(event: str, data: dict[str, Any], tracking_id: str, link: str)
         return f"Pengaduan {tracking_id} diteruskan ke {data['agency_name']}."
     if event == "responded":
         return _fit(f"Pengaduan {tracking_id} telah ditanggapi: {data.get('message', '')}", link)
-    simple = {
+    simple: dict[EventType, str] = {
         "verified": "telah diverifikasi",
         "acknowledged": "sedang ditindaklanjuti",
         "closed": "selesai. Terima kasih",
@@ -83,7 +84,7 @@ def status_message(tracking_id: str | None, status: str | None) -> str:
     """The answer to `CEK <tracking id>`."""
     if tracking_id is None or status is None:
         return "Nomor pengaduan tidak dikenal. Kirim: CEK LPR-XXXXX-XXXXX"
-    return f"Status pengaduan {tracking_id}: {STATUS_WORDS.get(status, status)}."
+    return f"Status pengaduan {tracking_id}: {STATUS_WORDS.get(cast(Status, status), status)}."
 
 
 def seal(cipher: Sealer, row_id: uuid.UUID, secret: dict[str, Any]) -> dict[str, str]:
@@ -159,7 +160,7 @@ def reply_subscriber(settings: Settings, cipher: Sealer) -> Subscriber:
     base = settings.public_base_url.rstrip("/")
 
     async def on_event(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
-        c = await session.get(Complaint, notice.complaint_id)
+        c = await readmodel.facts(session, notice.complaint_id)
         if c is None or c.channel not in ("sms_1708", "social_media"):
             return
         detail = dict(c.channel_detail or {})

@@ -19,7 +19,7 @@ from app.channels import replies
 from app.channels.bodies import complaint_body
 from app.channels.models import SmsPart
 from app.channels.sms_parse import InboundSms, parse_keyword
-from app.complaints import intake, queries
+from app.complaints import intake, queries, readmodel
 from app.complaints.duplicates import DuplicateRule
 from app.jurisdictions.service import load_context
 from app.kernel.errors import Invalid
@@ -220,10 +220,8 @@ async def receive(
 async def _result_of(session: AsyncSession, part: SmsPart) -> SmsResult:
     if part.complaint_id is None:
         return SmsResult("part_stored")
-    tracking_id = await session.scalar(
-        text("SELECT tracking_id FROM complaints WHERE id = :id"), {"id": part.complaint_id}
-    )
-    return SmsResult("existing", part.complaint_id, tracking_id)
+    c = await readmodel.facts(session, part.complaint_id)
+    return SmsResult("existing", part.complaint_id, c.tracking_id if c else None)
 
 
 async def _open_parts(

@@ -18,97 +18,55 @@ from app.classification import store, training
 from app.classification.learned import pack
 from app.classification.models import RoutingModel
 from app.classification.rules import classify
-from app.jurisdictions.models import Jurisdiction
+from app.complaints import readmodel
+from app.jurisdictions import service as jurisdictions
 from app.routing import reference
 from app.routing.decide import Sample, evaluate
-from app.routing.models import RoutingSettings
 
 # Older versions keep their evaluation; only this many newest kept ones keep their arrays.
 KEEP_ARRAYS = 3
 # The worker retrains a jurisdiction once this many new labelled complaints arrived.
 RETRAIN_MIN_NEW = 50
 
-_HISTORY = text(
-    """
-    SELECT coalesce(c.title, '') || ' ' || c.text AS text, c.region_code, c.type, c.channel,
-           c.category_id::text AS category,
-           coalesce(c.category_id, c.suggested_category_id) AS routing_category,
-           CASE WHEN a.active AND (c.status IN ('in_progress', 'responded', 'closed')
-                                   OR c.routing->>'routed_by' = 'admin')
-                THEN c.agency_id::text END AS agency
-    FROM complaints c LEFT JOIN agencies a ON a.id = c.agency_id
-    WHERE c.jurisdiction_id = :j AND c.verified_at IS NOT NULL
-    ORDER BY c.verified_at, c.id
-    """
-)
-
-_CATEGORIES = text(
-    """
-    SELECT id::text AS id, code, default_agency_id::text AS default_agency FROM categories
-    WHERE jurisdiction_id = :j AND active
-    """
-)
-
-LABELLED = text(
-    """
-    SELECT count(*) FROM complaints c JOIN agencies a ON a.id = c.agency_id
-    WHERE c.jurisdiction_id = :j AND c.verified_at IS NOT NULL AND a.active
-      AND (c.status IN ('in_progress', 'responded', 'closed') OR c.routing->>'routed_by' = 'admin')
-    """
-)
-
 
 async def history(
     session: AsyncSession, jurisdiction_id: uuid.UUID
 ) -> tuple[list[training.Example], dict[str, str]]:
     """Every verified complaint as an example, with the cold start's answers as its baseline."""
-    rows = (await session.execute(_HISTORY, {"j": jurisdiction_id})).all()
-    categories = (await session.execute(_CATEGORIES, {"j": jurisdiction_id})).all()
-    codes = {c.id: c.code for c in categories}
-    by_code = {c.code: c.id for c in categories}
-    defaults = {c.id: c.default_agency for c in categories if c.default_agency}
-    specs = (await reference.load(session, jurisdiction_id)).rules
+    rows = await readmodel.verified(session, jurisdiction_id)
+    ref = await reference.read(session, jurisdiction_id)
+    codes = {str(c.id): c.code for c in ref.categories.values()}
+    by_code = {c.code: str(c.id) for c in ref.categories.values()}
+    defaults = {
+        str(c.id): str(c.default_agency_id) for c in ref.categories.values() if c.default_agency_id
+    }
     examples = []
     for r in rows:
         winner, _ = evaluate(
-            specs, Sample(r.text, None, r.routing_category, r.region_code, r.channel)
+            ref.rules, Sample(r.text, None, r.routing_category_id, r.region_code, r.channel)
         )
         rules = classify(r.text)
+        # A decided agency that is no longer active is no answer to learn.
+        agency = str(r.agency_id) if r.agency_id in ref.agencies else None
         examples.append(
             training.Example(
                 text=r.text,
                 region_code=r.region_code,
-                labels={"agency": r.agency, "category": r.category, "type": r.type},
+                labels={
+                    "agency": agency,
+                    "category": str(r.category_id) if r.category_id else None,
+                    "type": r.type,
+                },
                 baseline={
                     "agency": str(winner.rule.agency_id)
                     if winner
-                    else defaults.get(str(r.routing_category)),
+                    else defaults.get(str(r.routing_category_id)),
                     "category": by_code.get(rules.category.value or ""),
                     "type": rules.type.value,
                 },
             )
         )
     return examples, codes
-
-
-async def areas(session: AsyncSession, jurisdiction_id: uuid.UUID) -> dict[str, str]:
-    """The active area offices (agency id -> the region each serves): one label when learned."""
-    rows = await session.execute(
-        text(
-            "SELECT id::text AS id, region_code FROM agencies "
-            "WHERE jurisdiction_id = :j AND active AND region_code IS NOT NULL"
-        ),
-        {"j": jurisdiction_id},
-    )
-    return {r.id: r.region_code for r in rows}
-
-
-async def agency_codes(session: AsyncSession, jurisdiction_id: uuid.UUID) -> dict[str, str]:
-    rows = await session.execute(
-        text("SELECT id::text AS id, code FROM agencies WHERE jurisdiction_id = :j"),
-        {"j": jurisdiction_id},
-    )
-    return {r.id: r.code for r in rows}
 
 
 def _out(row: RoutingModel) -> dict[str, Any]:
@@ -138,15 +96,11 @@ async def train(
     if sum(1 for e in examples if e.labels["agency"]) < training.MIN_HISTORY:
         return None
     loaded = await store.current(session, jurisdiction_id)
-    setting = await session.scalar(
-        select(RoutingSettings.auto_dispatch_threshold).where(
-            RoutingSettings.jurisdiction_id == jurisdiction_id
-        )
-    )
+    ref = await reference.read(session, jurisdiction_id)
     # The fitting is CPU work: off the event loop, so the server keeps answering meanwhile.
-    offices = await areas(session, jurisdiction_id)
+    # Area offices share one label when learned (agency id -> the region each serves).
     outcome = await asyncio.to_thread(
-        training.run, examples, loaded.heads if loaded else None, setting, offices
+        training.run, examples, loaded.heads if loaded else None, ref.threshold_setting, ref.areas
     )
     last = await session.scalar(
         select(func.max(RoutingModel.version)).where(
@@ -162,7 +116,10 @@ async def train(
         kept=outcome.kept,
         # Labels are ids; the codes make the evaluation readable as it is.
         evaluation=outcome.evaluation
-        | {"category_codes": codes, "agency_codes": await agency_codes(session, jurisdiction_id)},
+        | {
+            "category_codes": codes,
+            "agency_codes": await reference.agency_codes(session, jurisdiction_id),
+        },
         arrays=arrays,
         size_bytes=len(arrays or b""),
     )
@@ -208,7 +165,8 @@ async def versions(
 
 async def due(session: AsyncSession, jurisdiction_id: uuid.UUID) -> bool:
     """Enough new labelled history since the last run to be worth a retraining."""
-    labelled = await session.scalar(LABELLED, {"j": jurisdiction_id}) or 0
+    active = (await reference.read(session, jurisdiction_id)).agencies
+    labelled = await readmodel.labelled(session, jurisdiction_id, active)
     last = await session.scalar(
         select(RoutingModel.samples)
         .where(RoutingModel.jurisdiction_id == jurisdiction_id)
@@ -221,7 +179,7 @@ async def due(session: AsyncSession, jurisdiction_id: uuid.UUID) -> bool:
 async def retrain_due(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
     """The worker's periodic job: retrain every jurisdiction that is due, each on its own."""
     async with sessions() as session:
-        ids = list((await session.scalars(select(Jurisdiction.id))).all())
+        ids = list(await jurisdictions.codes(session))
     trained = 0
     for jurisdiction_id in ids:
         async with sessions() as session, session.begin():

@@ -4,12 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.classification import store
 from app.classification.rules import Guess, Suggestion, classify
 from app.classification.text import normalize
+from app.complaints import readmodel
+from app.routing.reference import category_names
 
 # A learned type or category below this probability gives way to the rule cues.
 LEARNED_MIN_CONFIDENCE = 0.6
@@ -56,40 +57,23 @@ async def suggest(
     return Suggestion(kind, category, type_method, category_method), category_id
 
 
-_AGREEMENT = text(
-    """
-    SELECT 'type' AS dimension, c.type AS key, c.type AS label, count(*) AS total,
-           count(*) FILTER (WHERE c.suggested_type = c.type) AS agreed
-    FROM complaints c
-    WHERE c.jurisdiction_id = :j AND c.type IS NOT NULL AND c.suggested_type IS NOT NULL
-      AND (CAST(:since AS timestamptz) IS NULL OR c.verified_at >= :since)
-    GROUP BY c.type
-    UNION ALL
-    SELECT 'category', c.category_id::text, coalesce(cat.name, ''), count(*),
-           count(*) FILTER (WHERE c.suggested_category_id = c.category_id)
-    FROM complaints c JOIN categories cat ON cat.id = c.category_id
-    WHERE c.jurisdiction_id = :j AND c.verified_at IS NOT NULL AND c.suggestion IS NOT NULL
-      AND (CAST(:since AS timestamptz) IS NULL OR c.verified_at >= :since)
-    GROUP BY c.category_id, cat.name
-    ORDER BY 1, 2
-    """
-)
-
-
 async def agreement(
     session: AsyncSession, jurisdiction_id: uuid.UUID, since: datetime | None
 ) -> dict[str, list[dict[str, Any]]]:
     """How often the admin's decision at verification agreed with the suggestion."""
-    rows = (await session.execute(_AGREEMENT, {"j": jurisdiction_id, "since": since})).all()
+    counts = await readmodel.agreement(session, jurisdiction_id, since)
+    names = await category_names(
+        session, [uuid.UUID(a.key) for a in counts if a.dimension == "category"]
+    )
     out: dict[str, list[dict[str, Any]]] = {"type": [], "category": []}
-    for r in rows:
-        out[r.dimension].append(
+    for a in counts:
+        out[a.dimension].append(
             {
-                "key": r.key,
-                "label": r.label,
-                "total": r.total,
-                "agreed": r.agreed,
-                "agreement": round(r.agreed / r.total, 4) if r.total else None,
+                "key": a.key,
+                "label": names.get(a.key, "") if a.dimension == "category" else a.key,
+                "total": a.total,
+                "agreed": a.agreed,
+                "agreement": round(a.agreed / a.total, 4) if a.total else None,
             }
         )
     return out

@@ -49,15 +49,20 @@ async def load_for_update(
     return complaint
 
 
-def _advance(complaint: Complaint, action: str) -> None:
+def _target(complaint: Complaint, action: str) -> str:
+    """Where `action` takes the complaint, or 409 when the lifecycle forbids it."""
     try:
-        complaint.status = next_status(action, complaint.status, complaint.resume_status)
+        return next_status(action, complaint.status, complaint.resume_status)
     except IllegalTransition as exc:
         raise Conflict(
             f"Cannot {action.replace('_', ' ')}: the complaint is {exc.status}.",
             code=f"complaint_is_{exc.status}",
             details=[{"field": "status", "message": exc.status}],
         ) from exc
+
+
+def _advance(complaint: Complaint, action: str) -> None:
+    complaint.status = _target(complaint, action)
 
 
 async def verify(
@@ -381,8 +386,10 @@ async def feedback(
 ) -> Complaint:
     """The reporter's reaction: satisfied closes, not satisfied reopens."""
     c = await load_for_update(session, principal, complaint_id)
-    _advance(c, "feedback_satisfied" if body.satisfied else "feedback_unsatisfied")
+    target = _target(c, "feedback_satisfied" if body.satisfied else "feedback_unsatisfied")
     c.auto_close_at = None
+    # The feedback arrives while the complaint is responded (its event says so); the close or
+    # reopen that follows is the move.
     await append_event(
         session,
         c,
@@ -391,6 +398,7 @@ async def feedback(
         now,
         {"rating": body.rating, "satisfied": body.satisfied, "comment": body.comment},
     )
+    c.status = target
     if body.satisfied:
         c.closed_at = now
         await append_event(session, c, "closed", principal.actor, now, {"reason": "satisfied"})

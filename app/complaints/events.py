@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.models import Complaint, ComplaintEvent
+from app.complaints.vocabulary import EventType
 from app.outbox.service import publish_event
 
 SYSTEM_ACTOR: dict[str, str] = {"kind": "system", "id": "worker", "role": "system", "name": "timer"}
@@ -14,18 +15,22 @@ SYSTEM_ACTOR: dict[str, str] = {"kind": "system", "id": "worker", "role": "syste
 async def append_event(
     session: AsyncSession,
     complaint: Complaint,
-    event_type: str,
+    event_type: EventType,
     actor: dict[str, str],
     now: datetime,
     data: dict[str, Any] | None = None,
 ) -> ComplaintEvent:
-    """Record `event_type` as the complaint's next seq; the caller holds the row lock."""
+    """Record `event_type` as the complaint's next seq; the caller holds the row lock.
+
+    The caller has already moved the complaint: the event keeps the status it leaves it in.
+    """
     complaint.last_seq += 1
     complaint.updated_at = now
     event = ComplaintEvent(
         complaint_id=complaint.id,
         seq=complaint.last_seq,
         type=event_type,
+        status=complaint.status,
         occurred_at=now,
         actor=actor,
         data=data or {},

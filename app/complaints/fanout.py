@@ -24,6 +24,7 @@ class EventNotice:
     complaint_id: uuid.UUID
     seq: int
     type: str  # without the "complaint." prefix, e.g. "verified"
+    status: str  # the status this event left the complaint in
     occurred_at: datetime
     actor: dict[str, Any]
     data: dict[str, Any]
@@ -47,6 +48,7 @@ def fan_out(
             complaint_id=event.complaint_id,
             seq=event.seq,
             type=event.type,
+            status=event.status,
             occurred_at=event.occurred_at,
             actor=event.actor,
             data=event.data,

@@ -64,8 +64,8 @@ _INSERT = text(
                CAST(:now AS timestamptz)
         FROM c WHERE CAST(:has_reporter AS boolean)
     ), event AS (
-        INSERT INTO complaint_events (complaint_id, seq, type, occurred_at, actor, data)
-        SELECT id, 1, 'received', CAST(:now AS timestamptz), CAST(:actor AS jsonb),
+        INSERT INTO complaint_events (complaint_id, seq, type, status, occurred_at, actor, data)
+        SELECT id, 1, 'received', 'received', CAST(:now AS timestamptz), CAST(:actor AS jsonb),
                CAST(:event_data AS jsonb)
         FROM c
     ), outbox AS (

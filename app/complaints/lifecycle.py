@@ -7,6 +7,8 @@ here. Keeping it pure lets a Hypothesis state machine check it exhaustively.
 from dataclasses import dataclass
 from typing import Literal
 
+from app.complaints.vocabulary import EventType, Status
+
 Action = Literal[
     "verify",
     "request_info",
@@ -24,15 +26,15 @@ Action = Literal[
 ]
 
 # The statuses from which the agency's clock is running (verified and not yet answered).
-CLOCK_RUNNING: frozenset[str] = frozenset({"verified", "dispatched", "in_progress"})
-FINAL: frozenset[str] = frozenset({"closed", "archived"})
+CLOCK_RUNNING: frozenset[Status] = frozenset({"verified", "dispatched", "in_progress"})
+FINAL: frozenset[Status] = frozenset({"closed", "archived"})
 
 
 @dataclass(frozen=True)
 class Transition:
     sources: frozenset[str]
     target: str | None  # None: stays where it is; "resume": back to the status before needs_info
-    event: str
+    event: EventType
 
 
 TRANSITIONS: dict[str, Transition] = {

@@ -10,7 +10,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     func,
@@ -114,51 +113,15 @@ class ComplaintEvent(Base):
     """The audit trail: one row per change, numbered per complaint."""
 
     __tablename__ = "complaint_events"
+    __table_args__ = (CheckConstraint(f"status IN {STATUSES}", name="status"),)
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
     )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[str] = mapped_column(String(40))
+    # The status this event left the complaint in, so no reader replays the history to know it.
+    status: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[dict[str, Any]] = mapped_column(JSONB)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-
-
-class Reporter(Base):
-    """Reporter identity, apart from the complaint and encrypted; hashes allow exact lookups."""
-
-    __tablename__ = "reporters"
-    # Each hash with the time, newest first: the duplicate search reads a reporter's latest few.
-    __table_args__ = tuple(
-        Index(f"ix_reporters_{kind}_hash_created", f"{kind}_hash", "created_at")
-        for kind in ("nik", "phone", "email", "social")
-    )
-
-    complaint_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
-    )
-    key_id: Mapped[str] = mapped_column(String(32))
-    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    nik_hash: Mapped[str | None] = mapped_column(String(64))
-    phone_hash: Mapped[str | None] = mapped_column(String(64))
-    email_hash: Mapped[str | None] = mapped_column(String(64))
-    # The reporter's account on a social platform (WhatsApp id, page-scoped id, X user id).
-    social_hash: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class IdempotencyRecord(Base):
-    """The first answer to a creating POST, replayed for the same caller, key and body."""
-
-    __tablename__ = "idempotency_records"
-
-    principal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
-    )

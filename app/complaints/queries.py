@@ -16,13 +16,14 @@ from app.complaints.lifecycle import CLOCK_RUNNING
 from app.complaints.models import Complaint, ComplaintEvent
 from app.complaints.permissions import allowed_for
 from app.complaints.tracking import normalize
+from app.complaints.vocabulary import EventType
 from app.jurisdictions.service import JurisdictionContext, policy_of
 from app.kernel.pagination import newest_first
 from app.kernel.security import Principal
 from app.routing.service import agency_or_none
 
 # Public tracking shows where a complaint is, never who did what.
-PUBLIC_EVENTS = frozenset(
+PUBLIC_EVENTS: frozenset[EventType] = frozenset(
     {
         "received",
         "verified",
@@ -283,8 +284,3 @@ async def track(session: AsyncSession, raw_tracking_id: str) -> schemas.TrackOut
         closed_at=c.closed_at,
         timeline=[{"type": t, "occurred_at": at.isoformat()} for t, at in events],
     )
-
-
-async def for_system(session: AsyncSession, complaint_id: uuid.UUID) -> Complaint | None:
-    """A complaint as the worker's subscribers see it (they act for the system, not a caller)."""
-    return await session.get(Complaint, complaint_id)

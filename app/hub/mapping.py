@@ -12,12 +12,13 @@ client.py), nothing else. Wire fields are Indonesian, as the hub's are:
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from app.complaints.schemas import ComplaintCreate, Location, ReporterIn
+from app.complaints.vocabulary import Status
 
 # Our status -> the hub's. Several of ours may share one of theirs; the reverse is for reading.
-TO_HUB: dict[str, str] = {
+TO_HUB: dict[Status, str] = {
     "received": "belum_terverifikasi",
     "needs_info": "menunggu_kelengkapan",
     "verified": "terverifikasi",
@@ -32,7 +33,7 @@ HUB_STATUSES = frozenset(TO_HUB.values())
 
 def to_hub_status(status: str) -> str:
     """Our status as the hub names it."""
-    return TO_HUB[status]
+    return TO_HUB[cast(Status, status)]
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.complaints import readmodel
 from app.complaints.fanout import EventNotice, Subscriber
 from app.complaints.intake import take_in
-from app.complaints.models import Complaint, ComplaintEvent
 from app.hub.client import Hub, HubError
 from app.hub.mapping import (
     HUB_IDENTITY_FIELDS,
@@ -27,8 +27,7 @@ from app.hub.mapping import (
     update_to_wire,
 )
 from app.hub.models import HubLink, HubReconciliation
-from app.jurisdictions.models import Jurisdiction
-from app.jurisdictions.service import load_context
+from app.jurisdictions.service import id_by_code, load_context
 from app.kernel.clock import Clock
 from app.kernel.config import Settings
 from app.kernel.errors import AppError
@@ -38,7 +37,6 @@ from app.kernel.security import HUB, Principal
 from app.outbox.service import enqueue
 from app.privacy.crypto import Sealer
 from app.privacy.identity import HUB_SYNC, read_identity
-from app.webhooks.rules import status_after
 
 log = get_logger(__name__)
 
@@ -66,9 +64,7 @@ def hub_principal(jurisdiction_id: uuid.UUID) -> Principal:
 
 async def jurisdiction_id(session: AsyncSession, settings: Settings) -> uuid.UUID | None:
     """Our jurisdiction as the hub knows it (`hub_jurisdiction`, a Kemendagri code)."""
-    return await session.scalar(
-        select(Jurisdiction.id).where(Jurisdiction.code == settings.hub_jurisdiction)
-    )
+    return await id_by_code(session, settings.hub_jurisdiction)
 
 
 async def pull(
@@ -133,9 +129,8 @@ def subscriber(settings: Settings) -> Subscriber:
     """The fan-out subscriber that owes the hub each event of a complaint it knows of."""
 
     async def enqueue_hub_push(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
-        channel = await session.scalar(
-            select(Complaint.channel).where(Complaint.id == notice.complaint_id)
-        )
+        c = await readmodel.facts(session, notice.complaint_id)
+        channel = c.channel if c is not None else None
         linked = await session.scalar(
             select(HubLink.hub_id).where(HubLink.complaint_id == notice.complaint_id)
         )
@@ -163,7 +158,7 @@ async def create_on_hub(
     """Forward a local complaint (identity only if not anonymous) and remember its hub id."""
     # Committed: the identity's read is logged even if the hub then fails to take it.
     async with sessions() as session, session.begin():
-        c = await session.get(Complaint, cid)
+        c = await readmodel.facts(session, cid)
         if c is None:
             return None
         body = complaint_to_wire(
@@ -199,18 +194,11 @@ async def push_update(
     """Tell the hub about event `seq` of a complaint, with its status (and response text)."""
     async with sessions() as session:
         link = await session.get(HubLink, cid)
-        event = await session.get(ComplaintEvent, (cid, seq))
-        history = (
-            await session.scalars(
-                select(ComplaintEvent.type)
-                .where(ComplaintEvent.complaint_id == cid, ComplaintEvent.seq <= seq)
-                .order_by(ComplaintEvent.seq)
-            )
-        ).all()
+        event = await readmodel.event(session, cid, seq)
     if event is None:
         return
     message = event.data.get("message") if event.type == "responded" else None
-    body = update_to_wire(seq, event.type, status_after(history), event.occurred_at, message)
+    body = update_to_wire(seq, event.type, event.status, event.occurred_at, message)
     if link is not None:
         await hub.update(link.hub_id, body)
     else:  # forwarded by us; the link may not be written yet
@@ -247,20 +235,7 @@ async def reconcile(
                 await session.scalars(select(HubLink).where(HubLink.jurisdiction_id == jid))
             ).all()
         }
-        ours = {
-            c.id: c
-            for c in (
-                await session.execute(
-                    select(
-                        Complaint.id,
-                        Complaint.status,
-                        Complaint.last_seq,
-                        Complaint.channel,
-                        Complaint.received_at,
-                    ).where(Complaint.jurisdiction_id == jid)
-                )
-            ).all()
-        }
+        ours = {c.id: c for c in await readmodel.states(session, jid)}
     # A forward that reached the hub but whose link was lost: link it again.
     for hc in on_hub.values():
         if hc.hub_id in links or hc.external_ref is None:

@@ -113,6 +113,11 @@ async def codes(session: AsyncSession) -> dict[uuid.UUID, str]:
     return dict((await session.execute(select(Jurisdiction.id, Jurisdiction.code))).all())
 
 
+async def id_by_code(session: AsyncSession, code: str) -> uuid.UUID | None:
+    """The jurisdiction with this Kemendagri code, if there is one."""
+    return await session.scalar(select(Jurisdiction.id).where(Jurisdiction.code == code))
+
+
 def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)

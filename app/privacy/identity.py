@@ -13,12 +13,22 @@ from typing import Any, Protocol
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.complaints.models import Complaint, Reporter
 from app.kernel.logging import request_id_var
 from app.privacy.crypto import Sealed, Sealer
-from app.privacy.models import IdentityAccessLog
+from app.privacy.models import IdentityAccessLog, Reporter
 
 _SYSTEM_NS = uuid.UUID("5a7e0c1d-8f0b-4c57-9d2e-3b1f6a0e9c44")
+
+
+class Subject(Protocol):
+    """The complaint whose reporter is read: the ORM row or the complaints read model."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def jurisdiction_id(self) -> uuid.UUID: ...
+    @property
+    def anonymous(self) -> bool: ...
 
 
 class Reader(Protocol):
@@ -62,7 +72,7 @@ X_REPLY = SystemActor("x_reply", "reply", "answer the reporter on X", True)
 async def record_access(
     session: AsyncSession,
     reader: Reader,
-    complaint: Complaint,
+    complaint: Subject,
     action: str,
     purpose: str,
     fields: list[str],
@@ -102,7 +112,7 @@ async def read(
     session: AsyncSession,
     sealer: Sealer,
     reader: Reader,
-    complaint: Complaint,
+    complaint: Subject,
     row: Reporter,
     action: str,
     purpose: str,
@@ -119,7 +129,7 @@ async def read(
 async def read_identity(
     session: AsyncSession,
     sealer: Sealer,
-    complaint: Complaint,
+    complaint: Subject,
     actor: SystemActor,
     fields: tuple[str, ...] | None = None,
 ) -> dict[str, Any] | None:

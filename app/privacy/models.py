@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, func
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,3 +32,27 @@ class IdentityAccessLog(Base):
     purpose: Mapped[str] = mapped_column(String(2000))
     fields: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
     request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Reporter(Base):
+    """Reporter identity, apart from the complaint and encrypted; hashes allow exact lookups."""
+
+    __tablename__ = "reporters"
+    # Each hash with the time, newest first: the duplicate search reads a reporter's latest few.
+    __table_args__ = tuple(
+        Index(f"ix_reporters_{kind}_hash_created", f"{kind}_hash", "created_at")
+        for kind in ("nik", "phone", "email", "social")
+    )
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_id: Mapped[str] = mapped_column(String(32))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    nik_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    email_hash: Mapped[str | None] = mapped_column(String(64))
+    # The reporter's account on a social platform (WhatsApp id, page-scoped id, X user id).
+    social_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

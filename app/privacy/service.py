@@ -6,22 +6,22 @@ transaction and names the fields the answer shows (IDENTITY_FIELDS), no more.
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.complaints import readmodel
 from app.complaints.actions import load_for_update
 from app.complaints.events import append_event
-from app.complaints.models import Complaint, ComplaintEvent, Reporter
 from app.complaints.queries import get_visible
 from app.kernel.errors import Conflict, NotFound
 from app.kernel.pagination import newest_first
 from app.kernel.security import Principal
 from app.privacy import schemas
 from app.privacy.crypto import Sealed, Sealer
-from app.privacy.identity import held, open_unlogged, read, record_access
-from app.privacy.models import IdentityAccessLog
+from app.privacy.identity import Subject, held, open_unlogged, read, record_access
+from app.privacy.models import IdentityAccessLog, Reporter
 from app.privacy.rules import ComplaintFacts, detail_purpose
 
 IDENTITY_FIELDS = ("name", "nik", "phone", "email", "address")
@@ -36,7 +36,16 @@ class ReporterErased(Conflict):
     code = "reporter_erased"
 
 
-def _facts(c: Complaint) -> ComplaintFacts:
+class Shown(Subject, Protocol):
+    """A complaint as its detail view holds it: who may see its reporter depends on these."""
+
+    @property
+    def agency_id(self) -> uuid.UUID | None: ...
+    @property
+    def submitted_by(self) -> uuid.UUID | None: ...
+
+
+def _facts(c: Shown) -> ComplaintFacts:
     return ComplaintFacts(anonymous=c.anonymous, agency_id=c.agency_id, submitted_by=c.submitted_by)
 
 
@@ -45,7 +54,7 @@ def _out(identity: dict[str, Any]) -> schemas.ReporterOut:
 
 
 async def identity_for_detail(
-    session: AsyncSession, cipher: Sealer, principal: Principal, complaint: Complaint
+    session: AsyncSession, cipher: Sealer, principal: Principal, complaint: Shown
 ) -> schemas.ReporterOut | None:
     """The identity for a complaint's detail view when the rules allow it; logged."""
     purpose = detail_purpose(principal, _facts(complaint))
@@ -136,24 +145,27 @@ async def export_subject(
     kind, value = body.identifier()
     digest = cipher.blind_index(kind, value)
     column = getattr(Reporter, f"{kind}_hash")
-    pairs = (
-        await session.execute(
-            select(Complaint, Reporter)
-            .join(Reporter, Reporter.complaint_id == Complaint.id)
-            .where(
-                column == digest,
-                Reporter.erased_at.is_(None),
-                Complaint.jurisdiction_id == principal.jurisdiction_id,
-            )
-            .order_by(Complaint.received_at)
-            .limit(EXPORT_LIMIT)
+    rows = {
+        r.complaint_id: r
+        for r in await session.scalars(
+            select(Reporter).where(column == digest, Reporter.erased_at.is_(None))
         )
-    ).all()
-    events = await _events_of(session, [c.id for c, _ in pairs])
+    }
+    complaints = await readmodel.of_jurisdiction(
+        session, principal.jurisdiction_id, rows, EXPORT_LIMIT
+    )
+    events = await readmodel.events_of(session, [c.id for c in complaints])
     out = []
-    for complaint, row in pairs:
+    for complaint in complaints:
         identity = await read(
-            session, cipher, principal, complaint, row, "export", body.reason, IDENTITY_FIELDS
+            session,
+            cipher,
+            principal,
+            complaint,
+            rows[complaint.id],
+            "export",
+            body.reason,
+            IDENTITY_FIELDS,
         )
         out.append(
             schemas.ExportedComplaint(
@@ -168,30 +180,19 @@ async def export_subject(
                 received_at=complaint.received_at,
                 closed_at=complaint.closed_at,
                 reporter=_out(identity),
-                events=events.get(complaint.id, []),
+                events=[
+                    schemas.ExportedEvent(
+                        seq=e.seq,
+                        type=e.type,
+                        occurred_at=e.occurred_at,
+                        actor=e.actor,
+                        data=e.data,
+                    )
+                    for e in events.get(complaint.id, [])
+                ],
             )
         )
     return schemas.SubjectExport(matched_by=kind, complaints=out)
-
-
-async def _events_of(
-    session: AsyncSession, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[schemas.ExportedEvent]]:
-    result: dict[uuid.UUID, list[schemas.ExportedEvent]] = {}
-    if not ids:
-        return result
-    rows = await session.scalars(
-        select(ComplaintEvent)
-        .where(ComplaintEvent.complaint_id.in_(ids))
-        .order_by(ComplaintEvent.complaint_id, ComplaintEvent.seq)
-    )
-    for e in rows:
-        result.setdefault(e.complaint_id, []).append(
-            schemas.ExportedEvent(
-                seq=e.seq, type=e.type, occurred_at=e.occurred_at, actor=e.actor, data=e.data
-            )
-        )
-    return result
 
 
 async def access_log(
@@ -211,27 +212,22 @@ async def access_log(
     return schemas.AccessLogPage(items=items, next_cursor=next_cursor)
 
 
-_ERASE = text(
-    """
-    UPDATE reporters r
-    SET ciphertext = ''::bytea, key_id = '', nik_hash = NULL, phone_hash = NULL,
-        email_hash = NULL, erased_at = :now
-    FROM complaints c
-    WHERE c.id = r.complaint_id AND r.erased_at IS NULL
-      AND ((c.status = 'closed' AND c.closed_at < :cutoff)
-           OR (c.status = 'archived' AND c.updated_at < :cutoff))
-    """
-)
-
-
 async def erase_expired(session: AsyncSession, retention_days: int, now: datetime) -> int:
     """Wipe identities `retention_days` after their complaint closed or was archived.
 
     The complaint, its events and every statistic stay; only the reporters row is emptied.
-    An archived complaint has no archived_at of its own: its last change (updated_at) is when
-    it was archived, since nothing moves an archived complaint afterwards.
     """
+    finished = readmodel.finished_before(now - timedelta(days=retention_days))
     result = await session.execute(
-        _ERASE, {"now": now, "cutoff": now - timedelta(days=retention_days)}
+        update(Reporter)
+        .where(Reporter.complaint_id.in_(finished), Reporter.erased_at.is_(None))
+        .values(
+            ciphertext=b"",
+            key_id="",
+            nik_hash=None,
+            phone_hash=None,
+            email_hash=None,
+            erased_at=now,
+        )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -15,9 +15,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
-from app.complaints import queries
+from app.complaints import readmodel
 from app.complaints.fanout import EventNotice
-from app.complaints.models import Complaint
+from app.complaints.vocabulary import EventType
 from app.jurisdictions.service import load_context
 from app.kernel.config import Settings
 from app.outbox.models import OutboxMessage
@@ -26,6 +26,10 @@ from app.routing.models import Agency
 from app.routing.service import current_liaisons
 
 EMAIL_TOPIC = "email"
+# The events someone must hear about by e-mail.
+_MAILED: frozenset[EventType] = frozenset(
+    {"dispatched", "transferred", "due_soon", "escalated", "transfer_requested"}
+)
 
 
 async def _enqueue(
@@ -48,7 +52,7 @@ async def _enqueue(
         )
 
 
-def _summary(c: Complaint) -> str:
+def _summary(c: readmodel.ComplaintFacts) -> str:
     # The agency needs what to act on, never the reporter's identity (kept apart, encrypted).
     lines = [f"Nomor: {c.tracking_id}", f"Status: {c.status}"]
     if c.due_at is not None:
@@ -63,9 +67,9 @@ def _summary(c: Complaint) -> str:
 async def notify(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
     """Turn the events people must hear about into e-mails."""
     kind, data = notice.type, notice.data
-    if kind not in {"dispatched", "transferred", "due_soon", "escalated", "transfer_requested"}:
+    if kind not in _MAILED:
         return
-    c = await queries.for_system(session, notice.complaint_id)
+    c = await readmodel.facts(session, notice.complaint_id)
     if c is None:
         return
     summary = _summary(c)

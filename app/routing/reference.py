@@ -70,6 +70,13 @@ async def load(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[1]
     started = time.monotonic()
+    ref = await read(session, jurisdiction_id)
+    _cache[jurisdiction_id] = (started, ref)
+    return ref
+
+
+async def read(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
+    """The same, read fresh: for work that must see every committed change (training)."""
     rules = (
         await session.scalars(
             select(RoutingRule)
@@ -100,7 +107,7 @@ async def load(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
             RoutingSettings.jurisdiction_id == jurisdiction_id
         )
     )
-    ref = Reference(
+    return Reference(
         rules=[
             RuleSpec(
                 r.id,
@@ -118,5 +125,19 @@ async def load(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
         categories={c.id: CategoryRef(c.id, c.code, c.default_agency_id) for c in categories},
         threshold_setting=setting,
     )
-    _cache[jurisdiction_id] = (started, ref)
-    return ref
+
+
+async def category_names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[str, str]:
+    """The names of these categories, active or not, by id as text (read fresh, not cached)."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(Category.id, Category.name).where(Category.id.in_(ids)))
+    return {str(cid): name for cid, name in rows}
+
+
+async def agency_codes(session: AsyncSession, jurisdiction_id: uuid.UUID) -> dict[str, str]:
+    """Every agency's code (active or not) by id as text, read fresh."""
+    rows = await session.execute(
+        select(Agency.id, Agency.code).where(Agency.jurisdiction_id == jurisdiction_id)
+    )
+    return {str(aid): code for aid, code in rows}

@@ -326,6 +326,15 @@ async def update_liaison(
     return _liaison_out(row, ctx.calendar.local_date(now))
 
 
+async def agency_id_by_code(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, code: str
+) -> uuid.UUID | None:
+    """The jurisdiction's agency with this code, if there is one."""
+    return await session.scalar(
+        select(Agency.id).where(Agency.jurisdiction_id == jurisdiction_id, Agency.code == code)
+    )
+
+
 async def get_settings(
     session: AsyncSession, jurisdiction_id: uuid.UUID
 ) -> schemas.RoutingSettingsOut:

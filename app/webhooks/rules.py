@@ -2,31 +2,10 @@
 
 import random
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-
-EVENT_TYPES = (
-    "received",
-    "needs_info",
-    "info_supplied",
-    "verified",
-    "archived",
-    "dispatched",
-    "acknowledged",
-    "transferred",
-    "responded",
-    "feedback_received",
-    "reopened",
-    "closed",
-    "due_soon",
-    "overdue",
-    "escalated",
-    "deadline_extended",
-)
-EVENT_NAMES = tuple(f"complaint.{t}" for t in EVENT_TYPES)
 
 # Seconds to wait before attempt 1, 2, ... 10 (Standard Webhooks' customary schedule).
 SCHEDULE = (0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -35,20 +14,6 @@ MAX_ATTEMPTS = len(SCHEDULE)
 MAX_RETRY_AFTER = timedelta(hours=24)
 
 _MESSAGE_NS = uuid.UUID("6d1f6c2e-1b0a-4f57-9a77-3f1de2d0a5b1")
-
-# Where each event leaves the complaint; events not listed leave it where it was.
-_STATUS_AFTER = {
-    "received": "received",
-    "needs_info": "needs_info",
-    "verified": "verified",
-    "dispatched": "dispatched",
-    "acknowledged": "in_progress",
-    "transferred": "dispatched",
-    "responded": "responded",
-    "reopened": "in_progress",
-    "closed": "closed",
-    "archived": "archived",
-}
 
 
 def next_attempt_delay(attempts_made: int) -> timedelta | None:
@@ -95,17 +60,6 @@ def judge(status_code: int | None, retry_after: str | None, now: datetime) -> Ve
     if status_code in (429, 503):
         return Verdict(done=False, retry_after=parse_retry_after(retry_after, now))
     return Verdict(done=False)
-
-
-def status_after(event_types: Iterable[str]) -> str:
-    """The complaint's status right after the last of these events (its history up to it)."""
-    status = "received"
-    before_wait = "received"
-    for event in event_types:
-        if event == "needs_info":
-            before_wait = status
-        status = before_wait if event == "info_supplied" else _STATUS_AFTER.get(event, status)
-    return status
 
 
 def message_id(complaint_id: uuid.UUID, seq: int) -> str:

@@ -11,36 +11,17 @@ from sqlalchemy import any_, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.complaints import readmodel
 from app.complaints.fanout import EventNotice
-from app.complaints.models import Complaint, ComplaintEvent
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
-from app.webhooks.rules import event_body, message_id, status_after
+from app.webhooks.rules import event_body, message_id
 
 
 async def enqueue_deliveries(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
     """Owe this event to every active endpoint that wants it, and to the complaint's callback."""
-    c = (
-        await session.execute(
-            select(
-                Complaint.tracking_id,
-                Complaint.agency_id,
-                Complaint.submitted_by,
-                Complaint.callback_url,
-            ).where(Complaint.id == notice.complaint_id)
-        )
-    ).one_or_none()
+    c = await readmodel.facts(session, notice.complaint_id)
     if c is None:
         return
-    history = (
-        await session.scalars(
-            select(ComplaintEvent.type)
-            .where(
-                ComplaintEvent.complaint_id == notice.complaint_id,
-                ComplaintEvent.seq <= notice.seq,
-            )
-            .order_by(ComplaintEvent.seq)
-        )
-    ).all()
     msg_id = message_id(notice.complaint_id, notice.seq)
     body = event_body(
         notice.type,
@@ -49,7 +30,7 @@ async def enqueue_deliveries(session: AsyncSession, notice: EventNotice, now: da
         notice.complaint_id,
         c.tracking_id,
         notice.seq,
-        status_after(history),
+        notice.status,
         c.agency_id,
     )
     event_name = f"complaint.{notice.type}"

@@ -68,5 +68,8 @@ async def test_agreement_report_compares_suggestion_and_verification(
     assert by_type == {"field_inspection": (1, 1), "information": (1, 1), "non_field": (0, 1)}
     by_category = {r["key"]: (r["agreed"], r["total"]) for r in report.json()["category"]}
     assert by_category == {lighting: (2, 2), str(world.categories["jalan"]): (0, 1)}
+    labels = {r["key"]: r["label"] for r in report.json()["category"]}
+    assert labels[lighting] == "Perhubungan"  # the category's own name, from routing
+    assert {r["label"] for r in report.json()["type"]} == set(by_type)
     denied = await client.get("/v1/reports/classification", headers=world.h("liaison"))
     assert denied.status_code == 403

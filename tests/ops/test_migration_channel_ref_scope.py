@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import migrate
 from app.jurisdictions.service import create_jurisdiction
 from app.kernel.db import make_engine
-from tests.conftest import _admin, _with_database
 
 _OLD_ROW = text(
     """
@@ -52,31 +51,26 @@ async def _after(url: str) -> tuple[list[Any], str]:
     return list(rows), str(index)
 
 
-def test_0006_keeps_old_rows_and_derives_their_sender(server_url: str) -> None:
-    name = f"lapor_mig_{uuid.uuid4().hex[:10]}"
-    url = _with_database(server_url, name)
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    try:
-        migrate.upgrade(url, "0005")
-        account, app = uuid.uuid4(), uuid.uuid4()
-        rows = [
-            # A social message from before the account was its sender of record.
-            {"channel": "social_media", "detail": f'{{"account_id": "{account}"}}', "by": None},
-            {"channel": "sms_1708", "detail": "{}", "by": None},  # sender unknown
-            {"channel": "mobile_app", "detail": "{}", "by": app},
-        ]
-        rows = [r | {"id": uuid.uuid4(), "tracking": f"LPR-OLD{n}"} for n, r in enumerate(rows)]
-        asyncio.run(_before(url, rows))
-        migrate.upgrade(url, "head")
-        after, index = asyncio.run(_after(url))
-        assert [(r.id, r.submitted_by) for r in after] == [
-            (rows[0]["id"], account),
-            (rows[1]["id"], None),
-            (rows[2]["id"], app),
-        ]
-        assert "(jurisdiction_id, channel, submitted_by, channel_ref)" in index
-        assert "WHERE (channel_ref IS NOT NULL)" in index
-        # No two senders share a reference yet, so the way back is open too.
-        command.downgrade(migrate.alembic_config(url), "0005")
-    finally:
-        asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+def test_0006_keeps_old_rows_and_derives_their_sender(scratch_url: str) -> None:
+    url = scratch_url
+    migrate.upgrade(url, "0005")
+    account, app = uuid.uuid4(), uuid.uuid4()
+    rows = [
+        # A social message from before the account was its sender of record.
+        {"channel": "social_media", "detail": f'{{"account_id": "{account}"}}', "by": None},
+        {"channel": "sms_1708", "detail": "{}", "by": None},  # sender unknown
+        {"channel": "mobile_app", "detail": "{}", "by": app},
+    ]
+    rows = [r | {"id": uuid.uuid4(), "tracking": f"LPR-OLD{n}"} for n, r in enumerate(rows)]
+    asyncio.run(_before(url, rows))
+    migrate.upgrade(url, "head")
+    after, index = asyncio.run(_after(url))
+    assert [(r.id, r.submitted_by) for r in after] == [
+        (rows[0]["id"], account),
+        (rows[1]["id"], None),
+        (rows[2]["id"], app),
+    ]
+    assert "(jurisdiction_id, channel, submitted_by, channel_ref)" in index
+    assert "WHERE (channel_ref IS NOT NULL)" in index
+    # No two senders share a reference yet, so the way back is open too.
+    command.downgrade(migrate.alembic_config(url), "0005")

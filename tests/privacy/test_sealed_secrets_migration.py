@@ -5,7 +5,6 @@ import base64
 import json
 import os
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,6 @@ from app import migrate
 from app.kernel.config import Settings
 from app.kernel.db import make_engine
 from app.privacy.crypto import Sealed, Sealer
-from tests.conftest import _admin, _with_database
 
 SECRETS = {"access_token": "EAAG-token", "signing_secret": "s3cret"}
 REPLY = {"to": "6281234567890", "text": "Pengaduan diterima"}
@@ -39,14 +37,6 @@ async def _sql(url: str, sql: str, **params: Any) -> list[Any]:
             return list(result.all()) if result.returns_rows else []
     finally:
         await engine.dispose()
-
-
-@pytest.fixture
-def scratch_url(server_url: str) -> Iterator[str]:
-    name = f"lapor_mig_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    yield _with_database(server_url, name)
-    asyncio.run(_admin(server_url, f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 def test_existing_secrets_stay_readable_and_bound_to_their_kind(scratch_url: str) -> None:

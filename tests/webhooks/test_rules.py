@@ -87,16 +87,6 @@ def test_retry_after_is_honoured_on_429_and_503_only() -> None:
     assert rules.judge(500, "30", now).retry_after is None
 
 
-def test_status_after_follows_the_history() -> None:
-    assert rules.status_after(["received"]) == "received"
-    assert rules.status_after(["received", "verified", "dispatched"]) == "dispatched"
-    assert rules.status_after(["received", "verified"]) == "verified"
-    waited = ["received", "verified", "dispatched", "needs_info", "info_supplied"]
-    assert rules.status_after(waited) == "dispatched"
-    assert rules.status_after(["received", "verified", "dispatched", "due_soon"]) == "dispatched"
-    assert rules.status_after([*waited, "acknowledged", "responded", "reopened"]) == "in_progress"
-
-
 def test_message_id_is_stable_per_event() -> None:
     cid = uuid.uuid4()
     assert rules.message_id(cid, 1) == rules.message_id(cid, 1)
