@@ -221,11 +221,14 @@ class Engine:
 
     async def start(self) -> None:
         """Enqueue the current slot of every periodic topic (a slot already there is kept)."""
+        periodic_topics = [t for t in self.topics if t.policy.every is not None]
+        if not periodic_topics:
+            return
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
-            for topic in self.topics:
-                if topic.policy.every is not None:
-                    await _enqueue_slot(session, topic, slot_of(now, topic.policy.every))
+            for topic in periodic_topics:
+                assert topic.policy.every is not None
+                await _enqueue_slot(session, topic, slot_of(now, topic.policy.every))
 
     async def run_batch(self) -> int:
         """One claim of every topic, database-only topics first; returns how many rows."""
@@ -242,26 +245,21 @@ class Engine:
         return await self._run_sender(topic, topic.send)
 
     async def _run_handler(self, topic: Topic, handle: Handler) -> int:
-        now = self.clock.now()
+        total = 0
         async with self.sessions() as session, session.begin():
-            rows = (await session.execute(_CLAIM_LOCKED, _claim_args(topic, now))).all()
-            messages = [_message(topic.name, r) for r in rows]
-            stale = await topic.stale(session, messages) if topic.stale and messages else set()
-            outcomes = []
-            for m in messages:
-                if m.id in stale:
-                    outcomes.append(Outcome(done=True))
-                    continue
-                try:
-                    # A savepoint per row: one failing handler does not undo the rest.
-                    async with session.begin_nested():
-                        await handle(session, m)
-                    outcomes.append(Outcome(done=True))
-                except Exception as exc:  # recorded and retried, never fatal
-                    log.warning("outbox row failed", extra={"row": str(m.id), "error": str(exc)})
-                    outcomes.append(Outcome(done=False, error=f"{type(exc).__name__}: {exc}"))
-            await self._settle(session, topic, messages, outcomes, lease_end=None)
-        return len(messages)
+            # Claim again in the same transaction until the batch is full: a row settled here
+            # lets the next row of its ordering key through (a complaint's events in one go).
+            while total < topic.policy.batch_size:
+                now = self.clock.now()
+                args = {**_claim_args(topic, now), "limit": topic.policy.batch_size - total}
+                rows = (await session.execute(_CLAIM_LOCKED, args)).all()
+                if not rows:
+                    break
+                messages = [_message(topic.name, r) for r in rows]
+                outcomes = await _handle_all(session, topic, handle, messages)
+                await self._settle(session, topic, messages, outcomes, lease_end=None)
+                total += len(messages)
+        return total
 
     async def _run_sender(self, topic: Topic, send: BatchSender) -> int:
         now = self.clock.now()
@@ -369,6 +367,27 @@ class Engine:
                 claimed = 0
             if claimed < topic.policy.batch_size:
                 await _wait(stop, backoff_.wait)
+
+
+async def _handle_all(
+    session: AsyncSession, topic: Topic, handle: Handler, messages: Sequence[Message]
+) -> list[Outcome]:
+    """Run a database-only handler on each row, a savepoint each; skip the stale ones."""
+    stale = await topic.stale(session, messages) if topic.stale else set()
+    outcomes = []
+    for m in messages:
+        if m.id in stale:
+            outcomes.append(Outcome(done=True))
+            continue
+        try:
+            # A savepoint per row: one failing handler does not undo the rest.
+            async with session.begin_nested():
+                await handle(session, m)
+            outcomes.append(Outcome(done=True))
+        except Exception as exc:  # recorded and retried, never fatal
+            log.warning("outbox row failed", extra={"row": str(m.id), "error": str(exc)})
+            outcomes.append(Outcome(done=False, error=f"{type(exc).__name__}: {exc}"))
+    return outcomes
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:

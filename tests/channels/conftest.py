@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.channels.accounts import create_account
 from app.kernel.config import Settings
 from app.main import create_app
-from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer
+from tests.engines import worker as engine_of
 from tests.factories import World
 
 FIXTURES = Path("/work/shared/fixtures/channels")
@@ -165,13 +165,7 @@ async def channel_accounts(
 
 async def run_worker(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
     """Drain what is due now: fan-out, then the sends it enqueued."""
-    async with httpx.AsyncClient(timeout=5.0) as http:
-        worker = Worker(
-            sessions,
-            settings,
-            default_handlers(settings, cipher_for(settings)),
-            default_senders(settings, http, cipher_for(settings)),
-        )
+    async with engine_of(settings, sessions.kw["bind"]) as worker:
         for _ in range(10):
             if await worker.run_batch() == 0:
                 return

@@ -1,11 +1,13 @@
 """Data-subject rights: export by NIK, phone or e-mail; correction; erasure after retention."""
 
+from datetime import UTC, datetime
+
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.kernel.config import Settings
-from app.outbox.worker import Worker
+from app.privacy.tasks import sweep
 from tests.complaint_states import REPORTER, make_complaint
 from tests.factories import World
 
@@ -105,9 +107,8 @@ async def test_identities_are_erased_after_retention_and_the_complaint_stays(
             ),
             {"d": days, "ids": [old_closed, old_archived, old_open]},
         )
-    worker = Worker(sessions, settings, {})
-    assert await worker.sweep() == 2
-    assert await worker.sweep() == 0  # already erased: nothing to do twice
+    assert await sweep(sessions, days, datetime.now(UTC)) == 2
+    assert await sweep(sessions, days, datetime.now(UTC)) == 0  # already erased: nothing twice
     async with engine.connect() as conn:
         rows = dict(
             (
