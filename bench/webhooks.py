@@ -200,7 +200,8 @@ async def main() -> None:
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
-    assert proc.stdout is not None and proc.stdin is not None
+    assert proc.stdout is not None
+    assert proc.stdin is not None
     port = int(await proc.stdout.readline())
     name = f"bench_hooks_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(SERVER)

@@ -173,7 +173,7 @@ CLAIM_LEASED = text(
     """  # noqa: S608 - constant fragments
 )
 # Handlers settle in the claim's transaction, so the attempt is counted there too.
-_CLAIM_LOCKED = text(
+CLAIM_LOCKED = text(
     f"""
     WITH due AS ({_DUE})
     SELECT o.id, o.jurisdiction_id, o.complaint_id, o.seq, o.payload, o.attempts + 1 AS attempts
@@ -252,7 +252,7 @@ class Engine:
             while total < topic.policy.batch_size:
                 now = self.clock.now()
                 args = {**_claim_args(topic, now), "limit": topic.policy.batch_size - total}
-                rows = (await session.execute(_CLAIM_LOCKED, args)).all()
+                rows = (await session.execute(CLAIM_LOCKED, args)).all()
                 if not rows:
                     break
                 messages = [_message(topic.name, r) for r in rows]
