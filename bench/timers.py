@@ -1,6 +1,6 @@
 """Timer benchmark: how long the engine takes to fire `--due` due timers among `--rows` pending.
 
-    /work/main/.venv/bin/python bench/timers.py [--rows 1000000] [--due 100000] [--batch 1000]
+    /work/main/.venv/bin/python bench/timers.py [--rows 1000000] [--due 100000] [--batch 250]
 
 Creates a scratch database on BENCH_DATABASE_URL (default: the local PostgreSQL), migrates it,
 takes in `--complaints` complaints through the real intake, then loads `--rows` pending timer
@@ -153,7 +153,7 @@ async def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="pending timer rows")
     parser.add_argument("--due", type=int, default=100_000, help="of which due now")
     parser.add_argument("--complaints", type=int, default=1000)
-    parser.add_argument("--batch", type=int, default=1000, help="rows per claim")
+    parser.add_argument("--batch", type=int, default=250, help="rows per claim")
     parser.add_argument("--lanes", type=int, default=2, help="batches in flight")
     parser.add_argument("--seconds", type=float, default=300.0)
     args = parser.parse_args()
