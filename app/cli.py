@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-import httpx
 import uvicorn
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +20,6 @@ from app.kernel.config import Settings, get_settings
 from app.kernel.db import make_engine, make_sessionmaker
 from app.kernel.logging import configure as configure_logging
 from app.kernel.logging import get_logger
-from app.outbox.worker import Worker, default_handlers, default_senders
 
 log = get_logger("app.cli")
 
@@ -72,43 +70,9 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
 
 
 async def _run_worker(settings: Settings, stop: asyncio.Event) -> None:
-    import app.models  # noqa: F401 - every table, so the ORM resolves each foreign key
-    from app.hub.client import hub_from_settings
-    from app.hub.push import sync_forever
-    from app.privacy.crypto import Sealer
-    from app.webhooks.dispatcher import Dispatcher
-    from app.webhooks.service import loopback_allowed
-    from app.webhooks.url_guard import guarded_client
+    from app import worker
 
-    engine = make_engine(settings.database_url or "", pool_size=4, max_overflow=8)
-    sessions = make_sessionmaker(engine)
-    sealer = Sealer.from_settings(settings)  # the worker's one sealer, for every job
-    # No redirects (a callback must not be bounced elsewhere) and a firm timeout.
-    async with (
-        httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http,
-        guarded_client(
-            loopback_allowed(settings),
-            settings.webhook_max_concurrency,
-            settings.webhook_timeout_seconds,
-        ) as hooks_http,
-    ):
-        worker = Worker(
-            sessions,
-            settings,
-            default_handlers(settings, sealer),
-            default_senders(settings, http, sealer, sessions),
-        )
-        loops = [
-            worker.run_forever(stop),
-            Dispatcher(sessions, settings, hooks_http, sealer).run_forever(stop),
-        ]
-        hub = hub_from_settings(settings, http)
-        if hub is not None:
-            loops.append(sync_forever(engine, sessions, settings, sealer, hub, stop))
-        try:
-            await asyncio.gather(*loops)
-        finally:
-            await engine.dispose()
+    await worker.run(settings, stop)
 
 
 async def _work(settings: Settings) -> None:

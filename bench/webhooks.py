@@ -1,57 +1,53 @@
-"""Callback delivery benchmark: deliveries per second to a local receiver on 127.0.0.1.
+"""Callback delivery benchmark: deliveries per second from one worker to a receiver process.
 
-    /work/main/.venv/bin/python bench/webhooks.py [--count 2000] [--concurrency 20]
+    /work/main/.venv/bin/python bench/webhooks.py [--count 20000] [--events 2] [--concurrency 200]
 
 Creates a scratch database on BENCH_DATABASE_URL (default: the local PostgreSQL), migrates it,
-takes in `--count` complaints through the real intake, registers one endpoint, lets the
-worker's fan-out turn their events into deliveries, then runs the real dispatcher (claim with
-SKIP LOCKED and a lease, sign, POST, log the attempt, settle) against a minimal keep-alive
-receiver in the same process, and times it until every delivery is done. Bounded: it stops
-after `--seconds` even if not done, and always drops its database. Prints a Markdown row.
+takes in `--count / --events` complaints through the real intake and gives each `--events - 1`
+more events, registers one endpoint, lets the engine's fan-out turn the events into deliveries,
+then runs the real engine's `webhook` topic (claim with SKIP LOCKED and a lease, in order per
+(endpoint, complaint), sign, POST through the SSRF-guarded client, attempts logged and deliveries
+settled in one statement per batch) against a minimal HTTP/1.1 keep-alive receiver in ANOTHER
+process, and times it until every delivery is done. The receiver checks that each complaint's
+events arrive in seq order. Bounded: it stops after `--seconds` even if not done, and always
+drops its database. Prints a Markdown row; prints no rate and exits 1 if anything was lost,
+failed, answered other than 2xx, or arrived out of order.
 """
 
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
-
-import asyncpg
-from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the checkout's
 
-import app.models  # noqa: E402, F401 - every table, so the ORM resolves each foreign key
-from app import migrate  # noqa: E402
-from app.complaints.intake import take_in  # noqa: E402
-from app.complaints.schemas import ComplaintCreate  # noqa: E402
-from app.jurisdictions.service import create_jurisdiction, load_context  # noqa: E402
-from app.kernel.clock import SystemClock  # noqa: E402
-from app.kernel.config import Settings  # noqa: E402
-from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
-from app.kernel.security import ADMIN, CITIZEN_APP, Principal  # noqa: E402
-from app.outbox.worker import Worker, default_handlers  # noqa: E402
-from app.privacy.crypto import Sealer  # noqa: E402
-from app.webhooks.dispatcher import Dispatcher  # noqa: E402
-from app.webhooks.schemas import EndpointCreate  # noqa: E402
-from app.webhooks.service import create_endpoint  # noqa: E402
-from app.webhooks.url_guard import guarded_client  # noqa: E402
-
-_DONE = text("SELECT count(*) FROM webhook_deliveries WHERE status = 'done'")
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 class Receiver:
-    """Answers 204 to every request on a kept-alive connection; counts them."""
+    """Answers 204 on kept-alive connections; counts, and checks seq order per complaint."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.out_of_order = 0
+        self.last_seq: dict[str, int] = {}
+
+    def record(self, body: bytes) -> None:
+        data = json.loads(body)["data"]
+        complaint, seq = data["complaint_id"], data["seq"]
+        if seq <= self.last_seq.get(complaint, 0):
+            self.out_of_order += 1
+        self.last_seq[complaint] = seq
+        self.count += 1
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
@@ -61,18 +57,46 @@ class Receiver:
                 for line in head.split(b"\r\n"):
                     if line.lower().startswith(b"content-length:"):
                         length = int(line.split(b":", 1)[1])
-                await reader.readexactly(length)
-                self.count += 1
-                writer.write(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
+                body = await reader.readexactly(length)
+                if head.startswith(b"GET /stats"):
+                    stats = json.dumps({"count": self.count, "out_of_order": self.out_of_order})
+                    answer = (
+                        f"HTTP/1.1 200 OK\r\ncontent-length: {len(stats)}\r\n\r\n{stats}".encode()
+                    )
+                else:
+                    self.record(body)
+                    answer = b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n"
+                writer.write(answer)
                 await writer.drain()
         writer.close()
 
 
-async def prepare(url: str, settings: Settings, count: int, port: int) -> None:
+async def receive() -> None:
+    """The receiver process: prints its port, serves until its stdin closes."""
+    receiver = Receiver()
+    server = await asyncio.start_server(receiver.serve, "127.0.0.1", 0, backlog=1024)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)
+    server.close()
+
+
+async def prepare(url: str, settings: Any, complaints: int, events: int, port: int) -> None:
+    from app.complaints.events import SYSTEM_ACTOR, append_event
+    from app.complaints.intake import take_in
+    from app.complaints.models import Complaint
+    from app.complaints.schemas import ComplaintCreate
+    from app.jurisdictions.service import create_jurisdiction, load_context
+    from app.kernel.db import make_engine, make_sessionmaker
+    from app.kernel.security import ADMIN, CITIZEN_APP, Principal
+    from app.privacy.crypto import Sealer
+    from app.webhooks.schemas import EndpointCreate
+    from app.webhooks.service import create_endpoint
+    from app.worker import built
+
     engine = make_engine(url, pool_size=4, max_overflow=0)
     sessions = make_sessionmaker(engine)
     cipher = Sealer.from_settings(settings)
-    clock = SystemClock()
     async with sessions() as session, session.begin():
         jur = await create_jurisdiction(session, "35.21", "Kabupaten Ngawi", "Asia/Jakarta")
         ctx = await load_context(session, jur.id)
@@ -82,52 +106,103 @@ async def prepare(url: str, settings: Settings, count: int, port: int) -> None:
             settings,
             cipher,
             admin,
-            EndpointCreate(url=f"http://127.0.0.1:{port}/hook", event_types=["complaint.received"]),
-            clock.now(),
+            EndpointCreate(
+                url=f"http://127.0.0.1:{port}/hook",
+                event_types=["complaint.received", "complaint.due_soon"],
+            ),
         )
         app_client = Principal(uuid.uuid4(), "client", CITIZEN_APP, jur.id, None, "bench")
-        for i in range(count):
+        for i in range(complaints):
             body = ComplaintCreate(channel="web", text=f"Keluhan nomor {i} untuk bench callback.")
-            await take_in(session, ctx, cipher, app_client, body, now=clock.now())
-    worker = Worker(sessions, settings, default_handlers(settings, cipher), {})
-    while await worker.run_batch():
-        pass
+            created = await take_in(session, ctx, cipher, app_client, body)
+            c = await session.get(Complaint, created.body.id)
+            assert c is not None
+            for _ in range(events - 1):
+                await append_event(session, c, "due_soon", SYSTEM_ACTOR, c.received_at)
+    async with built(settings, engine) as worker:
+        fan_out = [t for t in worker.topics if t.name == "complaint_event"]
+        while await worker.run_topic(fan_out[0]):
+            pass
     await engine.dispose()
 
 
-async def measure(url: str, settings: Settings, count: int, limit_s: float) -> tuple[int, float]:
-    receiver = Receiver()
-    server = await asyncio.start_server(receiver.serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    await prepare(url, settings, count, port)
+async def _stats(port: int) -> dict[str, int]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /stats HTTP/1.1\r\ncontent-length: 0\r\n\r\n")
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+    stats: dict[str, int] = json.loads(await reader.readexactly(length))
+    writer.close()
+    return stats
+
+
+async def measure(
+    url: str, settings: Any, count: int, events: int, limit_s: float, port: int
+) -> tuple[dict[str, int], float, float, int]:
+    from sqlalchemy import text
+
+    from app.kernel.db import make_engine
+    from app.worker import built
+
+    await prepare(url, settings, count // events, events, port)
     engine = make_engine(url, pool_size=8, max_overflow=8)
-    cipher = Sealer.from_settings(settings)
     stop = asyncio.Event()
-    async with guarded_client(True, settings.webhook_max_concurrency, 10.0) as http:
-        dispatcher = Dispatcher(make_sessionmaker(engine), settings, http, cipher, name="bench")
-        started = time.perf_counter()
-        task = asyncio.create_task(dispatcher.run_forever(stop))
+    async with built(settings, engine, name="bench") as worker:
+        hooks = [t for t in worker.topics if t.name == "webhook"]
+        only_hooks = type(worker)(worker.sessions, hooks, worker.clock, 0.01, "bench")
+        started, cpu_started = time.perf_counter(), time.process_time()
+        task = asyncio.create_task(only_hooks.run_forever(stop))
         async with engine.connect() as conn:
             while time.perf_counter() - started < limit_s:
-                done = await conn.scalar(_DONE)
+                settled = await conn.scalar(
+                    text("SELECT count(*) FROM webhook_deliveries WHERE status <> 'pending'")
+                )
                 await conn.commit()
-                if done >= count:
+                if settled >= count:
                     break
-                await asyncio.sleep(0.05)
-        elapsed = time.perf_counter() - started
+                await asyncio.sleep(0.02)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         stop.set()
         await task
-    server.close()
+    async with engine.connect() as conn:
+        not_done = await conn.scalar(
+            text(
+                "SELECT count(*) FROM webhook_deliveries WHERE status <> 'done'"
+                " OR attempts <> 1 OR last_status_code NOT BETWEEN 200 AND 299"
+            )
+        )
     await engine.dispose()
-    return receiver.count, elapsed
+    return await _stats(port), elapsed, cpu, not_done
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--count", type=int, default=20000, help="deliveries")
+    parser.add_argument("--events", type=int, default=2, help="events (deliveries) per complaint")
+    parser.add_argument("--concurrency", type=int, default=200, help="POSTs in flight at most")
+    parser.add_argument("--batch", type=int, default=100, help="deliveries per claim")
     parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--receiver", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.receiver:
+        await receive()
+        return
+
+    import asyncpg
+
+    from app import migrate
+    from app.kernel.config import Settings
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--receiver",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stdin is not None
+    port = int(await proc.stdout.readline())
     name = f"bench_hooks_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(SERVER)
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -140,22 +215,33 @@ async def main() -> None:
             log_level="WARNING",
             webhook_allow_loopback=True,
             webhook_max_concurrency=args.concurrency,
-            worker_poll_seconds=0.05,
+            webhook_batch_size=args.batch,
+            worker_poll_seconds=0.01,
         )
-        received, elapsed = await measure(url, settings, args.count, args.seconds)
+        stats, elapsed, cpu, not_done = await measure(
+            url, settings, args.count, args.events, args.seconds, port
+        )
     finally:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
-    # A rate over a run that lost or failed deliveries would flatter it: no figure then.
-    complete = received == args.count
-    rate = f"{received / elapsed:.0f}" if complete else "none: not all delivered"
-    print("| deliveries | concurrency | seconds | deliveries/s | machine |")
-    print("|---|---|---|---|---|")
+        proc.stdin.close()
+        await proc.wait()
+    received = stats["count"]
+    # A rate over a run that lost, failed or reordered deliveries would flatter it: no figure.
+    clean = received == args.count and not_done == 0 and stats["out_of_order"] == 0
+    rate = f"{received / elapsed:.0f}" if clean else "none: errors"
+    per_cpu = f"{received / cpu:.0f}" if clean and cpu else "none"
     print(
-        f"| {received} of {args.count} | {args.concurrency} | {elapsed:.2f} |"
-        f" {rate} | {platform.machine()}, {os.cpu_count()} CPUs |"
+        "| deliveries | per complaint | concurrency | out of order | seconds | deliveries/s"
+        " | worker CPU s | per worker CPU s |"
     )
-    if not complete:
+    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {received} of {args.count} | {args.events} | {args.concurrency} |"
+        f" {stats['out_of_order']} | {elapsed:.2f} | {rate} | {cpu:.2f} | {per_cpu} |"
+    )
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    if not clean:
         sys.exit(1)
 
 

@@ -11,8 +11,7 @@ import httpx
 
 from app.channels.replies import unseal
 from app.kernel.config import Settings
-from app.outbox.models import OutboxMessage
-from app.outbox.worker import Outcome, Sender
+from app.outbox.engine import Message, Outcome, Sender
 from app.privacy.crypto import Sealer
 
 
@@ -28,7 +27,7 @@ def _outcome(response: httpx.Response) -> Outcome:
 def sms_sender(settings: Settings, http: httpx.AsyncClient, cipher: Sealer) -> Sender:
     """POST {"to", "text", "ref"} to the configured SMS gateway."""
 
-    async def send(row: OutboxMessage) -> Outcome:
+    async def send(row: Message) -> Outcome:
         if not settings.sms_gateway_url:
             return Outcome(done=False, dead=True, error="LAPOR_SMS_GATEWAY_URL is not set")
         secret = unseal(cipher, row.id, row.payload)
@@ -82,7 +81,7 @@ def social_request(settings: Settings, secret: dict[str, Any]) -> tuple[str, dic
 def social_sender(settings: Settings, http: httpx.AsyncClient, cipher: Sealer) -> Sender:
     """Send a reply through the platform's own API with the account's access token."""
 
-    async def send(row: OutboxMessage) -> Outcome:
+    async def send(row: Message) -> Outcome:
         secret = unseal(cipher, row.id, row.payload)
         try:
             url, body = social_request(settings, secret)

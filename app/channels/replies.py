@@ -11,7 +11,6 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels import accounts
@@ -19,7 +18,7 @@ from app.complaints import readmodel
 from app.complaints.fanout import EventNotice, Subscriber
 from app.complaints.vocabulary import EventType, Status
 from app.kernel.config import Settings
-from app.outbox.models import OutboxMessage
+from app.outbox import service as outbox
 from app.privacy.crypto import Sealed, Sealer
 from app.privacy.identity import META_REPLY, SMS_REPLY, X_REPLY, read_identity
 
@@ -112,18 +111,15 @@ async def enqueue(
 ) -> None:
     """One reply row; the same dedupe key twice is one reply."""
     row_id = uuid.uuid4()
-    await session.execute(
-        pg_insert(OutboxMessage)
-        .values(
-            id=row_id,
-            jurisdiction_id=jurisdiction_id,
-            topic=topic,
-            complaint_id=complaint_id,
-            dedupe_key=dedupe_key,
-            payload={**public, **seal(cipher, row_id, secret)},
-            available_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    await outbox.enqueue(
+        session,
+        jurisdiction_id,
+        topic,
+        dedupe_key,
+        {**public, **seal(cipher, row_id, secret)},
+        complaint_id=complaint_id,
+        available_at=now,
+        row_id=row_id,
     )
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from app.channels import accounts, jobs, signatures, sms, social
+from app.channels import accounts, signatures, sms, social, tasks
 from app.channels.accounts import Account
 from app.channels.bodies import field_details
 from app.channels.sms_parse import JsonSmsIn, from_json, from_kannel, from_twilio
@@ -172,7 +172,7 @@ async def sms_inbound(
                 params |= dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             principal = await _gateway(request, db, cipher, params.pop("key", None))
             message = from_kannel(params)
-        result = await sms.receive(db, cipher, jobs.sms_config(settings), principal, message, now)
+        result = await sms.receive(db, cipher, tasks.sms_config(settings), principal, message, now)
     except AppError as exc:
         raise _rejected("sms", request, exc) from None
     return _sms_answer(fmt, result)

@@ -25,7 +25,7 @@ from app.jurisdictions.service import load_context
 from app.kernel.errors import Invalid
 from app.kernel.logging import get_logger
 from app.kernel.security import CHANNEL_GATEWAY, Principal
-from app.outbox.models import OutboxMessage
+from app.outbox.service import enqueue
 from app.privacy.crypto import Sealed, Sealer
 
 log = get_logger(__name__)
@@ -202,17 +202,13 @@ async def receive(
     if part_count is not None and len(parts) >= part_count:
         return await _assemble(session, cipher, config, parts, now)
     # One timer per part; each closes the group only if no later part has come since.
-    await session.execute(
-        pg_insert(OutboxMessage)
-        .values(
-            id=uuid.uuid4(),
-            jurisdiction_id=principal.jurisdiction_id,
-            topic=replies.ASSEMBLE_TOPIC,
-            dedupe_key=f"sms_assemble:{part_id}",
-            payload={"group_key": group_key},
-            available_at=now + config.window,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    await enqueue(
+        session,
+        principal.jurisdiction_id,
+        replies.ASSEMBLE_TOPIC,
+        f"sms_assemble:{part_id}",
+        {"group_key": group_key},
+        available_at=now + config.window,
     )
     return SmsResult("part_stored")
 

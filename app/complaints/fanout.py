@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.models import ComplaintEvent
-from app.outbox.models import OutboxMessage
+from app.outbox.engine import Handler, Message
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,15 @@ Subscriber = Callable[[AsyncSession, EventNotice, datetime], Awaitable[None]]
 
 def fan_out(
     subscribers: Sequence[Subscriber],
-) -> Callable[[AsyncSession, OutboxMessage, datetime], Awaitable[None]]:
+) -> Handler:
     """The outbox handler for `complaint_event` rows."""
 
-    async def handle(session: AsyncSession, row: OutboxMessage, now: datetime) -> None:
+    async def handle(session: AsyncSession, row: Message) -> None:
+        now = row.now
         event = await session.get(ComplaintEvent, (row.complaint_id, row.seq))
         if event is None:  # the complaint was deleted; nothing left to announce
             return
+        assert row.jurisdiction_id is not None
         notice = EventNotice(
             jurisdiction_id=row.jurisdiction_id,
             complaint_id=event.complaint_id,

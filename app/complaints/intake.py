@@ -23,7 +23,7 @@ from app.complaints.tracking import new_tracking_id
 from app.jurisdictions.service import JurisdictionContext
 from app.kernel.errors import Invalid
 from app.kernel.security import Principal
-from app.outbox.service import EVENT_TOPIC, TIMER_TOPIC
+from app.outbox.service import EVENT_TOPIC, INSERT_HEAD, TIMER_TOPIC
 from app.privacy.crypto import Sealed, Sealer
 from app.routing.decide import Sample
 from app.routing.decision import suggest_and_route
@@ -33,7 +33,7 @@ from app.routing.service import check_category
 CLOCK_SKEW = timedelta(minutes=5)
 
 _INSERT = text(
-    """
+    f"""
     WITH c AS (
         INSERT INTO complaints (
             id, jurisdiction_id, tracking_id, channel, channel_detail, channel_ref, title, text,
@@ -69,22 +69,22 @@ _INSERT = text(
                CAST(:event_data AS jsonb)
         FROM c
     ), outbox AS (
-        INSERT INTO outbox_messages (id, jurisdiction_id, topic, dedupe_key, complaint_id, seq,
-                                     payload, status, available_at, attempts, created_at)
+        {INSERT_HEAD}
         SELECT CAST(:event_msg_id AS uuid), CAST(:jurisdiction_id AS uuid),
                CAST(:event_topic AS varchar), NULL, id, 1,
-               CAST('{"type": "complaint.received"}' AS jsonb), 'pending',
-               CAST(:now AS timestamptz), 0, CAST(:now AS timestamptz)
+               CAST('{{"type": "complaint.received"}}' AS jsonb), 'pending',
+               CAST(:now AS timestamptz), 0, CAST(:now AS timestamptz),
+               CAST(:event_topic AS varchar) || ':' || id::text
         FROM c
         UNION ALL
         SELECT CAST(:timer_msg_id AS uuid), CAST(:jurisdiction_id AS uuid),
                CAST(:timer_topic AS varchar), CAST(:timer_key AS varchar), id, NULL,
                CAST(:timer_payload AS jsonb), 'pending',
-               CAST(:verification_due_at AS timestamptz), 0, CAST(:now AS timestamptz)
+               CAST(:verification_due_at AS timestamptz), 0, CAST(:now AS timestamptz), NULL
         FROM c
     )
     SELECT id FROM c
-    """
+    """  # noqa: S608 - INSERT_HEAD is a constant of app/outbox
 )
 
 _EXISTING = text(

@@ -78,9 +78,39 @@ async def schedule_auto_close(session: AsyncSession, c: Complaint) -> None:
         await _schedule(session, c, "auto_close", c.auto_close_at, c.auto_close_at)
 
 
-def _still(c: Complaint, attr: str, due: datetime) -> bool:
+def _still(c: Any, attr: str, due: datetime) -> bool:
     value: datetime | None = getattr(c, attr)
     return value is not None and value == due
+
+
+# Which column each kind of timer was computed from, and the status it is meant for (None:
+# while the SLA clock runs).
+_MEANT_FOR: dict[str, tuple[str, str | None]] = {
+    "verification_overdue": ("verification_due_at", "received"),
+    "due_soon": ("due_at", None),
+    "overdue": ("due_at", None),
+    "info_expired": ("info_due_at", "needs_info"),
+    "auto_close": ("auto_close_at", "responded"),
+}
+
+# What `could_fire` reads of a complaint: the batch of timers is checked in one read of these.
+TIMER_COLUMNS = ("id", "status", "paused_at", *sorted({a for a, _ in _MEANT_FOR.values()}))
+
+
+def could_fire(kind: str, due: datetime, c: Any) -> bool:
+    """Whether the complaint still has the instant this timer was computed for, in its status.
+
+    Pure, over anything with the `TIMER_COLUMNS` as attributes; most timers that come due are
+    stale (answered in time, deadline moved) and end here, without a lock or a write.
+    """
+    if kind not in _MEANT_FOR:
+        return False
+    attr, status = _MEANT_FOR[kind]
+    if status is None:
+        in_status = c.status in CLOCK_RUNNING and c.paused_at is None
+    else:
+        in_status = c.status == status
+    return in_status and _still(c, attr, due)
 
 
 async def fire(
@@ -98,14 +128,13 @@ async def fire(
         return None
     kind = payload["kind"]
     due = datetime.fromisoformat(payload["due"])
-    running = c.status in CLOCK_RUNNING and c.paused_at is None
     generation = int(payload.get("generation", 0))
+    if not could_fire(kind, due, c):
+        return None
     if kind in CLOCK_TIMERS and await newer_timer_exists(session, c.id, kind, generation):
         return None
 
-    if kind == "verification_overdue" and c.status == "received":
-        if not _still(c, "verification_due_at", due):
-            return None
+    if kind == "verification_overdue":
         await append_event(
             session,
             c,
@@ -115,10 +144,10 @@ async def fire(
             {"reason": "verification_overdue", "to": ["admins"], "due_at": payload["due"]},
         )
         return "escalated"
-    if kind == "due_soon" and running and _still(c, "due_at", due) and now <= due:
+    if kind == "due_soon" and now <= due:
         await append_event(session, c, "due_soon", SYSTEM_ACTOR, now, {"due_at": payload["due"]})
         return "due_soon"
-    if kind == "overdue" and running and _still(c, "due_at", due):
+    if kind == "overdue":
         level = int(payload["level"])
         if level == 1:
             await append_event(session, c, "overdue", SYSTEM_ACTOR, now, {"due_at": payload["due"]})
@@ -140,7 +169,7 @@ async def fire(
             session, c, "overdue", now + repeat, due, level=level + 1, generation=generation
         )
         return "overdue" if level == 1 else "escalated"
-    if kind == "info_expired" and c.status == "needs_info" and _still(c, "info_due_at", due):
+    if kind == "info_expired":
         c.status = next_status("expire_info", c.status)
         c.archived_reason = "incomplete"
         c.paused_at = c.info_due_at = c.resume_status = None
@@ -148,7 +177,7 @@ async def fire(
             session, c, "archived", SYSTEM_ACTOR, now, {"reason": "incomplete", "automatic": True}
         )
         return "archived"
-    if kind == "auto_close" and c.status == "responded" and _still(c, "auto_close_at", due):
+    if kind == "auto_close":
         c.status = next_status("auto_close", c.status)
         c.closed_at = now
         c.auto_close_at = None

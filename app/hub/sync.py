@@ -147,6 +147,8 @@ def subscriber(settings: Settings) -> Subscriber:
             notice.complaint_id,
             notice.seq,
             available_at=now,
+            # The hub learns a complaint's events in order, its creation first.
+            ordering_key=f"{PUSH_TOPIC}:{notice.complaint_id}",
         )
 
     return enqueue_hub_push

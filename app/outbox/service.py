@@ -1,11 +1,12 @@
-"""Writing promises into the outbox, always inside the caller's transaction."""
+"""Writing promises into the outbox, always inside the caller's transaction: the one enqueue."""
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, exists, func, insert, select
+from sqlalchemy import Integer, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,18 +24,35 @@ async def publish_event(
     event_type: str,
     occurred_at: datetime,
 ) -> None:
-    """Announce a complaint event to whoever consumes them (callbacks, hub, SMS replies)."""
-    await session.execute(
-        insert(OutboxMessage).values(
-            id=uuid.uuid4(),
-            jurisdiction_id=jurisdiction_id,
-            topic=EVENT_TOPIC,
-            complaint_id=complaint_id,
-            seq=seq,
-            payload={"type": f"complaint.{event_type}"},
-            available_at=occurred_at,
-        )
+    """Announce a complaint event to whoever consumes them (callbacks, hub, SMS replies).
+
+    Keyed per complaint, so its events fan out in seq order: every row a fan-out writes for a
+    later event comes after every row written for an earlier one.
+    """
+    await enqueue(
+        session,
+        jurisdiction_id,
+        EVENT_TOPIC,
+        None,
+        {"type": f"complaint.{event_type}"},
+        complaint_id=complaint_id,
+        seq=seq,
+        available_at=occurred_at,
+        ordering_key=event_ordering_key(complaint_id),
     )
+
+
+def event_ordering_key(complaint_id: uuid.UUID) -> str:
+    return f"{EVENT_TOPIC}:{complaint_id}"
+
+
+# The columns of an outbox row, for a statement that writes its rows in its own SQL (the intake,
+# one round trip for the complaint and everything that follows it): its SELECT gives them in
+# this order, so this module stays the one that knows the table.
+INSERT_HEAD = (
+    "INSERT INTO outbox_messages (id, jurisdiction_id, topic, dedupe_key, complaint_id, seq,"
+    " payload, status, available_at, attempts, created_at, ordering_key)"
+)
 
 
 async def schedule_timer(
@@ -87,30 +105,105 @@ async def notify_admins(
     )
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """A row to enqueue; `id` is given when the payload is bound to it (sealed replies)."""
+
+    topic: str
+    dedupe_key: str | None
+    payload: dict[str, Any]
+    jurisdiction_id: uuid.UUID | None = None
+    complaint_id: uuid.UUID | None = None
+    seq: int | None = None
+    available_at: datetime | None = None
+    ordering_key: str | None = None
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
 async def enqueue(
     session: AsyncSession,
-    jurisdiction_id: uuid.UUID,
+    jurisdiction_id: uuid.UUID | None,
     topic: str,
-    dedupe_key: str,
+    dedupe_key: str | None,
     payload: dict[str, Any],
     complaint_id: uuid.UUID | None = None,
     seq: int | None = None,
     available_at: datetime | None = None,
+    ordering_key: str | None = None,
+    row_id: uuid.UUID | None = None,
 ) -> None:
     """A row for `topic`, due now or at `available_at`; the same `dedupe_key` twice is one row."""
+    await enqueue_many(
+        session,
+        [
+            NewMessage(
+                topic,
+                dedupe_key,
+                payload,
+                jurisdiction_id,
+                complaint_id,
+                seq,
+                available_at,
+                ordering_key,
+                row_id or uuid.uuid4(),
+            )
+        ],
+    )
+
+
+async def enqueue_many(session: AsyncSession, messages: Sequence[NewMessage]) -> None:
+    """Every row in one statement, in the given order (their positions follow it)."""
+    if not messages:
+        return
     await session.execute(
         pg_insert(OutboxMessage)
         .values(
-            id=uuid.uuid4(),
-            jurisdiction_id=jurisdiction_id,
-            topic=topic,
-            dedupe_key=dedupe_key,
-            complaint_id=complaint_id,
-            seq=seq,
-            payload=payload,
-            **({"available_at": available_at} if available_at is not None else {}),
+            [
+                {
+                    "id": m.id,
+                    "jurisdiction_id": m.jurisdiction_id,
+                    "topic": m.topic,
+                    "dedupe_key": m.dedupe_key,
+                    "complaint_id": m.complaint_id,
+                    "seq": m.seq,
+                    "payload": m.payload,
+                    "ordering_key": m.ordering_key,
+                    "available_at": m.available_at or func.now(),
+                }
+                for m in messages
+            ]
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+
+
+async def hold(session: AsyncSession, key_prefix: str) -> None:
+    """Park the pending rows whose ordering key starts with `key_prefix` (a disabled receiver)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.ordering_key.startswith(key_prefix))
+        .values(status="held")
+    )
+
+
+async def cancel(session: AsyncSession, key_prefix: str) -> None:
+    """Drop what is still owed under keys starting with `key_prefix` (a deleted receiver)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_(("pending", "held")),
+            OutboxMessage.ordering_key.startswith(key_prefix),
+        )
+        .values(status="cancelled")
+    )
+
+
+async def release(session: AsyncSession, key_prefix: str, now: datetime) -> None:
+    """Put held rows back in line, due now, in their original order."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "held", OutboxMessage.ordering_key.startswith(key_prefix))
+        .values(status="pending", available_at=now, locked_until=None)
     )
 
 

@@ -5,13 +5,11 @@ event's seq and the address, so a fan-out replayed after a crash writes nothing 
 `email` sender then delivers each row on its own, with retries.
 """
 
-import uuid
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
 import aiosmtplib
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import service as accounts
@@ -20,8 +18,8 @@ from app.complaints.fanout import EventNotice
 from app.complaints.vocabulary import EventType
 from app.jurisdictions.service import load_context
 from app.kernel.config import Settings
-from app.outbox.models import OutboxMessage
-from app.outbox.worker import Outcome, Sender
+from app.outbox.engine import Message, Outcome, Sender
+from app.outbox.service import NewMessage, enqueue_many
 from app.routing.models import Agency
 from app.routing.service import current_liaisons
 
@@ -35,21 +33,21 @@ _MAILED: frozenset[EventType] = frozenset(
 async def _enqueue(
     session: AsyncSession, notice: EventNotice, to: list[str], subject: str, body: str
 ) -> None:
-    for address in dict.fromkeys(to):  # one row per distinct address, in order
-        await session.execute(
-            pg_insert(OutboxMessage)
-            .values(
-                id=uuid.uuid4(),
-                jurisdiction_id=notice.jurisdiction_id,
-                topic=EMAIL_TOPIC,
-                complaint_id=notice.complaint_id,
-                seq=notice.seq,
-                dedupe_key=f"email:{notice.complaint_id}:{notice.seq}:{address}"[:200],
-                payload={"to": address, "subject": subject, "body": body},
+    await enqueue_many(
+        session,
+        [
+            NewMessage(
+                EMAIL_TOPIC,
+                f"email:{notice.complaint_id}:{notice.seq}:{address}"[:200],
+                {"to": address, "subject": subject, "body": body},
+                notice.jurisdiction_id,
+                notice.complaint_id,
+                notice.seq,
                 available_at=notice.occurred_at,
             )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
+            for address in dict.fromkeys(to)  # one row per distinct address, in order
+        ],
+    )
 
 
 def _summary(c: readmodel.ComplaintFacts) -> str:
@@ -150,7 +148,7 @@ _ADMIN_SUBJECTS = {
 }
 
 
-async def admin_notice(session: AsyncSession, row: OutboxMessage, now: datetime) -> None:
+async def admin_notice(session: AsyncSession, row: Message) -> None:
     """The `admin_notice` topic's handler: one e-mail row per admin of the jurisdiction."""
     payload: dict[str, Any] = row.payload
     kind = str(payload.get("kind", "notice"))
@@ -158,26 +156,28 @@ async def admin_notice(session: AsyncSession, row: OutboxMessage, now: datetime)
         {"kind": kind, **{k: str(v) for k, v in payload.items()}}
     )
     body = "\n".join(f"{k}: {v}" for k, v in payload.items())
-    for address in dict.fromkeys(await accounts.emails_of(session, row.jurisdiction_id, "admin")):
-        # Keyed by the notice row: a handler replayed after a crash writes nothing twice.
-        await session.execute(
-            pg_insert(OutboxMessage)
-            .values(
-                id=uuid.uuid4(),
-                jurisdiction_id=row.jurisdiction_id,
-                topic=EMAIL_TOPIC,
-                dedupe_key=f"email:admin_notice:{row.id}:{address}"[:200],
-                payload={"to": address, "subject": subject[:300], "body": body},
-                available_at=now,
+    assert row.jurisdiction_id is not None  # a notice is always some jurisdiction's
+    admins = await accounts.emails_of(session, row.jurisdiction_id, "admin")
+    # Keyed by the notice row: a handler replayed after a crash writes nothing twice.
+    await enqueue_many(
+        session,
+        [
+            NewMessage(
+                EMAIL_TOPIC,
+                f"email:admin_notice:{row.id}:{address}"[:200],
+                {"to": address, "subject": subject[:300], "body": body},
+                row.jurisdiction_id,
+                available_at=row.now,
             )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
+            for address in dict.fromkeys(admins)
+        ],
+    )
 
 
 def email_sender(settings: Settings) -> Sender:
     """The `email` topic's sender: one SMTP submission per outbox row."""
 
-    async def send(row: OutboxMessage) -> Outcome:
+    async def send(row: Message) -> Outcome:
         payload = row.payload
         message = EmailMessage()
         message["From"] = settings.smtp_from

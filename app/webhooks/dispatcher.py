@@ -1,21 +1,19 @@
-"""Sends owed deliveries: claimed with SKIP LOCKED and a lease, in seq order, concurrently.
+"""Sending deliveries, as the engine's `webhook` topic: sign, POST, log the attempt, judge.
 
-A delivery is claimed only if nothing earlier of the same complaint is still owed to the same
-receiver (including an event not yet fanned out), so each receiver sees a complaint's events in
-seq order; a dead-lettered earlier event no longer holds the later ones back. The claim sets a
-lease (`locked_until`) and commits; the HTTP call runs outside any transaction; the result is
-recorded only while the lease is still ours. A worker killed mid-send loses nothing: the lease
-expires and another worker sends again, with the same `webhook-id` (at-least-once).
+The engine claims `webhook` rows (leased, in order per receiver and complaint through their
+ordering key) and calls `send` with a batch; `send` reads the batch's deliveries and endpoints in
+one query, posts them concurrently through one SSRF-guarded client, and returns an outcome per
+row. `settled` runs in the engine's settle transaction: it copies each row's state to its
+delivery, writes every attempt in one statement, marks endpoints healthy, and disables one that
+answered 410 or has failed for too long (its waiting deliveries are held until it is enabled).
 """
 
 import asyncio
-import contextlib
-import os
-import socket
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,68 +21,61 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.kernel.clock import Clock
 from app.kernel.config import Settings
-from app.kernel.db_faults import LoopBackoff
 from app.kernel.logging import get_logger
-from app.outbox.service import EVENT_TOPIC, notify_admins
+from app.outbox.engine import Message, Outcome, Settled
+from app.outbox.service import hold, notify_admins
 from app.privacy.crypto import Sealer
 from app.webhooks.models import WebhookEndpoint
-from app.webhooks.rules import Verdict, excerpt, judge, next_attempt_delay
+from app.webhooks.rules import excerpt, judge
 from app.webhooks.service import signing_secrets
 from app.webhooks.signing import callback_secret, serialize, sign
+from app.webhooks.subscriber import receiver_key
 from app.webhooks.url_guard import BlockedAddress
 
 log = get_logger(__name__)
 
-_CLAIM = text(
+_DELIVERIES = text(
     """
-    UPDATE webhook_deliveries SET locked_until = :lease_end, attempts = attempts + 1
-    WHERE id IN (
-        SELECT d.id FROM webhook_deliveries d
-        LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id
-        WHERE d.status = 'pending' AND d.available_at <= :now
-          AND (d.locked_until IS NULL OR d.locked_until < :now)
-          AND (d.endpoint_id IS NULL OR e.active)
-          AND NOT EXISTS (
-              SELECT 1 FROM webhook_deliveries p
-              WHERE p.complaint_id = d.complaint_id AND p.seq < d.seq AND p.status = 'pending'
-                AND p.endpoint_id IS NOT DISTINCT FROM d.endpoint_id)
-          AND NOT EXISTS (
-              SELECT 1 FROM outbox_messages o
-              WHERE o.complaint_id = d.complaint_id AND o.topic = :event_topic
-                AND o.seq < d.seq AND o.status = 'pending')
-        ORDER BY d.available_at
-        LIMIT :limit
-        FOR UPDATE OF d SKIP LOCKED)
-    RETURNING id, endpoint_id, jurisdiction_id, message_id, payload, attempts, callback_url,
-              signing_client_id
+    SELECT id, endpoint_id, jurisdiction_id, message_id, payload, callback_url, signing_client_id
+    FROM webhook_deliveries WHERE id = ANY(CAST(:ids AS uuid[]))
     """
 )
-# One round trip records the attempt, settles the delivery if the lease is still ours, and
-# (after a success) marks the endpoint healthy, at most once a minute: rewriting a busy
-# endpoint's row on every success would serialize all settles behind its lock.
-_SETTLE = text(
+# The delivery mirrors its engine row; every attempt is logged; in one round trip each.
+_MIRROR = text(
     """
-    WITH attempt AS (
-        INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, duration_ms,
-                                      response_excerpt, error, worker)
-        VALUES (:attempt_id, :id, CAST(:now AS timestamptz), :status_code, :duration_ms,
-                :excerpt, :error, :worker)
-    ), healthy AS (
-        UPDATE webhook_endpoints SET last_success_at = :now, failing_since = NULL
-        WHERE CAST(:healthy AS boolean) AND id = :endpoint_id
-          AND (failing_since IS NOT NULL OR last_success_at IS NULL
-               OR last_success_at < CAST(:now AS timestamptz) - interval '60 seconds')
-    ), settled AS (
-        UPDATE webhook_deliveries
-        SET status = CAST(:status AS varchar), available_at = :available_at, last_error = :error,
-            last_status_code = :status_code, locked_until = NULL,
-            done_at = CASE WHEN CAST(:status AS varchar) = 'done'
-                           THEN CAST(:now AS timestamptz) END
-        WHERE id = :id AND locked_until = :lease_end
-        RETURNING 1
-    )
-    SELECT count(*) FROM settled
+    UPDATE webhook_deliveries d
+    SET status = s.status, attempts = s.attempts, available_at = s.available_at,
+        last_error = s.error, last_status_code = s.code,
+        done_at = CASE WHEN s.status = 'done' THEN CAST(:now AS timestamptz) END
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS varchar[]), CAST(:attempts AS integer[]),
+                CAST(:available AS timestamptz[]), CAST(:errors AS text[]),
+                CAST(:codes AS integer[])) AS s(id, status, attempts, available_at, error, code)
+    WHERE d.id = s.id
+    """
+)
+_ATTEMPTS = text(
+    """
+    INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, duration_ms,
+                                  response_excerpt, error, worker)
+    SELECT gen_random_uuid(), a.delivery_id, a.attempted_at, a.code, a.duration_ms, a.excerpt,
+           a.error, CAST(:worker AS varchar)
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:at AS timestamptz[]), CAST(:codes AS integer[]),
+                CAST(:durations AS integer[]), CAST(:excerpts AS text[]),
+                CAST(:errors AS text[])) AS a(delivery_id, attempted_at, code, duration_ms, excerpt,
+                                              error)
+    JOIN webhook_deliveries d ON d.id = a.delivery_id
+    """
+)
+# At most once a minute: rewriting a busy endpoint's row on every success would serialize all
+# settles behind its lock.
+_HEALTHY = text(
+    """
+    UPDATE webhook_endpoints SET last_success_at = :now, failing_since = NULL
+    WHERE id = ANY(CAST(:ids AS uuid[]))
+      AND (failing_since IS NOT NULL OR last_success_at IS NULL
+           OR last_success_at < CAST(:now AS timestamptz) - interval '60 seconds')
     """
 )
 _FAILING = text(
@@ -104,238 +95,206 @@ _DISABLE = text(
 
 
 @dataclass
-class Claimed:
-    id: uuid.UUID
-    endpoint_id: uuid.UUID | None
-    jurisdiction_id: uuid.UUID
-    message_id: str
-    payload: dict[str, Any]
-    attempts: int
-    url: str
-    secrets: list[str]
-    lease_end: datetime
+class Attempt:
+    """What one POST brought back: the outcome's `detail`, logged by `settled`."""
 
-
-@dataclass
-class Result:
+    delivery_id: uuid.UUID | None  # None: the delivery is gone (its endpoint was deleted)
+    endpoint_id: uuid.UUID | None = None
+    attempted_at: datetime | None = None
     status_code: int | None = None
     retry_after: str | None = None
     body: bytes = b""
     error: str | None = None
     duration_ms: int = 0
+    gone: bool = False
 
 
 @dataclass
-class Dispatcher:
+class Delivery:
+    id: uuid.UUID
+    endpoint_id: uuid.UUID | None
+    message_id: str
+    payload: dict[str, Any]
+    url: str
+    secrets: list[str]
+
+
+@dataclass
+class WebhookTopic:
+    """The `webhook` topic's sender and settle hook, over one HTTP client."""
+
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     http: httpx.AsyncClient
     cipher: Sealer
-    name: str = f"{socket.gethostname()}:{os.getpid()}"
-    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    clock: Clock
+    name: str = "worker"
+    _keys: str = field(init=False)
 
-    async def claim(self, limit: int) -> list[Claimed]:
-        """Lease up to `limit` deliveries that are due and next in line for their receiver."""
-        now = datetime.now(UTC)
-        lease_end = now + timedelta(seconds=self.settings.webhook_lease_seconds)
-        async with self.sessions() as session, session.begin():
-            rows = (
-                await session.execute(
-                    _CLAIM,
-                    {
-                        "lease_end": lease_end,
-                        "now": now,
-                        "limit": limit,
-                        "event_topic": EVENT_TOPIC,
-                    },
+    def __post_init__(self) -> None:
+        self._keys = self.settings.webhook_callback_keys.get_secret_value()
+
+    async def send(self, messages: Sequence[Message]) -> Sequence[Outcome]:
+        found = await self._load([m.payload["delivery_id"] for m in messages])
+        return await asyncio.gather(
+            *(self._deliver(found.get(m.payload["delivery_id"])) for m in messages)
+        )
+
+    async def _load(self, ids: list[str]) -> dict[str, Delivery]:
+        """The batch's deliveries and their endpoints' secrets, in one read."""
+        now = self.clock.now()
+        async with self.sessions() as session:
+            rows = (await session.execute(_DELIVERIES, {"ids": ids})).all()
+            endpoint_ids = {r.endpoint_id for r in rows if r.endpoint_id}
+            endpoints = {
+                e.id: e
+                for e in await session.scalars(
+                    select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids))
                 )
-            ).all()
-            endpoint_ids = [r.endpoint_id for r in rows if r.endpoint_id]
-            found = await session.scalars(
-                select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids))
-            )
-            endpoints = {e.id: e for e in found}
-        keys = self.settings.webhook_callback_keys.get_secret_value()
-        claimed = []
+            }
+        secrets: dict[uuid.UUID, list[str]] = {}
+        for eid, e in endpoints.items():
+            try:
+                secrets[eid] = signing_secrets(self.cipher, e, now)
+            except (KeyError, ValueError, InvalidTag):  # its key is gone: fail the attempt
+                log.error("cannot unseal endpoint secret", extra={"endpoint": str(eid)})
+                secrets[eid] = []
+        found = {}
         for r in rows:
             if r.endpoint_id is not None:
-                e = endpoints[r.endpoint_id]
-                url = e.url
-                try:
-                    secrets = signing_secrets(self.cipher, e, now)
-                except (KeyError, ValueError, InvalidTag):  # its key is gone: fail the attempt
-                    log.error("cannot unseal endpoint secret", extra={"endpoint": str(e.id)})
-                    secrets = []
+                url, signing = endpoints[r.endpoint_id].url, secrets[r.endpoint_id]
             else:
                 # Callbacks of a complaint no client submitted sign with the jurisdiction's.
                 url = r.callback_url
-                secrets = callback_secret(keys, r.signing_client_id or r.jurisdiction_id)
-            claimed.append(
-                Claimed(
-                    r.id,
-                    r.endpoint_id,
-                    r.jurisdiction_id,
-                    r.message_id,
-                    r.payload,
-                    r.attempts,
-                    url,
-                    secrets,
-                    lease_end,
-                )
-            )
-        return claimed
+                signing = callback_secret(self._keys, r.signing_client_id or r.jurisdiction_id)
+            found[str(r.id)] = Delivery(r.id, r.endpoint_id, r.message_id, r.payload, url, signing)
+        return found
 
-    async def post(self, d: Claimed) -> Result:
+    async def _deliver(self, d: Delivery | None) -> Outcome:
+        if d is None:  # deleted with its endpoint: nothing is owed any more
+            return Outcome(done=True, detail=Attempt(None))
+        attempt = Attempt(d.id, d.endpoint_id, self.clock.now())
+        try:
+            if not d.secrets:
+                attempt.error = "no signing secret available (identity key retired?)"
+            else:
+                await self._post(d, attempt)
+        except Exception as exc:  # a bug in one send must not take the batch down
+            log.exception("delivery failed", extra={"delivery": str(d.id)})
+            attempt.error = f"{type(exc).__name__}: {exc}"[:500]
+        return self._judge(attempt)
+
+    async def _post(self, d: Delivery, attempt: Attempt) -> None:
         """One signed POST, bounded in time and in how much of the answer is read."""
         body = serialize(d.payload)
-        headers = sign(d.message_id, datetime.now(UTC), body, d.secrets)
+        headers = sign(d.message_id, self.clock.now(), body, d.secrets)
         limit = self.settings.webhook_excerpt_bytes
-        result = Result()
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.settings.webhook_timeout_seconds):
                 async with self.http.stream(
                     "POST", d.url, content=body.encode(), headers=headers
                 ) as resp:
-                    result.status_code = resp.status_code
-                    result.retry_after = resp.headers.get("retry-after")
+                    attempt.status_code = resp.status_code
+                    attempt.retry_after = resp.headers.get("retry-after")
                     raw = bytearray()
                     async for chunk in resp.aiter_bytes():
                         raw += chunk
                         if len(raw) >= limit:
                             break
-                    result.body = bytes(raw)
+                    attempt.body = bytes(raw)
         except TimeoutError:
             # An answer that began but never finished is a failure too: sending again is safe.
-            result.error = f"timeout after {self.settings.webhook_timeout_seconds:g}s"
-            result.status_code = None
+            attempt.error = f"timeout after {self.settings.webhook_timeout_seconds:g}s"
+            attempt.status_code = None
         except BlockedAddress as exc:
-            result.error = f"blocked: {exc}"
+            attempt.error = f"blocked: {exc}"
         except httpx.HTTPError as exc:
-            result.error = f"{type(exc).__name__}: {exc}"[:500]
-            result.status_code = None
-        result.duration_ms = int((time.monotonic() - started) * 1000)
-        return result
+            attempt.error = f"{type(exc).__name__}: {exc}"[:500]
+            attempt.status_code = None
+        attempt.duration_ms = int((time.monotonic() - started) * 1000)
 
-    async def deliver(self, d: Claimed) -> None:
-        """Send one delivery and record the attempt and its outcome."""
-        try:
-            if not d.secrets:
-                result = Result(error="no signing secret available (identity key retired?)")
-            else:
-                result = await self.post(d)
-        except Exception as exc:  # a bug in one send must not take the loop down
-            log.exception("delivery failed", extra={"delivery": str(d.id)})
-            result = Result(error=f"{type(exc).__name__}: {exc}"[:500])
-        try:
-            await self.settle(d, result)
-        except Exception:  # unsettled, the lease runs out and the delivery is tried again
-            log.exception("settling a delivery failed", extra={"delivery": str(d.id)})
+    def _judge(self, attempt: Attempt) -> Outcome:
+        if attempt.status_code is None:
+            return Outcome(done=False, error=attempt.error, detail=attempt)
+        now = self.clock.now()
+        verdict = judge(attempt.status_code, attempt.retry_after, now)
+        attempt.gone = verdict.gone
+        error = attempt.error or (None if verdict.done else f"HTTP {attempt.status_code}")
+        retry_at = now + verdict.retry_after if verdict.retry_after is not None else None
+        return Outcome(done=verdict.done, retry_at=retry_at, error=error, detail=attempt)
 
-    async def settle(self, d: Claimed, result: Result) -> None:
-        now = datetime.now(UTC)
-        verdict = (
-            judge(result.status_code, result.retry_after, now)
-            if result.status_code is not None
-            else Verdict(done=False)
+    async def settled(self, session: AsyncSession, batch: Sequence[Settled]) -> None:
+        """Mirror, log, and keep each endpoint's health: in the engine's settle transaction."""
+        now = self.clock.now()
+        tried = [(s, s.outcome.detail) for s in batch if s.outcome.detail.delivery_id]
+        if not tried:
+            return
+        ids = [a.delivery_id for _, a in tried]
+        errors = [s.outcome.error for s, _ in tried]
+        codes = [a.status_code for _, a in tried]
+        await session.execute(
+            _MIRROR,
+            {
+                "now": now,
+                "ids": ids,
+                "statuses": [s.status for s, _ in tried],
+                "attempts": [s.message.attempts for s, _ in tried],
+                "available": [s.available_at for s, _ in tried],
+                "errors": errors,
+                "codes": codes,
+            },
         )
-        error = result.error
-        if error is None and not verdict.done:
-            error = f"HTTP {result.status_code}"
-        if verdict.done:
-            status, available_at = "done", now
-        else:
-            delay = next_attempt_delay(d.attempts)
-            if delay is not None and verdict.retry_after is not None:
-                delay = verdict.retry_after
-            status = "dead" if delay is None else "pending"
-            available_at = now + (delay or timedelta(0))
-        async with self.sessions() as session, session.begin():
-            settled = await session.scalar(
-                _SETTLE,
-                {
-                    "attempt_id": uuid.uuid4(),
-                    "id": d.id,
-                    "now": now,
-                    "status_code": result.status_code,
-                    "duration_ms": result.duration_ms,
-                    "excerpt": excerpt(result.body, self.settings.webhook_excerpt_bytes)
-                    if result.body
-                    else None,
-                    "error": error,
-                    "worker": self.name,
-                    "healthy": verdict.done,
-                    "endpoint_id": d.endpoint_id,
-                    "status": status,
-                    "available_at": available_at,
-                    "lease_end": d.lease_end,
-                },
-            )
-            if not settled:
-                log.warning("lease lost before settling", extra={"delivery": str(d.id)})
-            if d.endpoint_id is not None and not verdict.done:
-                await self._endpoint_failing(session, d, verdict, now)
+        limit = self.settings.webhook_excerpt_bytes
+        await session.execute(
+            _ATTEMPTS,
+            {
+                "worker": self.name,
+                "ids": ids,
+                "at": [a.attempted_at for _, a in tried],
+                "codes": codes,
+                "durations": [a.duration_ms for _, a in tried],
+                "excerpts": [excerpt(a.body, limit) if a.body else None for _, a in tried],
+                "errors": errors,
+            },
+        )
+        healthy = {a.endpoint_id for s, a in tried if s.outcome.done and a.endpoint_id}
+        if healthy:
+            await session.execute(_HEALTHY, {"now": now, "ids": list(healthy)})
+        failing: dict[uuid.UUID, bool] = {}
+        for s, a in tried:
+            if not s.outcome.done and a.endpoint_id is not None:
+                failing[a.endpoint_id] = failing.get(a.endpoint_id, False) or a.gone
+        for endpoint_id, gone in failing.items():
+            await self._endpoint_failing(session, endpoint_id, gone, now)
 
     async def _endpoint_failing(
-        self, session: AsyncSession, d: Claimed, verdict: Verdict, now: datetime
+        self, session: AsyncSession, endpoint_id: uuid.UUID, gone: bool, now: datetime
     ) -> None:
         """Start the no-success clock; disable on 410 or when it has run too long."""
-        row = (await session.execute(_FAILING, {"id": d.endpoint_id, "now": now})).one_or_none()
+        row = (await session.execute(_FAILING, {"id": endpoint_id, "now": now})).one_or_none()
         if row is None or not row.active:
             return
         days = self.settings.webhook_disable_after_days
         reason = None
-        if verdict.gone:
+        if gone:
             reason = "the receiver answered 410 Gone"
         elif now - row.failing_since >= timedelta(days=days):
             reason = f"no successful delivery for {days} days"
         if reason is None:
             return
         disabled = await session.execute(
-            _DISABLE, {"id": d.endpoint_id, "now": now, "reason": reason}
+            _DISABLE, {"id": endpoint_id, "now": now, "reason": reason}
         )
         if disabled.rowcount:  # type: ignore[attr-defined]
+            await hold(session, receiver_key(endpoint_id))
             await notify_admins(
                 session,
                 row.jurisdiction_id,
                 "webhook_endpoint_disabled",
-                {"endpoint_id": str(d.endpoint_id), "url": row.url, "reason": reason},
-                dedupe_key=f"webhook_endpoint_disabled:{d.endpoint_id}:{now.isoformat()}",
+                {"endpoint_id": str(endpoint_id), "url": row.url, "reason": reason},
+                dedupe_key=f"webhook_endpoint_disabled:{endpoint_id}:{now.isoformat()}",
             )
             log.warning(
-                "webhook endpoint disabled", extra={"endpoint": str(d.endpoint_id), "why": reason}
+                "webhook endpoint disabled", extra={"endpoint": str(endpoint_id), "why": reason}
             )
-
-    async def run_once(self) -> int:
-        """Claim what is due now and send it all; returns how many were sent (tests, bench)."""
-        rows = await self.claim(self.settings.webhook_max_concurrency)
-        await asyncio.gather(*(self.deliver(d) for d in rows))
-        return len(rows)
-
-    async def run_forever(self, stop: asyncio.Event) -> None:
-        """Keep up to `webhook_max_concurrency` sends in flight until `stop`; then finish them."""
-        backoff = LoopBackoff(self.settings.worker_poll_seconds)
-        while not stop.is_set():
-            free = self.settings.webhook_max_concurrency - len(self._tasks)
-            claimed: list[Claimed] = []
-            if free > 0:
-                try:
-                    claimed = await self.claim(free)
-                    backoff.succeeded()
-                except Exception as exc:  # the database may be restarting: wait longer, retry
-                    backoff.failed("webhook claim failed", exc)
-            for d in claimed:
-                task = asyncio.create_task(self.deliver(d))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            if claimed and len(claimed) == free:
-                await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
-            elif not claimed:
-                waiters: list[Any] = [asyncio.ensure_future(stop.wait()), *self._tasks]
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait(
-                        waiters, timeout=backoff.wait, return_when=asyncio.FIRST_COMPLETED
-                    )
-                waiters[0].cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -15,7 +15,6 @@ from sqlalchemy import (
     String,
     Text,
     func,
-    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -62,16 +61,16 @@ class WebhookEndpoint(Base):
 
 
 class WebhookDelivery(Base):
-    """One event owed to one receiver; `message_id` is its `webhook-id` on every attempt."""
+    """One event owed to one receiver; `message_id` is its `webhook-id` on every attempt.
+
+    The delivery's description and its public status: the engine's `webhook` row carries the
+    retry state (claim, lease, attempts, next time) and each settle copies it here, in the same
+    transaction, so the delivery log and its API read one table.
+    """
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'done', 'dead', 'cancelled')", name="status"),
-        Index(
-            "ix_webhook_deliveries_due",
-            "available_at",
-            postgresql_where=text("status = 'pending'"),
-        ),
         # The order check: is an earlier seq of this complaint still owed to this receiver?
         Index("ix_webhook_deliveries_complaint_seq", "complaint_id", "seq"),
         Index("ix_webhook_deliveries_endpoint", "endpoint_id", "created_at", "id"),

@@ -13,11 +13,14 @@ from app.kernel.config import Settings
 from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from app.kernel.pagination import newest_first
 from app.kernel.security import ADMIN, AGENCY_SYSTEM, Principal
+from app.outbox import service as outbox
+from app.outbox.service import enqueue_many
 from app.privacy.crypto import Sealed, Sealer
 from app.routing.service import active_agency
 from app.webhooks import schemas
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.webhooks.signing import callback_secret, new_secret
+from app.webhooks.subscriber import delivery_message, receiver_key
 from app.webhooks.url_guard import BlockedAddress, checked_address, url_problem
 
 ATTEMPTS_SHOWN = 20
@@ -197,10 +200,14 @@ async def update_endpoint(
         e.event_types = list(body.event_types)
     if body.description is not None:
         e.description = body.description
-    if body.active is not None:
+    if body.active is not None and body.active != e.active:
         e.active = body.active
+        # A disabled receiver's deliveries wait, held, and flow again in order once enabled.
         if body.active:
             e.disabled_at = e.disabled_reason = e.failing_since = None
+            await outbox.release(session, receiver_key(e.id), now)
+        else:
+            await outbox.hold(session, receiver_key(e.id))
     e.updated_at = now
     await session.flush()
     return _out(e)
@@ -211,6 +218,7 @@ async def delete_endpoint(
 ) -> None:
     """Remove an endpoint; what was still owed to it goes with it."""
     e = await _load(session, principal, endpoint_id, lock=True)
+    await outbox.cancel(session, receiver_key(e.id))
     await session.delete(e)
     await session.flush()
 
@@ -316,7 +324,21 @@ async def retry_delivery(
     await session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.id == d.id)
-        .values(status="pending", attempts=0, available_at=now, locked_until=None)
+        .values(status="pending", attempts=0, available_at=now)
+    )
+    # A new engine row: the dead one keeps its history, this one a fresh schedule.
+    await enqueue_many(
+        session,
+        [
+            delivery_message(
+                d.id,
+                d.jurisdiction_id,
+                d.complaint_id,
+                d.seq,
+                d.endpoint_id,
+                f"webhook:retry:{d.id}:{now.isoformat()}",
+            )
+        ],
     )
 
 

@@ -1,11 +1,13 @@
 """The fan-out subscriber: one delivery per matching endpoint, and one to the callback_url.
 
-Runs inside the worker's fan-out transaction, so the deliveries exist exactly once per event.
-The body is built here, once, so every retry sends the very same bytes.
+Runs inside the worker's fan-out transaction, so the deliveries exist exactly once per event,
+each with its `webhook` engine row. The body is built here, once, so every retry sends the very
+same bytes.
 """
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import any_, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -13,8 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import readmodel
 from app.complaints.fanout import EventNotice
+from app.outbox.service import NewMessage, enqueue_many
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 from app.webhooks.rules import event_body, message_id
+
+DELIVERY_TOPIC = "webhook"
 
 
 async def enqueue_deliveries(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
@@ -70,6 +75,46 @@ async def enqueue_deliveries(session: AsyncSession, notice: EventNotice, now: da
             .values(rows)
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
+        # The same dedupe key: a fan-out replayed writes neither the delivery nor its row twice.
+        await enqueue_many(
+            session,
+            [
+                delivery_message(
+                    r["id"],
+                    notice.jurisdiction_id,
+                    notice.complaint_id,
+                    notice.seq,
+                    r["endpoint_id"],
+                    f"webhook:{r['dedupe_key']}",
+                )
+                for r in rows
+            ],
+        )
+
+
+def receiver_key(endpoint_id: uuid.UUID | None) -> str:
+    """The ordering-key prefix of every delivery to one receiver (None: complaint callbacks)."""
+    return f"{DELIVERY_TOPIC}:{endpoint_id or 'callback'}:"
+
+
+def delivery_message(
+    delivery_id: Any,
+    jurisdiction_id: uuid.UUID,
+    complaint_id: uuid.UUID,
+    seq: int,
+    endpoint_id: Any,
+    dedupe_key: str,
+) -> NewMessage:
+    """The engine row that sends one delivery, in order per (receiver, complaint)."""
+    return NewMessage(
+        DELIVERY_TOPIC,
+        dedupe_key,
+        {"delivery_id": str(delivery_id)},
+        jurisdiction_id,
+        complaint_id,
+        seq,
+        ordering_key=f"{receiver_key(endpoint_id)}{complaint_id}",
+    )
 
 
 def _row(

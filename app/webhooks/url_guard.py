@@ -9,12 +9,17 @@ certificate check) and for the Host header.
 
 import asyncio
 import ipaddress
+import itertools
+import math
 import socket
 from urllib.parse import urlsplit
 
 import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+_POOL_SIZE = 8  # connections per pool
 
 
 class BlockedAddress(Exception):
@@ -81,9 +86,16 @@ async def checked_address(host: str, port: int, allow_loopback: bool) -> IPAddre
 class GuardedTransport(httpx.AsyncBaseTransport):
     """An httpx transport that connects only to checked addresses (see the module doc)."""
 
-    def __init__(self, allow_loopback: bool, limits: httpx.Limits) -> None:
+    def __init__(self, allow_loopback: bool, max_connections: int) -> None:
         self.allow_loopback = allow_loopback
-        self._inner = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+        # httpcore's pool scans every connection for every waiting request, so its cost grows
+        # with the square of its size: many small pools, taken in turn, keep many sends in
+        # flight at a flat cost per request (bench/RESULTS_webhooks.md).
+        shards = max(1, math.ceil(max_connections / _POOL_SIZE))
+        per_pool = math.ceil(max_connections / shards)
+        limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
+        self._pools = [httpx.AsyncHTTPTransport(limits=limits, retries=0) for _ in range(shards)]
+        self._turn = itertools.cycle(self._pools)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
@@ -93,19 +105,17 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             # The Host header was set from the original URL when the request was built.
             request.url = request.url.copy_with(host=str(ip))
             request.extensions = {**request.extensions, "sni_hostname": host}
-        return await self._inner.handle_async_request(request)
+        return await next(self._turn).handle_async_request(request)
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        for pool in self._pools:
+            await pool.aclose()
 
 
 def guarded_client(allow_loopback: bool, max_connections: int, timeout: float) -> httpx.AsyncClient:
     """The client every callback goes through: no redirects, no proxies from the environment."""
-    limits = httpx.Limits(
-        max_connections=max_connections, max_keepalive_connections=max_connections
-    )
     return httpx.AsyncClient(
-        transport=GuardedTransport(allow_loopback, limits),
+        transport=GuardedTransport(allow_loopback, max_connections),
         follow_redirects=False,
         trust_env=False,
         timeout=timeout,

@@ -61,3 +61,13 @@ def test_routing_benchmark_trains_and_predicts() -> None:
     assert "complaints: 2000, agencies: 35" in done.stdout
     assert "training (hold-out fit, evaluation, refit on all; agency and type):" in done.stdout
     assert "prediction with explanation, per complaint:" in done.stdout
+
+
+def test_timer_benchmark_fires_every_due_timer(server_url: str) -> None:
+    done = _bench(
+        server_url, "timers.py", "--rows", "2000", "--due", "500", "--complaints", "5",
+        "--seconds", "60",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| 500 of 500 |" in done.stdout
+    assert "Index Scan using ix_outbox_messages_due" in done.stdout

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.channels.accounts import create_account
-from app.kernel.clock import Clock, SystemClock
+from app.kernel.clock import Clock
 from app.kernel.config import Settings
 from app.main import create_app
-from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer
 from tests.conftest import clock_of
+from tests.engines import worker as engine_of
 from tests.factories import World
 
 FIXTURES = Path("/work/shared/fixtures/channels")
@@ -169,14 +169,7 @@ async def run_worker(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock | None = None
 ) -> None:
     """Drain what is due now (by `clock`, the system's without one): fan-out, then the sends."""
-    async with httpx.AsyncClient(timeout=5.0) as http:
-        worker = Worker(
-            sessions,
-            settings,
-            default_handlers(settings, cipher_for(settings)),
-            default_senders(settings, http, cipher_for(settings)),
-            clock=clock or SystemClock(),
-        )
+    async with engine_of(settings, sessions.kw["bind"], clock=clock) as worker:
         for _ in range(10):
             if await worker.run_batch() == 0:
                 return

@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.channels import jobs, sms
+from app.channels import sms, tasks
 from app.channels.signatures import twilio_signature
 from app.channels.sms_parse import InboundSms
 from app.kernel.clock import ManualClock
@@ -110,7 +110,7 @@ async def test_parts_without_header_join_by_sender_when_the_window_closes(
         headers=world.h("gateway"),
     )
     assert r.json()["outcome"] == "part_stored"
-    config = jobs.sms_config(channel_settings)
+    config = tasks.sms_config(channel_settings)
     cipher = cipher_for(channel_settings)
     async with sessions() as s, s.begin():
         group = (
@@ -292,7 +292,7 @@ async def test_window_timer_in_the_worker_takes_the_joined_message_in_and_answer
     clock: ManualClock,
 ) -> None:
     settings = channel_settings
-    config = jobs.sms_config(settings)
+    config = tasks.sms_config(settings)
     cipher = cipher_for(settings)
 
     gateway = Principal(

@@ -4,6 +4,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -14,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.classification import retrain, store
 from app.classification.evaluate_csv import Row
 from app.kernel.config import Settings
-from app.outbox.worker import Worker
 from tests.classification import history
 from tests.factories import World
 
@@ -136,12 +136,11 @@ async def test_labels_are_the_agency_that_finally_handled_it(
 async def test_the_worker_retrains_a_jurisdiction_with_enough_new_history(
     world: World, sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
-    worker = Worker(sessions, settings, {})
-    assert await worker.retrain() == 0  # no history yet
+    assert await retrain.retrain_due(sessions, datetime.now(UTC)) == 0  # no history yet
     older, _ = history.corpus()
     await history.load(sessions, world, older)
-    assert await worker.retrain() == 1
-    assert await worker.retrain() == 0  # nothing new since
+    assert await retrain.retrain_due(sessions, datetime.now(UTC)) == 1
+    assert await retrain.retrain_due(sessions, datetime.now(UTC)) == 0  # nothing new since
     async with sessions() as session:
         versions, _ = await retrain.versions(session, world.jurisdiction_id, 10, None)
     assert [v["version"] for v in versions] == [1]

@@ -13,15 +13,15 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.hub import tasks as hub_tasks
 from app.hub.client import HttpHub, hub_from_settings
-from app.hub.push import sync_forever
 from app.hub.simulator import create_simulator
 from app.hub.sync import pull, reconcile
 from app.kernel.clock import ManualClock, SystemClock
 from app.kernel.config import Settings
-from app.outbox.worker import Worker, default_handlers, default_senders
 from app.privacy.crypto import Sealer
 from app.privacy.identity import HUB_SYNC
+from tests.engines import worker as engine_of
 from tests.factories import World
 from tests.privacy.support import access_rows
 
@@ -73,17 +73,9 @@ def cipher(settings: Settings) -> Sealer:
 
 
 @pytest.fixture
-async def run_worker(
-    sessions: async_sessionmaker[AsyncSession], hub_settings: Settings
-) -> AsyncIterator[Any]:
+async def run_worker(engine: AsyncEngine, hub_settings: Settings) -> AsyncIterator[Any]:
     """Fan-out and hub pushes, in-process, until nothing is due."""
-    async with httpx.AsyncClient() as http:
-        worker = Worker(
-            sessions,
-            hub_settings,
-            default_handlers(hub_settings, Sealer.from_settings(hub_settings)),
-            default_senders(hub_settings, http, Sealer.from_settings(hub_settings), sessions),
-        )
+    async with engine_of(hub_settings, engine) as worker:
 
         async def run() -> None:
             while await worker.run_batch():
@@ -337,15 +329,17 @@ async def test_the_worker_loop_reconciles_under_its_lock_and_stops(
 ) -> None:
     hub_id = await _dispose(sim)
     stop = asyncio.Event()
-    loop = asyncio.create_task(sync_forever(engine, sessions, hub_settings, cipher, hub, stop))
-    for _ in range(300):  # bounded wait: the first round reconciles
-        async with engine.connect() as conn:
-            runs = await conn.scalar(text("SELECT count(*) FROM hub_reconciliations"))
-        if runs:
-            break
-        await asyncio.sleep(0.05)
-    stop.set()
-    await asyncio.wait_for(loop, 30)
+    periodic = {hub_tasks.PULL_TOPIC, hub_tasks.RECONCILE_TOPIC}
+    async with engine_of(hub_settings, engine, topics=periodic) as worker:
+        loop = asyncio.create_task(worker.run_forever(stop))
+        for _ in range(300):  # bounded wait: the first round reconciles
+            async with engine.connect() as conn:
+                runs = await conn.scalar(text("SELECT count(*) FROM hub_reconciliations"))
+            if runs:
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(loop, 30)
     row = await _one(engine, "SELECT channel FROM complaints WHERE channel_ref = :r", r=hub_id)
     assert row.channel == "lapor_hub"
 

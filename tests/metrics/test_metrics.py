@@ -14,12 +14,13 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.kernel.clock import SystemClock
 from app.kernel.config import Settings
 from app.main import create_app
 from app.metrics.models import MetricSnapshot
-from app.outbox.worker import Worker, default_handlers
-from app.privacy.crypto import Sealer
+from app.metrics.tasks import take_snapshot
 from tests.complaints.support import assert_error, create, dispatched, execute
+from tests.engines import worker as engine_of
 from tests.factories import World
 from tests.test_hardening import REAL_SECRETS
 
@@ -102,33 +103,33 @@ async def test_gauges_are_the_workers_snapshot_not_a_count_per_scrape(
         past=datetime.now(UTC) - timedelta(hours=1),
         id=uuid.UUID(late["id"]),
     )
-    worker = Worker(sessions, settings, default_handlers(settings, Sealer.from_settings(settings)))
-    await worker.snapshot_metrics()
-    samples = await _scrape(client)
-    ngawi = {"jurisdiction": "35.21"}
-    assert _value(samples, "lapor_complaints", **ngawi, status="received") == 2
-    assert _value(samples, "lapor_complaints", **ngawi, status="dispatched") == 2
-    assert _value(samples, "lapor_complaints", **ngawi, status="closed") == 0
-    assert _value(samples, "lapor_complaints_overdue", **ngawi) == 1
-    assert _value(samples, "lapor_complaints", jurisdiction="53.71", status="received") == 0
-    # Four "received" and two each of "verified" and "dispatched" events wait for the fan-out.
-    assert _value(samples, "lapor_outbox_pending", topic="complaint_event") == 8
-    assert _value(samples, "lapor_outbox_oldest_pending_age_seconds", topic="complaint_event")
-    assert _value(samples, "lapor_outbox_dead", topic="complaint_event") == 0
-    assert _value(samples, "lapor_outbox_pending", topic="sms_assemble") == 0  # known, empty
-    assert (_value(samples, "lapor_outbox_scheduled", topic="timer") or 0) > 0
-    assert _value(samples, "lapor_webhook_deliveries", status="dead") == 0
-    assert (_value(samples, "lapor_metrics_snapshot_age_seconds") or 0) < 60
+    async with engine_of(settings, engine, db_only=True) as worker:
+        await take_snapshot(sessions, SystemClock(), worker.topic_names)
+        samples = await _scrape(client)
+        ngawi = {"jurisdiction": "35.21"}
+        assert _value(samples, "lapor_complaints", **ngawi, status="received") == 2
+        assert _value(samples, "lapor_complaints", **ngawi, status="dispatched") == 2
+        assert _value(samples, "lapor_complaints", **ngawi, status="closed") == 0
+        assert _value(samples, "lapor_complaints_overdue", **ngawi) == 1
+        assert _value(samples, "lapor_complaints", jurisdiction="53.71", status="received") == 0
+        # Four "received" and two each of "verified" and "dispatched" events wait for the fan-out.
+        assert _value(samples, "lapor_outbox_pending", topic="complaint_event") == 8
+        assert _value(samples, "lapor_outbox_oldest_pending_age_seconds", topic="complaint_event")
+        assert _value(samples, "lapor_outbox_dead", topic="complaint_event") == 0
+        assert _value(samples, "lapor_outbox_pending", topic="sms_assemble") == 0  # known, empty
+        assert (_value(samples, "lapor_outbox_scheduled", topic="timer") or 0) > 0
+        assert _value(samples, "lapor_webhook_deliveries", status="dead") == 0
+        assert (_value(samples, "lapor_metrics_snapshot_age_seconds") or 0) < 60
 
-    # A new complaint shows only once a worker has counted again.
-    await create(client, world)
-    samples = await _scrape(client)
-    assert _value(samples, "lapor_complaints", **ngawi, status="received") == 2
-    await worker.run_batch()  # the fan-out empties the backlog
-    await worker.snapshot_metrics()
-    samples = await _scrape(client)
-    assert _value(samples, "lapor_complaints", **ngawi, status="received") == 3
-    assert _value(samples, "lapor_outbox_pending", topic="complaint_event") == 0
+        # A new complaint shows only once a worker has counted again.
+        await create(client, world)
+        samples = await _scrape(client)
+        assert _value(samples, "lapor_complaints", **ngawi, status="received") == 2
+        await worker.run_batch()  # the fan-out empties the backlog
+        await take_snapshot(sessions, SystemClock(), worker.topic_names)
+        samples = await _scrape(client)
+        assert _value(samples, "lapor_complaints", **ngawi, status="received") == 3
+        assert _value(samples, "lapor_outbox_pending", topic="complaint_event") == 0
 
 
 async def test_the_running_worker_keeps_the_snapshot_fresh(
@@ -137,22 +138,22 @@ async def test_the_running_worker_keeps_the_snapshot_fresh(
     fast = settings.model_copy(
         update={"metrics_snapshot_seconds": 0.05, "worker_poll_seconds": 0.02}
     )
-    worker = Worker(sessions, fast, default_handlers(fast, Sealer.from_settings(fast)))
     stop = asyncio.Event()
-    task = asyncio.create_task(worker.run_forever(stop))
-    try:
-        taken: list[datetime] = []
-        for _ in range(200):
-            async with sessions() as session:
-                row = await session.scalar(select(MetricSnapshot.taken_at))
-            if row is not None and (not taken or row > taken[-1]):
-                taken.append(row)
-            if len(taken) >= 2:
-                break
-            await asyncio.sleep(0.02)
-    finally:
-        stop.set()
-        await task
+    taken: list[datetime] = []
+    async with engine_of(fast, sessions.kw["bind"]) as worker:
+        task = asyncio.create_task(worker.run_forever(stop))
+        try:
+            for _ in range(200):
+                async with sessions() as session:
+                    row = await session.scalar(select(MetricSnapshot.taken_at))
+                if row is not None and (not taken or row > taken[-1]):
+                    taken.append(row)
+                if len(taken) >= 2:
+                    break
+                await asyncio.sleep(0.02)
+        finally:
+            stop.set()
+            await task
     assert len(taken) >= 2  # written, then rewritten by the next round
 
 

@@ -27,8 +27,6 @@ ALLOWED = {
     "hub/simulator.py": "a stand-in for the national hub, another system with its own clock",
     # The second and third job engines, deleted by the engine rewrite (issue 11, part 1); their
     # work then runs on the one engine and takes its time from the engine's clock.
-    "webhooks/dispatcher.py": "the webhook dispatcher's own claim/settle loop, being replaced",
-    "hub/push.py": "the hand-written hub loop, being replaced by periodic topics",
 }
 
 

@@ -9,7 +9,6 @@ import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -25,8 +24,8 @@ from app.kernel.config import Settings
 from app.kernel.db import DatabaseUnreachable, make_engine, make_sessionmaker
 from app.kernel.db_faults import RETRY_AFTER_SECONDS, LoopBackoff, is_database_fault
 from app.main import create_app
+from app.outbox.engine import Engine, Message, Topic
 from app.outbox.models import OutboxMessage
-from app.outbox.worker import Worker
 from tests.complaints.support import BASE as COMPLAINT
 from tests.factories import World
 
@@ -198,12 +197,16 @@ async def test_worker_outlives_an_outage_and_handles_what_waited(
 ) -> None:
     handled: list[uuid.UUID] = []
 
-    async def probe(_: AsyncSession, row: OutboxMessage, now: datetime) -> None:
+    async def probe(_: AsyncSession, row: Message) -> None:
         handled.append(row.id)
 
     fast = settings.model_copy(update={"worker_poll_seconds": 0.02})
     engine = make_engine(_via(database_url, relay.port), pool_size=2)
-    worker = Worker(make_sessionmaker(engine), fast, {"probe": probe})
+    worker = Engine(
+        make_sessionmaker(engine),
+        [Topic("probe", handle=probe)],
+        poll_seconds=fast.worker_poll_seconds,
+    )
     await relay.cut()
     stop = asyncio.Event()
     loop = asyncio.create_task(worker.run_forever(stop))

@@ -14,30 +14,35 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.complaints import tasks
 from app.kernel.clock import ManualClock
 from app.kernel.config import Settings
 from app.kernel.db import make_engine, make_sessionmaker
+from app.outbox.engine import Engine, Handler, Policy, Topic
 from app.outbox.service import TIMER_TOPIC
-from app.outbox.worker import MAX_ATTEMPTS, Handler, Worker, default_handlers
-from app.privacy.crypto import Sealer
 from tests.complaints.support import NGAWI, create, dispatched, execute, fetch, in_status, ok
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+MAX_ATTEMPTS = Policy().max_attempts
+
+
 @pytest.fixture
-async def worker(settings: Settings, engine: AsyncEngine, clock: ManualClock) -> Worker:
-    """A worker on the test's clock, the app's: a deadline passes when the test moves it."""
-    return Worker(make_sessionmaker(engine), settings, timer_handlers(settings), clock=clock)
+async def worker(settings: Settings, engine: AsyncEngine, clock: ManualClock) -> Engine:
+    """An engine on the test's clock, the app's: a deadline passes when the test moves it."""
+    return Engine(make_sessionmaker(engine), timer_topics(settings), clock=clock)
 
 
-def timer_handlers(settings: Settings) -> dict[str, Handler]:
+def timer_topics(settings: Settings, handle: Handler | None = None) -> list[Topic]:
     """Timers only, so the counts here are of timer rows (event fan-out has its own tests)."""
-    return {TIMER_TOPIC: default_handlers(settings, Sealer.from_settings(settings))[TIMER_TOPIC]}
+    policy = Policy(batch_size=settings.worker_batch_size)
+    [timer] = [t for t in tasks.topics(settings, [], policy) if t.name == TIMER_TOPIC]
+    return [timer if handle is None else Topic(TIMER_TOPIC, policy, handle=handle)]
 
 
-async def _drain(worker: Worker) -> int:
+async def _drain(worker: Engine) -> int:
     """Run batches until nothing is due; returns how many rows were claimed."""
     total = 0
     while claimed := await worker.run_batch():
@@ -88,7 +93,7 @@ async def _answered_an_hour_before_the_deadline(
 
 
 async def test_nothing_fires_before_its_time(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine
 ) -> None:
     c = await dispatched(client, world)
     assert await _drain(worker) == 0
@@ -96,7 +101,7 @@ async def test_nothing_fires_before_its_time(
 
 
 async def test_verification_overdue_escalates_to_the_admins_once(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     c = await create(client, world)
     await _pass(clock, engine, c["id"], "verification_overdue")
@@ -118,7 +123,7 @@ async def test_verification_overdue_escalates_to_the_admins_once(
 
 
 async def test_verified_complaint_is_not_escalated_for_verification(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     c = await in_status(client, world, "verified")
     await _pass(clock, engine, c["id"], "verification_overdue")
@@ -127,7 +132,7 @@ async def test_verified_complaint_is_not_escalated_for_verification(
 
 
 async def test_due_soon_reminds_once_on_the_working_day_before(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     c = await dispatched(client, world)
     (timer,) = await _timers(engine, c["id"], "due_soon")
@@ -146,7 +151,7 @@ async def test_overdue_escalates_once_then_repeats_at_the_configured_interval(
     client: httpx.AsyncClient,
     world: World,
     engine: AsyncEngine,
-    worker: Worker,
+    worker: Engine,
     settings: Settings,
     clock: ManualClock,
 ) -> None:
@@ -176,7 +181,7 @@ async def test_overdue_escalates_once_then_repeats_at_the_configured_interval(
 
 
 async def test_answered_complaint_is_not_escalated(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     c = await _answered_an_hour_before_the_deadline(client, world, clock)
     await _pass(clock, engine, c["id"], "overdue")
@@ -185,7 +190,7 @@ async def test_answered_complaint_is_not_escalated(
 
 
 async def test_reopened_complaint_past_its_deadline_is_escalated(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     c = await _answered_an_hour_before_the_deadline(client, world, clock)
     await _pass(clock, engine, c["id"], "overdue")
@@ -213,7 +218,7 @@ def _start_with_a_day_off_after_the_deadline(clock: ManualClock, days: int) -> N
 
 
 async def test_deadline_that_passed_during_a_short_pause_still_escalates(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     _start_with_a_day_off_after_the_deadline(clock, 14)  # a non-field complaint's 14 days
     c = await dispatched(client, world)
@@ -233,7 +238,7 @@ async def test_deadline_that_passed_during_a_short_pause_still_escalates(
 
 
 async def test_extended_deadline_leaves_the_old_timer_harmless(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     c = await dispatched(client, world)
     (old,) = await _timers(engine, c["id"], "overdue")
@@ -253,7 +258,7 @@ async def test_extended_deadline_leaves_the_old_timer_harmless(
 
 
 async def test_needs_info_past_its_limit_is_archived_as_incomplete(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     c = await dispatched(client, world)
     await ok(client, world, "admin", c["id"], "request-info", {"message": "Foto lokasi?"})
@@ -269,7 +274,7 @@ async def test_needs_info_past_its_limit_is_archived_as_incomplete(
 
 
 async def test_info_supplied_in_time_cancels_the_archiving(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     c = await create(client, world)
     await ok(client, world, "admin", c["id"], "request-info", {"message": "Foto lokasi?"})
@@ -280,7 +285,7 @@ async def test_info_supplied_in_time_cancels_the_archiving(
 
 
 async def test_responded_complaint_closes_itself_after_its_limit(
-    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Worker, clock: ManualClock
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, worker: Engine, clock: ManualClock
 ) -> None:
     c = await in_status(client, world, "responded")
     await _pass(clock, engine, c["id"], "auto_close")
@@ -308,9 +313,7 @@ async def test_timers_wait_as_rows_until_a_worker_runs(
     # A worker started later, with its own engine as after a restart, fires it once.
     fresh = make_engine(settings.database_url or "", pool_size=1, max_overflow=0)
     try:
-        restarted = Worker(
-            make_sessionmaker(fresh), settings, timer_handlers(settings), clock=clock
-        )
+        restarted = Engine(make_sessionmaker(fresh), timer_topics(settings), clock=clock)
         assert await _drain(restarted) == 1
     finally:
         await fresh.dispose()
@@ -330,7 +333,7 @@ async def test_failing_handler_is_retried_later_and_finally_dead(
     async def broken(*_: Any) -> None:
         raise RuntimeError("receiver down")
 
-    failing = Worker(make_sessionmaker(engine), settings, {"timer": broken}, clock=clock)
+    failing = Engine(make_sessionmaker(engine), timer_topics(settings, broken), clock=clock)
     assert await failing.run_batch() == 1
     (timer,) = await _timers(engine, c["id"], "verification_overdue")
     row = (await fetch(engine, "SELECT * FROM outbox_messages WHERE id = :id", id=timer["id"]))[0]
@@ -383,13 +386,7 @@ async def test_two_workers_racing_fire_each_timer_once(
     engines = [make_engine(settings.database_url or "", 2, 0) for _ in range(2)]
     try:
         workers = [
-            Worker(
-                make_sessionmaker(e),
-                small_batches,
-                timer_handlers(small_batches),
-                name=f"w{i}",
-                clock=clock,
-            )
+            Engine(make_sessionmaker(e), timer_topics(small_batches), name=f"w{i}", clock=clock)
             for i, e in enumerate(engines)
         ]
         claimed = []

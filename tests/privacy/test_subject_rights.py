@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.kernel.clock import ManualClock
 from app.kernel.config import Settings
-from app.outbox.worker import Worker
+from app.privacy.tasks import sweep
 from tests.complaint_states import REPORTER, make_complaint
 from tests.factories import World
 
@@ -101,9 +101,9 @@ async def test_identities_are_erased_after_retention_and_the_complaint_stays(
     old_open = await make_complaint(client, world, "dispatched", "citizen_app")
     clock.advance(timedelta(days=settings.identity_retention_days + 1))
     recent_closed = await make_complaint(client, world, "closed", "citizen_app")
-    worker = Worker(sessions, settings, {}, clock=clock)
-    assert await worker.sweep() == 2
-    assert await worker.sweep() == 0  # already erased: nothing to do twice
+    days = settings.identity_retention_days
+    assert await sweep(sessions, days, clock.now()) == 2
+    assert await sweep(sessions, days, clock.now()) == 0  # already erased: nothing to do twice
     async with engine.connect() as conn:
         rows = dict(
             (

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.kernel.clock import ManualClock
 from app.kernel.config import Settings
-from app.outbox.worker import Worker, default_handlers, default_senders
-from app.privacy.crypto import Sealer
+from app.outbox.engine import Engine
+from tests.engines import worker as engine_of
 from tests.factories import World
 
 
@@ -55,19 +55,13 @@ async def worker(
     sessions: async_sessionmaker[AsyncSession],
     inbox: tuple[Inbox, int],
     clock: ManualClock,
-) -> AsyncIterator[Worker]:
+) -> AsyncIterator[Engine]:
     """A worker on the app's clock, which the tests move to make timers fall due."""
     smtp = settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": inbox[1], "smtp_from": "lapor@ngawi.test"}
     )
-    async with httpx.AsyncClient() as http:
-        yield Worker(
-            sessions,
-            smtp,
-            default_handlers(smtp, Sealer.from_settings(smtp)),
-            default_senders(smtp, http, Sealer.from_settings(smtp)),
-            clock=clock,
-        )
+    async with engine_of(smtp, sessions.kw["bind"], clock=clock) as built:
+        yield built
 
 
 async def _pass(
@@ -85,7 +79,7 @@ async def _pass(
     clock.set(rows[0][0] + timedelta(minutes=1))
 
 
-async def _drain(worker: Worker) -> None:
+async def _drain(worker: Engine) -> None:
     for _ in range(10):
         if await worker.run_batch() == 0:
             return
@@ -144,7 +138,7 @@ async def test_dispatch_mails_the_current_liaison_once(
     client: httpx.AsyncClient,
     world: World,
     sessions: async_sessionmaker[AsyncSession],
-    worker: Worker,
+    worker: Engine,
     inbox: tuple[Inbox, int],
 ) -> None:
     box, _ = inbox
@@ -180,7 +174,7 @@ async def test_agency_without_a_valid_liaison_is_flagged_to_the_admins(
     client: httpx.AsyncClient,
     world: World,
     sessions: async_sessionmaker[AsyncSession],
-    worker: Worker,
+    worker: Engine,
     inbox: tuple[Inbox, int],
 ) -> None:
     box, _ = inbox
@@ -196,7 +190,7 @@ async def test_due_soon_goes_to_the_liaison_overdue_to_supervisors_and_the_head(
     client: httpx.AsyncClient,
     world: World,
     sessions: async_sessionmaker[AsyncSession],
-    worker: Worker,
+    worker: Engine,
     inbox: tuple[Inbox, int],
     clock: ManualClock,
 ) -> None:
@@ -236,7 +230,7 @@ async def test_verification_overdue_and_transfer_requests_go_to_the_admins(
     client: httpx.AsyncClient,
     world: World,
     sessions: async_sessionmaker[AsyncSession],
-    worker: Worker,
+    worker: Engine,
     inbox: tuple[Inbox, int],
     clock: ManualClock,
 ) -> None:
@@ -265,18 +259,13 @@ async def test_an_unreachable_smtp_server_leaves_the_mail_pending_for_a_retry(
     world: World,
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
+    engine: AsyncEngine,
 ) -> None:
     await _emails_and_liaison(client, world, sessions)
     cid = uuid.UUID(await _dispatched(client, world, "DPUPR"))
     closed_port = _free_port()  # nothing listens there
     smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": closed_port})
-    async with httpx.AsyncClient() as http:
-        down = Worker(
-            sessions,
-            smtp,
-            default_handlers(smtp, Sealer.from_settings(smtp)),
-            default_senders(smtp, http, Sealer.from_settings(smtp)),
-        )
+    async with engine_of(smtp, engine) as down:
         await _drain(down)
     [(status, attempts, error, later)] = await _sql(
         sessions,

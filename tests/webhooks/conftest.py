@@ -6,14 +6,13 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.kernel.config import Settings
 from app.main import create_app
-from app.outbox.worker import Worker, default_handlers
+from app.outbox.engine import Engine
 from app.privacy.crypto import Sealer
-from app.webhooks.dispatcher import Dispatcher
-from app.webhooks.url_guard import guarded_client
+from tests.engines import worker
 from tests.factories import World
 from tests.webhooks.receiver import Receiver
 
@@ -56,25 +55,22 @@ def cipher_of(settings: Settings) -> Sealer:
 
 
 @pytest.fixture
-async def dispatcher(
-    sessions: async_sessionmaker[AsyncSession], hook_settings: Settings
-) -> AsyncIterator[Dispatcher]:
-    async with guarded_client(True, 10, hook_settings.webhook_timeout_seconds) as http:
-        yield Dispatcher(sessions, hook_settings, http, cipher_of(hook_settings), name="test")
+async def dispatcher(hook_settings: Settings, engine: AsyncEngine) -> AsyncIterator[Engine]:
+    """The engine with only the `webhook` topic: it sends deliveries, nothing else."""
+    async with worker(hook_settings, engine, topics={"webhook"}) as only_webhooks:
+        yield only_webhooks
 
 
 @pytest.fixture
-def fan_out(sessions: async_sessionmaker[AsyncSession], hook_settings: Settings) -> Any:
-    """Run the worker's database-only handlers until nothing is due (events -> deliveries)."""
-    worker = Worker(
-        sessions, hook_settings, default_handlers(hook_settings, cipher_of(hook_settings)), {}
-    )
+async def fan_out(hook_settings: Settings, engine: AsyncEngine) -> AsyncIterator[Any]:
+    """Run the worker's database-only topics until nothing is due (events -> deliveries)."""
+    async with worker(hook_settings, engine, db_only=True) as db_only:
 
-    async def run() -> None:
-        while await worker.run_batch():
-            pass
+        async def run() -> None:
+            while await db_only.run_batch():
+                pass
 
-    return run
+        yield run
 
 
 async def register(
@@ -102,6 +98,12 @@ async def make_due(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.execute(
             text("UPDATE webhook_deliveries SET available_at = now() WHERE status = 'pending'")
+        )
+        await conn.execute(  # the engine's rows carry the schedule
+            text(
+                "UPDATE outbox_messages SET available_at = now()"
+                " WHERE topic = 'webhook' AND status = 'pending'"
+            )
         )
 
 

@@ -6,12 +6,11 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.kernel.config import Settings
-from app.outbox.worker import Worker, default_handlers, default_senders
-from app.privacy.crypto import Sealer
-from app.webhooks.dispatcher import Dispatcher
+from app.outbox.engine import Engine
+from tests.engines import worker as engine_of
 from tests.factories import World
 from tests.routing.test_notifications import Inbox, _free_port
 from tests.webhooks.conftest import new_complaint, register
@@ -33,8 +32,9 @@ async def test_endpoint_disabled_by_410_is_mailed_to_the_admins_once(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     sessions: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     hook_settings: Settings,
     smtp_inbox: tuple[Inbox, int],
 ) -> None:
@@ -47,18 +47,12 @@ async def test_endpoint_disabled_by_410_is_mailed_to_the_admins_once(
     ep = await register(hclient, world, receiver.url(), event_types=["complaint.received"])
     await new_complaint(hclient, world)
     await fan_out()
-    assert await dispatcher.run_once() == 1
+    assert await dispatcher.run_batch() == 1
 
     smtp = hook_settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_from": "lapor@ngawi.test"}
     )
-    async with httpx.AsyncClient() as http:
-        worker = Worker(
-            sessions,
-            smtp,
-            default_handlers(smtp, Sealer.from_settings(smtp)),
-            default_senders(smtp, http, Sealer.from_settings(smtp)),
-        )
+    async with engine_of(smtp, engine) as worker:
         for _ in range(5):  # notice -> e-mail row -> SMTP, then nothing is left to do
             if await worker.run_batch() == 0:
                 break

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from standardwebhooks.webhooks import Webhook
 
-from app.webhooks.dispatcher import Dispatcher
+from app.outbox.engine import Engine
 from tests.factories import World
 from tests.webhooks.conftest import deliveries, make_due, new_complaint, register
 from tests.webhooks.receiver import Answer, Receiver
@@ -25,7 +25,7 @@ async def _verify_and_dispatch(client: httpx.AsyncClient, world: World, cid: str
 
 
 async def test_receiver_gets_every_change_signed_in_order(
-    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Dispatcher
+    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Engine
 ) -> None:
     ep = await register(hclient, world, receiver.url())
     assert ep["secret"].startswith("whsec_")
@@ -33,7 +33,7 @@ async def test_receiver_gets_every_change_signed_in_order(
     c = await new_complaint(hclient, world)
     await _verify_and_dispatch(hclient, world, c["id"])
     await fan_out()
-    while await dispatcher.run_once():
+    while await dispatcher.run_batch():
         pass
     assert [h.verified for h in receiver.on("/hook")] == [True, True, True]
     hook = Webhook(ep["secret"])
@@ -57,7 +57,7 @@ async def test_500_then_200_retries_with_the_same_webhook_id(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     receiver.plan("/hook", Answer(500, body=b"database down"))
@@ -65,14 +65,14 @@ async def test_500_then_200_retries_with_the_same_webhook_id(
     await new_complaint(hclient, world)
     await fan_out()
     before = datetime.now(UTC)
-    assert await dispatcher.run_once() == 1
+    assert await dispatcher.run_batch() == 1
     [d] = await deliveries(engine)
     assert (d.status, d.attempts, d.last_status_code) == ("pending", 1, 500)
     # The second attempt waits about 5 s (with jitter), not at once.
     assert timedelta(seconds=4) <= d.available_at - before <= timedelta(seconds=7)
-    assert await dispatcher.run_once() == 0
+    assert await dispatcher.run_batch() == 0
     await make_due(engine)
-    assert await dispatcher.run_once() == 1
+    assert await dispatcher.run_batch() == 1
     [d] = await deliveries(engine)
     assert (d.status, d.attempts, d.last_status_code) == ("done", 2, 200)
     hits = receiver.on("/hook")
@@ -96,14 +96,14 @@ async def test_slow_receiver_times_out_and_is_retried(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     receiver.plan("/hook", Answer(200, delay=3.0))  # timeout is 1 s in these tests
     await register(hclient, world, receiver.url(), event_types=["complaint.received"])
     await new_complaint(hclient, world)
     await fan_out()
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     [d] = await deliveries(engine)
     assert d.status == "pending"
     assert d.last_status_code is None
@@ -115,7 +115,7 @@ async def test_410_disables_the_endpoint_and_tells_the_admins(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     receiver.plan("/hook", Answer(410))
@@ -123,12 +123,12 @@ async def test_410_disables_the_endpoint_and_tells_the_admins(
     c = await new_complaint(hclient, world)
     await _verify_and_dispatch(hclient, world, c["id"])
     await fan_out()
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     got = await hclient.get(f"/v1/webhook-endpoints/{ep['id']}", headers=world.h("admin"))
     assert got.json()["active"] is False
     assert "410" in got.json()["disabled_reason"]
     await make_due(engine)
-    assert await dispatcher.run_once() == 0  # nothing more goes to a disabled endpoint
+    assert await dispatcher.run_batch() == 0  # nothing more goes to a disabled endpoint
     assert len(receiver.on("/hook")) == 1
     async with engine.connect() as conn:
         notice = (
@@ -144,7 +144,7 @@ async def test_410_disables_the_endpoint_and_tells_the_admins(
     )
     assert again.json()["disabled_reason"] is None
     await make_due(engine)
-    while await dispatcher.run_once():
+    while await dispatcher.run_batch():
         pass
     seqs = [json.loads(h.body)["data"]["seq"] for h in receiver.on("/hook")]
     assert seqs == [1, 1, 2, 3]
@@ -155,7 +155,7 @@ async def test_429_with_retry_after_is_honoured(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     receiver.plan("/hook", Answer(429, headers={"Retry-After": "120"}))
@@ -163,7 +163,7 @@ async def test_429_with_retry_after_is_honoured(
     await new_complaint(hclient, world)
     await fan_out()
     before = datetime.now(UTC)
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     [d] = await deliveries(engine)
     assert d.status == "pending"
     assert timedelta(seconds=119) <= d.available_at - before <= timedelta(seconds=125)
@@ -174,14 +174,14 @@ async def test_a_redirect_is_a_failure_and_is_not_followed(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     receiver.plan("/hook", Answer(302, headers={"Location": receiver.url("/elsewhere")}))
     await register(hclient, world, receiver.url(), event_types=["complaint.received"])
     await new_complaint(hclient, world)
     await fan_out()
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     [d] = await deliveries(engine)
     assert (d.status, d.last_status_code) == ("pending", 302)
     assert receiver.on("/elsewhere") == []
@@ -192,19 +192,19 @@ async def test_a_dropped_connection_is_logged_and_retried(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     receiver.plan("/hook", Answer(drop=True))
     ep = await register(hclient, world, receiver.url(), event_types=["complaint.received"])
     await new_complaint(hclient, world)
     await fan_out()
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     [d] = await deliveries(engine)
     assert d.status == "pending"
     assert d.last_status_code is None
     await make_due(engine)
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     log = await hclient.get(
         f"/v1/webhook-endpoints/{ep['id']}/deliveries", headers=world.h("admin")
     )
@@ -219,7 +219,7 @@ async def test_a_later_event_waits_while_an_earlier_one_is_retried(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     receiver.plan("/hook", Answer(500), Answer(500))
@@ -227,14 +227,14 @@ async def test_a_later_event_waits_while_an_earlier_one_is_retried(
     c = await new_complaint(hclient, world)
     await _verify_and_dispatch(hclient, world, c["id"])
     await fan_out()
-    await dispatcher.run_once()  # seq 1 fails; 2 and 3 are not even tried
+    await dispatcher.run_batch()  # seq 1 fails; 2 and 3 are not even tried
     await make_due(engine)
-    await dispatcher.run_once()  # seq 1 fails again
+    await dispatcher.run_batch()  # seq 1 fails again
     assert [json.loads(h.body)["data"]["seq"] for h in receiver.on("/hook")] == [1, 1]
     rows = await deliveries(engine)
     assert [(r.seq, r.attempts) for r in rows] == [(1, 2), (2, 0), (3, 0)]
     await make_due(engine)
-    while await dispatcher.run_once():
+    while await dispatcher.run_batch():
         pass
     assert [json.loads(h.body)["data"]["seq"] for h in receiver.on("/hook")] == [1, 1, 1, 2, 3]
 
@@ -244,16 +244,17 @@ async def test_exhausted_delivery_is_dead_lettered_and_retried_through_the_api(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     receiver.plan("/hook", Answer(500))
     ep = await register(hclient, world, receiver.url(), event_types=["complaint.received"])
     await new_complaint(hclient, world)
     await fan_out()
-    async with engine.begin() as conn:  # nine attempts already spent
+    async with engine.begin() as conn:  # nine attempts already spent (the engine row counts)
         await conn.execute(text("UPDATE webhook_deliveries SET attempts = 9"))
-    await dispatcher.run_once()
+        await conn.execute(text("UPDATE outbox_messages SET attempts = 9 WHERE topic = 'webhook'"))
+    await dispatcher.run_batch()
     [d] = await deliveries(engine)
     assert (d.status, d.attempts) == ("dead", 10)
     url = f"/v1/webhook-endpoints/{ep['id']}/deliveries"
@@ -264,7 +265,7 @@ async def test_exhausted_delivery_is_dead_lettered_and_retried_through_the_api(
     again = await hclient.post(f"{url}/{d.id}/retry", headers=world.h("admin"))
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "delivery_is_pending"
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     [d] = await deliveries(engine)
     assert d.status == "done"
 
@@ -274,7 +275,7 @@ async def test_endpoint_without_success_for_days_is_disabled(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     receiver.plan("/hook", Answer(500))
@@ -285,7 +286,7 @@ async def test_endpoint_without_success_for_days_is_disabled(
         await conn.execute(
             text("UPDATE webhook_endpoints SET failing_since = now() - interval '6 days'")
         )
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     got = await hclient.get(f"/v1/webhook-endpoints/{ep['id']}", headers=world.h("admin"))
     assert got.json()["active"] is False
     assert "no successful delivery for 5 days" in got.json()["disabled_reason"]
@@ -300,13 +301,13 @@ async def test_anonymous_reporter_never_appears_in_any_body(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
 ) -> None:
     await register(hclient, world, receiver.url())
     c = await new_complaint(hclient, world, anonymous=True, callback_url=receiver.url("/citizen"))
     await _verify_and_dispatch(hclient, world, c["id"])
     await fan_out()
-    while await dispatcher.run_once():
+    while await dispatcher.run_batch():
         pass
     assert len(receiver.hits) == 6  # three events, to the endpoint and to the callback_url
     for hit in receiver.hits:
@@ -320,11 +321,11 @@ async def test_callback_url_is_signed_with_the_submitting_clients_secret(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
 ) -> None:
     c = await new_complaint(hclient, world, callback_url=receiver.url("/citizen"))
     await fan_out()
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     mine = await hclient.get(
         "/v1/webhook-endpoints/callback-secret", headers=world.h("citizen_app")
     )
@@ -342,21 +343,19 @@ async def test_connect_time_check_blocks_an_address_allowed_at_registration(
     world: World,
     receiver: Receiver,
     fan_out,
-    sessions,
     hook_settings,
     engine: AsyncEngine,
 ) -> None:
     # Registered while loopback was allowed; the sender no longer allows it (as after a DNS
     # rebinding to 127.0.0.1): the connect-time check refuses, nothing reaches the receiver.
-    from app.webhooks.url_guard import guarded_client
-    from tests.webhooks.conftest import cipher_of
+    from tests.engines import worker
 
     await register(hclient, world, receiver.url(), event_types=["complaint.received"])
     await new_complaint(hclient, world)
     await fan_out()
     strict = hook_settings.model_copy(update={"webhook_allow_loopback": False})
-    async with guarded_client(False, 4, 1.0) as http:
-        await Dispatcher(sessions, strict, http, cipher_of(strict)).run_once()
+    async with worker(strict, engine, topics={"webhook"}) as strict_sender:
+        await strict_sender.run_batch()
     [d] = await deliveries(engine)
     assert d.status == "pending"
     assert "loopback" in d.last_error
@@ -369,28 +368,28 @@ async def test_a_later_event_waits_for_an_earlier_one_not_yet_fanned_out(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
-    # Two workers may fan out seq 1 and seq 2 in either order; until seq 1's fan-out has run,
-    # nothing later of that complaint may go out.
+    # Two workers may race for seq 1 and seq 2; until seq 1's fan-out has run, nothing later of
+    # that complaint may go out (the fan-out rows share the complaint's ordering key).
     await register(hclient, world, receiver.url())
     c = await new_complaint(hclient, world)
     await _verify_and_dispatch(hclient, world, c["id"])
-    await fan_out()
     async with engine.begin() as conn:
-        await conn.execute(text("DELETE FROM webhook_deliveries WHERE seq = 1"))
         await conn.execute(
             text(
-                "UPDATE outbox_messages SET status = 'pending', available_at = now()"
-                " + interval '1 hour' WHERE topic = 'complaint_event' AND seq = 1"
+                "UPDATE outbox_messages SET available_at = now() + interval '1 hour'"
+                " WHERE topic = 'complaint_event' AND seq = 1"
             )
         )
-    assert await dispatcher.run_once() == 0
+    await fan_out()
+    assert await dispatcher.run_batch() == 0
+    assert await deliveries(engine) == []
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE outbox_messages SET available_at = now() WHERE seq = 1"))
     await fan_out()
-    while await dispatcher.run_once():
+    while await dispatcher.run_batch():
         pass
     assert [json.loads(h.body)["data"]["seq"] for h in receiver.on("/hook")] == [1, 2, 3]
 
@@ -400,7 +399,7 @@ async def test_an_endpoint_whose_secret_cannot_be_unsealed_fails_its_attempt(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     # Unsigned is never an option: with its encryption key retired, the attempt fails and is
@@ -410,7 +409,7 @@ async def test_an_endpoint_whose_secret_cannot_be_unsealed_fails_its_attempt(
     await fan_out()
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE webhook_endpoints SET secrets_key_id = 'retired'"))
-    assert await dispatcher.run_once() == 1
+    assert await dispatcher.run_batch() == 1
     [d] = await deliveries(engine)
     assert d.status == "pending"
     assert "no signing secret" in d.last_error

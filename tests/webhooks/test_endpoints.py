@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from app.webhooks.dispatcher import Dispatcher
+from app.outbox.engine import Engine
 from tests.factories import World
 from tests.webhooks.conftest import new_complaint, register
 from tests.webhooks.receiver import Receiver
@@ -108,7 +108,7 @@ async def test_roles_and_ownership(
 
 
 async def test_agency_and_app_endpoints_hear_only_their_complaints(
-    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Dispatcher
+    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Engine
 ) -> None:
     await register(hclient, world, receiver.url("/agency"), who="agency_system")
     await register(hclient, world, receiver.url("/other-app"), who="citizen_app_other")
@@ -120,7 +120,7 @@ async def test_agency_and_app_endpoints_hear_only_their_complaints(
         headers=world.h("admin"),
     )
     await fan_out()
-    while await dispatcher.run_once():
+    while await dispatcher.run_batch():
         pass
     assert receiver.on("/other-app") == []
     assert receiver.on("/dlh") == []
@@ -129,7 +129,7 @@ async def test_agency_and_app_endpoints_hear_only_their_complaints(
 
 
 async def test_rotation_signs_with_both_secrets_during_the_overlap(
-    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Dispatcher
+    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Engine
 ) -> None:
     ep = await register(hclient, world, receiver.url(), event_types=["complaint.received"])
     rotated = await hclient.post(
@@ -144,7 +144,7 @@ async def test_rotation_signs_with_both_secrets_during_the_overlap(
     assert expires > datetime.now(UTC)
     await new_complaint(hclient, world)
     await fan_out()
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     [hit] = receiver.on("/hook")
     assert len(hit.headers["webhook-signature"].split(" ")) == 2
     for secret in (ep["secret"], new):
@@ -152,7 +152,7 @@ async def test_rotation_signs_with_both_secrets_during_the_overlap(
 
 
 async def test_rotation_without_overlap_drops_the_old_secret(
-    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Dispatcher
+    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Engine
 ) -> None:
     ep = await register(hclient, world, receiver.url(), event_types=["complaint.received"])
     rotated = await hclient.post(
@@ -162,20 +162,20 @@ async def test_rotation_without_overlap_drops_the_old_secret(
     )
     await new_complaint(hclient, world)
     await fan_out()
-    await dispatcher.run_once()
+    await dispatcher.run_batch()
     [hit] = receiver.on("/hook")
     assert len(hit.headers["webhook-signature"].split(" ")) == 1
     assert Webhook(rotated.json()["secret"]).verify(hit.body, hit.headers)
 
 
 async def test_delete_removes_the_endpoint_and_what_it_was_owed(
-    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Dispatcher
+    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Engine
 ) -> None:
     ep = await register(hclient, world, receiver.url())
     await new_complaint(hclient, world)
     await fan_out()
     gone = await hclient.delete(f"/v1/webhook-endpoints/{ep['id']}", headers=world.h("admin"))
     assert gone.status_code == 204
-    assert await dispatcher.run_once() == 0
+    assert await dispatcher.run_batch() == 0
     again = await hclient.get(f"/v1/webhook-endpoints/{ep['id']}", headers=world.h("admin"))
     assert again.status_code == 404

@@ -5,7 +5,7 @@ import json
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.webhooks.dispatcher import Dispatcher
+from app.outbox.engine import Engine
 from tests.complaints.support import fetch
 from tests.factories import World
 from tests.webhooks.conftest import new_complaint, register
@@ -19,7 +19,7 @@ async def test_a_linked_complaint_is_announced_without_its_link(
     world: World,
     receiver: Receiver,
     fan_out,
-    dispatcher: Dispatcher,
+    dispatcher: Engine,
     engine: AsyncEngine,
 ) -> None:
     await register(hclient, world, receiver.url())
@@ -30,7 +30,7 @@ async def test_a_linked_complaint_is_announced_without_its_link(
     )
     assert str(link[0]["possible_duplicate_of"]) == first["id"]  # stored, for the admins
     await fan_out()
-    while await dispatcher.run_once():
+    while await dispatcher.run_batch():
         pass
     hits = receiver.on("/hook") + receiver.on("/callback")
     about_second = [json.loads(h.body) for h in hits if second["id"].encode() in h.body]
