@@ -4,7 +4,6 @@ from typing import Any
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.util import await_only
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.util import await_only
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,7 +56,7 @@ def make_engine(url: str, pool_size: int = 8, max_overflow: int = 0) -> AsyncEng
         # A disconnect here makes the pool open a fresh connection and try again.
         try:
             await_only(dbapi_connection._start_transaction())
-        except Exception as exc:
+        except engine.dialect.loaded_dbapi.Error as exc:  # the driver's errors, as the DBAPI's
             if engine.dialect.is_disconnect(exc, dbapi_connection, None):
                 raise DisconnectionError(str(exc)) from exc
             raise
