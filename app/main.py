@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 
 from app.accounts.clients_router import router as clients_router
 from app.accounts.keys import ApiKeyAuthenticator
@@ -24,10 +23,9 @@ from app.kernel.db import make_engine, make_sessionmaker
 from app.kernel.db_faults import install_database_fault_handler
 from app.kernel.error_docs import install_error_docs
 from app.kernel.errors import install_error_handlers
-from app.kernel.hardening import SecurityHeaders, check_cors, check_production
-from app.kernel.input_guard import InputGuard
-from app.kernel.middleware import BodyLimit, RequestContext
-from app.kernel.ratelimit import RateLimit
+from app.kernel.hardening import check_cors, check_production
+from app.kernel.middleware import Door
+from app.kernel.ratelimit import RateLimiter
 from app.metrics.http import HttpMetrics, RequestMetrics
 from app.metrics.router import router as metrics_router
 from app.ops import router as ops_router
@@ -84,35 +82,30 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(webhooks_router)
     app.include_router(hub_router)
     install_error_docs(app)
-    # Innermost: bodies reach it already bounded by BodyLimit.
-    app.add_middleware(InputGuard)
-    # Multipart framing adds a little to the file itself.
-    upload_limit = settings.max_attachment_bytes + 64 * 1024
-    app.add_middleware(
-        BodyLimit,
-        max_bytes=settings.max_body_bytes,
-        per_path={"/v1/attachments": upload_limit},
-    )
-    app.add_middleware(
-        RateLimit,
-        caller_rate=settings.rate_limit_caller_per_second,
-        caller_burst=settings.rate_limit_caller_burst,
-        address_rate=settings.rate_limit_address_per_second,
-        address_burst=settings.rate_limit_address_burst,
-    )
+    cors = None
     if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=check_cors(settings.cors_origins),
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
-            expose_headers=["Retry-After", "X-Request-Id"],
-            max_age=600,
-        )
-    app.add_middleware(SecurityHeaders, production=settings.is_production)
-    # Outside every other layer, so 429s, 413s and CORS answers are counted and timed too.
+        cors = {
+            "allow_origins": check_cors(settings.cors_origins),
+            "allow_methods": ["GET", "POST", "PATCH", "DELETE"],
+            "allow_headers": ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+            "expose_headers": ["Retry-After", "X-Request-Id"],
+            "max_age": 600,
+        }
     app.state.metrics = HttpMetrics()
-    app.add_middleware(RequestMetrics, metrics=app.state.metrics, routes=app.router.routes)
-    app.add_middleware(RequestContext)
+    app.add_middleware(
+        Door,
+        observe=RequestMetrics(app.state.metrics, app.router.routes),
+        production=settings.is_production,
+        rate_limit=RateLimiter(
+            caller_rate=settings.rate_limit_caller_per_second,
+            caller_burst=settings.rate_limit_caller_burst,
+            address_rate=settings.rate_limit_address_per_second,
+            address_burst=settings.rate_limit_address_burst,
+        ),
+        max_body_bytes=settings.max_body_bytes,
+        # Multipart framing adds a little to the file itself.
+        body_limit_per_path={"/v1/attachments": settings.max_attachment_bytes + 64 * 1024},
+        cors=cors,
+    )
     app_logging.configure(settings.log_level)
     return app

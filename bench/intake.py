@@ -198,6 +198,16 @@ async def _prepare(url: str) -> dict[str, str]:
 async def _empty_tables(url: str) -> None:
     conn = await asyncpg.connect(url)
     try:
+        # Requests of the last run that wrk gave up on may still be running in the server:
+        # TRUNCATE would deadlock with their inserts (a 500 in the server's log). Wait for them.
+        for _ in range(300):
+            busy = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
+            )
+            if not busy:
+                break
+            await asyncio.sleep(0.1)
         await conn.execute(
             "TRUNCATE complaints, reporters, complaint_events, outbox_messages, "
             "idempotency_records CASCADE"

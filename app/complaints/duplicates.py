@@ -8,9 +8,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.classification.text import content_words
 from app.kernel.config import Settings
 
@@ -57,66 +54,62 @@ def best_match(
     return max(scored, key=lambda s: s[0])[1] if scored else None
 
 
-# Each identity hash finds its own latest reporters through its (hash, created_at) index, so the
-# search costs the same whether the reporter is new (no row) or has thousands of complaints
-# (the newest few): scanning the window's complaints for a matching reporter grew with the
-# table and was most of the database's time at intake.
-_EARLIER = text(
-    """
-    WITH hits AS (
+# The search is a part of the intake statement (app/complaints/intake.py): the reporter's
+# earlier complaints are read in the round trip that stores the new one, which they cannot
+# include (every part of one statement reads the same snapshot). Each identity hash finds its
+# own latest reporters through its (hash, created_at) index, so the search costs the same
+# whether the reporter is new (no row) or has thousands of complaints (the newest few):
+# scanning the window's complaints for a matching reporter grew with the table and was most
+# of the database's time at intake.
+EARLIER_CTES = """
+    dup_hits AS (
         (SELECT complaint_id FROM reporters
-         WHERE CAST(:nik AS varchar) IS NOT NULL AND nik_hash = :nik AND created_at >= :since
-         ORDER BY created_at DESC LIMIT :limit)
+         WHERE CAST(:dup_nik AS varchar) IS NOT NULL AND nik_hash = :dup_nik
+           AND created_at >= :dup_since
+         ORDER BY created_at DESC LIMIT :dup_limit)
         UNION
         (SELECT complaint_id FROM reporters
-         WHERE CAST(:phone AS varchar) IS NOT NULL AND phone_hash = :phone AND created_at >= :since
-         ORDER BY created_at DESC LIMIT :limit)
+         WHERE CAST(:dup_phone AS varchar) IS NOT NULL AND phone_hash = :dup_phone
+           AND created_at >= :dup_since
+         ORDER BY created_at DESC LIMIT :dup_limit)
         UNION
         (SELECT complaint_id FROM reporters
-         WHERE CAST(:email AS varchar) IS NOT NULL AND email_hash = :email AND created_at >= :since
-         ORDER BY created_at DESC LIMIT :limit)
+         WHERE CAST(:dup_email AS varchar) IS NOT NULL AND email_hash = :dup_email
+           AND created_at >= :dup_since
+         ORDER BY created_at DESC LIMIT :dup_limit)
         UNION
         (SELECT complaint_id FROM reporters
-         WHERE CAST(:social AS varchar) IS NOT NULL AND social_hash = :social
-           AND created_at >= :since
-         ORDER BY created_at DESC LIMIT :limit)
+         WHERE CAST(:dup_social AS varchar) IS NOT NULL AND social_hash = :dup_social
+           AND created_at >= :dup_since
+         ORDER BY created_at DESC LIMIT :dup_limit)
+    ), earlier AS (
+        -- Each hit is one primary-key read, whatever the statistics say: on a young table the
+        -- planner hashed, or range-scanned, all of the window's complaints, O(rows) per intake.
+        -- The LIMIT keeps the LATERAL subquery (and its key-only condition) from being merged
+        -- with the filters below.
+        SELECT c.id, c.text FROM dup_hits CROSS JOIN LATERAL (
+            SELECT id, text, received_at, jurisdiction_id, status FROM complaints
+            WHERE id = dup_hits.complaint_id
+            LIMIT 1
+        ) c
+        WHERE c.jurisdiction_id = :dup_jurisdiction AND c.received_at >= :dup_since
+          AND c.status <> 'archived'
+        ORDER BY c.received_at DESC
+        LIMIT :dup_limit
     )
-    -- Each hit is one primary-key read, whatever the statistics say: on a young table the
-    -- planner hashed, or range-scanned, all of the window's complaints, O(rows) per intake.
-    -- The LIMIT keeps the LATERAL subquery (and its key-only condition) from being merged
-    -- with the filters below.
-    SELECT c.id, c.text FROM hits CROSS JOIN LATERAL (
-        SELECT id, text, received_at, jurisdiction_id, status FROM complaints
-        WHERE id = hits.complaint_id
-        LIMIT 1
-    ) c
-    WHERE c.jurisdiction_id = :j AND c.received_at >= :since AND c.status <> 'archived'
-    ORDER BY c.received_at DESC
-    LIMIT :limit
-    """
-)
+"""
 
 
-async def find_possible_duplicate(
-    session: AsyncSession,
+def search_params(
     rule: DuplicateRule,
     jurisdiction_id: uuid.UUID,
-    new_text: str,
     received_at: datetime,
     hashes: dict[str, str | None],
-) -> uuid.UUID | None:
-    """An earlier complaint by the same reporter (by any identity hash) saying much the same."""
-    if not any(hashes.values()):
-        return None
-    rows = (
-        await session.execute(
-            _EARLIER,
-            {
-                "j": jurisdiction_id,
-                "since": received_at - rule.window,
-                "limit": CANDIDATES,
-                **{k: hashes.get(k) for k in ("nik", "phone", "email", "social")},
-            },
-        )
-    ).all()
-    return best_match(new_text, [(r[0], r[1]) for r in rows], rule.min_similarity)
+) -> dict[str, object]:
+    """The parameters of EARLIER_CTES; with no identity hash every branch reads nothing."""
+    return {
+        "dup_jurisdiction": jurisdiction_id,
+        "dup_since": received_at - rule.window,
+        "dup_limit": CANDIDATES,
+        **{f"dup_{k}": hashes.get(k) for k in ("nik", "phone", "email", "social")},
+    }

@@ -1,7 +1,9 @@
 """Taking a complaint in: the hot path, one statement for the complaint and what follows it.
 
-A single CTE inserts the complaint, its reporter, its first event, the event's announcement and
-the verification timer: one round trip instead of five (see CONVENTIONS.md, "Speed").
+A single CTE reads the reporter's recent complaints (the duplicate search) and inserts the
+complaint, its reporter, its first event, the event's announcement and the verification timer:
+one round trip instead of six (see CONVENTIONS.md, "Speed"). Only when the search finds a
+likely duplicate does a second statement, in the same transaction, link the two.
 `ON CONFLICT DO NOTHING` makes a redelivered `channel_ref` answer with the first complaint: the
 same sender's (`submitted_by`: the API client, the user, or the provider's channel account) on
 the same channel. Another sender's equal reference is another complaint.
@@ -17,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments import service as attachments
-from app.complaints.duplicates import DuplicateRule, find_possible_duplicate
+from app.complaints.duplicates import EARLIER_CTES, DuplicateRule, best_match, search_params
 from app.complaints.schemas import ComplaintCreate, ComplaintCreated
 from app.complaints.tracking import new_tracking_id
 from app.jurisdictions.service import JurisdictionContext
@@ -32,9 +34,11 @@ from app.routing.service import check_category
 # A clerk's clock may run a little ahead of ours; beyond this a "received" date is a typo.
 CLOCK_SKEW = timedelta(minutes=5)
 
+# Constant fragments joined, no input in them (hence the noqa).
 _INSERT = text(
-    f"""
-    WITH c AS (
+    "WITH"  # noqa: S608 - constant fragments (EARLIER_CTES, INSERT_HEAD of app/outbox)
+    + EARLIER_CTES
+    + f""", c AS (
         INSERT INTO complaints (
             id, jurisdiction_id, tracking_id, channel, channel_detail, channel_ref, title, text,
             category_id, region_code, address, lat, lon, occurred_at, received_at, status,
@@ -52,7 +56,7 @@ _INSERT = text(
                         ELSE id = CAST(:suggested_category_id AS uuid) END),
             CAST(:suggestion AS jsonb), :anonymous, :confidential,
             :callback_url, CAST(:attachments AS jsonb), :policy_id, :verification_due_at,
-            :submitted_by, :possible_duplicate_of, 1, :now, :now)
+            :submitted_by, NULL, 1, :now, :now)
         ON CONFLICT DO NOTHING
         RETURNING id
     ), reporter AS (
@@ -83,8 +87,22 @@ _INSERT = text(
                CAST(:verification_due_at AS timestamptz), 0, CAST(:now AS timestamptz), NULL
         FROM c
     )
-    SELECT id FROM c
-    """  # noqa: S608 - INSERT_HEAD is a constant of app/outbox
+    SELECT true AS new, id, NULL AS text FROM c
+    UNION ALL
+    SELECT false, id, text FROM earlier
+    """  # noqa: S608 - constant fragments
+)
+
+# The link, on the rows the statement above wrote; the first event says it as it always did.
+_LINK = text(
+    """
+    WITH c AS (
+        UPDATE complaints SET possible_duplicate_of = :duplicate_of WHERE id = :id
+    )
+    UPDATE complaint_events
+    SET data = data || jsonb_build_object('possible_duplicate_of', CAST(:duplicate_of AS text))
+    WHERE complaint_id = :id AND seq = 1
+    """
 )
 
 _EXISTING = text(
@@ -173,13 +191,7 @@ async def take_in(
             ("social", "social_id"),
         )
     }
-    # Linked for the admins, never dropped; the link is in the first event of the audit trail.
-    duplicate_of = await find_possible_duplicate(
-        session, duplicates, ctx.id, body.text, received_at, hashes
-    )
     event_data: dict[str, Any] = {"channel": body.channel, "received_at": received_at.isoformat()}
-    if duplicate_of is not None:
-        event_data["possible_duplicate_of"] = str(duplicate_of)
     params: dict[str, object] = {
         "jurisdiction_id": ctx.id,
         "channel": body.channel,
@@ -210,7 +222,7 @@ async def take_in(
         **{f"{kind}_hash": value for kind, value in hashes.items()},
         "actor": json.dumps(principal.actor),
         "event_data": json.dumps(event_data),
-        "possible_duplicate_of": duplicate_of,
+        **search_params(duplicates, ctx.id, received_at, hashes),
         "event_topic": EVENT_TOPIC,
         "timer_topic": TIMER_TOPIC,
         "timer_payload": json.dumps(
@@ -233,8 +245,13 @@ async def take_in(
             "timer_msg_id": uuid.uuid4(),
             "timer_key": f"verification_overdue:{complaint_id}",
         }
-        inserted = (await session.execute(_INSERT, params)).scalar()
-        if inserted is not None:
+        rows = (await session.execute(_INSERT, params)).all()
+        if any(row.new for row in rows):
+            # Linked for the admins, never dropped; the link is in the first event too.
+            earlier = [(row.id, row.text) for row in rows if not row.new]
+            duplicate_of = best_match(body.text, earlier, duplicates.min_similarity)
+            if duplicate_of is not None:
+                await session.execute(_LINK, {"id": complaint_id, "duplicate_of": duplicate_of})
             await attachments.claim(session, principal, complaint_id, body.attachments)
             return IntakeResult(
                 True,

@@ -1,9 +1,6 @@
-"""Security headers on every answer, and the refusal to run production on development secrets."""
+"""The security headers of every answer; the refusal to run production on development secrets."""
 
 from urllib.parse import urlsplit
-
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.kernel.config import (
     DEFAULT_CALLBACK_KEYS,
@@ -84,33 +81,15 @@ def check_cors(origins: list[str]) -> list[str]:
     return origins
 
 
-class SecurityHeaders:
-    """nosniff, no framing, no referrer; HSTS in production; no-store for authenticated answers."""
-
-    def __init__(self, app: ASGIApp, production: bool) -> None:
-        self.app = app
-        self.production = production
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        authenticated = any(name == b"authorization" for name, _ in scope["headers"])
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                if self.production:
-                    headers.setdefault(
-                        "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
-                    )
-                if authenticated:
-                    # Answers to a credentialed request may carry personal data: never cache.
-                    headers["Cache-Control"] = "no-store"
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def security_headers(production: bool) -> list[tuple[bytes, bytes]]:
+    """nosniff, no framing, no referrer; HSTS in production. Added to every answer that does not
+    set its own by app/kernel/middleware.py, which also makes credentialed answers no-store."""
+    headers = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"content-security-policy", b"frame-ancestors 'none'"),
+        (b"referrer-policy", b"no-referrer"),
+    ]
+    if production:
+        headers.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+    return headers

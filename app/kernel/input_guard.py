@@ -1,7 +1,8 @@
 """The input rulebook at the door: no NUL in any path, query, header, form or JSON text, and no
 over-long path or query value, whatever route it is for, answered 422 naming the field.
 
-Middleware rather than a rule per parameter, so a new route cannot forget it. PostgreSQL text
+Applied to every request at the door (app/kernel/middleware.py) rather than as a rule per
+parameter, so a new route cannot forget it. PostgreSQL text
 cannot hold U+0000, so a NUL that got through became a driver error and a 500; provider doors
 that parse their bodies by hand (SMS gateways, Meta, X) are covered the same way. Bodies are
 inspected only when they could hold one (a byte search; JSON and forms are parsed only then).
@@ -12,12 +13,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import HTTPException
 from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
 from app.kernel.error_docs import api_routes
-from app.kernel.errors import error_response
 from app.kernel.validation import NUL_MESSAGE
 
 # Longest path segment or query value taken; a parameter with a tighter limit says so itself.
@@ -85,7 +84,8 @@ def _header_problem(headers: list[tuple[bytes, bytes]]) -> tuple[str, str] | Non
     return None
 
 
-def _body_problem(ctype: str, body: bytes) -> tuple[str, str] | None:
+def body_problem(ctype: str, body: bytes) -> tuple[str, str] | None:
+    """The (field, message) of the first NUL in a JSON or form body's text."""
     if ctype == "application/json" and b"\\u0000" in body:
         try:
             found = _nul_in_json(json.loads(body), "")
@@ -97,54 +97,40 @@ def _body_problem(ctype: str, body: bytes) -> tuple[str, str] | None:
     return None
 
 
-class InputGuard:
-    """422 `invalid` naming the field for NUL or over-long text anywhere in the request."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        problem = (
-            _path_problem(scope)
-            or _query_problem(scope.get("query_string", b""))
-            or _header_problem(scope["headers"])
-        )
-        headers = dict(scope["headers"])
-        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower().decode("latin-1")
-        if problem is None and ctype in _TEXT_BODIES:
-            try:
-                body = await _read_body(receive)
-            except HTTPException as exc:  # the body limit, raised while the body streamed in
-                response = error_response(exc.status_code, "payload_too_large", str(exc.detail))
-                await response(scope, receive, send)
-                return
-            problem = _body_problem(ctype, body)
-            receive = _replay(body, receive)
-        if problem is not None:
-            field, message = problem
-            details = [{"field": field, "message": message}]
-            response = error_response(422, "invalid", "Some fields are invalid.", details)
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+def request_problem(scope: Scope) -> tuple[str, str] | None:
+    """The (field, message) of the first NUL or over-long text in the path, query or headers."""
+    return (
+        _path_problem(scope)
+        or _query_problem(scope.get("query_string", b""))
+        or _header_problem(scope["headers"])
+    )
 
 
-async def _read_body(receive: Receive) -> bytes:
+def text_body_type(headers: dict[bytes, bytes]) -> str | None:
+    """The body's media type when it is one whose text is checked (JSON, a form), else None."""
+    ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower().decode("latin-1")
+    return ctype if ctype in _TEXT_BODIES else None
+
+
+async def read_body(receive: Receive, max_bytes: int) -> bytes | None:
+    """The whole body, or None as soon as it passes `max_bytes`."""
     chunks = []
+    seen = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > max_bytes:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """The body read once, handed on whole; after it, the connection's own messages."""
     sent = False
 

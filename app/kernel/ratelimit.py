@@ -13,7 +13,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Scope
 
 from app.kernel.errors import error_response
 
@@ -48,40 +49,35 @@ class TokenBuckets:
         return (1 - bucket.tokens) / self.rate
 
 
-class RateLimit:
-    """429 with Retry-After once a caller or an address has used up its bucket (paths /v1/*)."""
+class RateLimiter:
+    """429 with Retry-After once a caller or an address has used up its bucket (paths /v1/*).
+
+    Applied to every request by app/kernel/middleware.py; a rate of 0 turns its limit off.
+    """
 
     def __init__(
-        self,
-        app: ASGIApp,
-        caller_rate: float,
-        caller_burst: int,
-        address_rate: float,
-        address_burst: int,
+        self, caller_rate: float, caller_burst: int, address_rate: float, address_burst: int
     ) -> None:
-        self.app = app
         self.callers = TokenBuckets(caller_rate, caller_burst) if caller_rate > 0 else None
         self.addresses = TokenBuckets(address_rate, address_burst) if address_rate > 0 else None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
-            await self.app(scope, receive, send)
-            return
+    def check(self, scope: Scope, headers: dict[bytes, bytes]) -> Response | None:
+        """The 429 to answer, or None to let the request through (taking its tokens)."""
+        if not scope["path"].startswith("/v1/") or (self.addresses is self.callers is None):
+            return None
         now = time.monotonic()
         wait = 0.0
         if self.addresses is not None:
             client = scope.get("client")
             wait = self.addresses.take(client[0] if client else "-", now)
-        auth = dict(scope["headers"]).get(b"authorization")
+        auth = headers.get(b"authorization")
         if not wait and auth and self.callers is not None:
             wait = self.callers.take(hashlib.sha256(auth).hexdigest(), now)
-        if wait:
-            response = error_response(
-                429,
-                "rate_limited",
-                "Too many requests; slow down.",
-                headers={"Retry-After": str(max(1, math.ceil(wait)))},
-            )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+        if not wait:
+            return None
+        return error_response(
+            429,
+            "rate_limited",
+            "Too many requests; slow down.",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )

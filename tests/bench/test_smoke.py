@@ -33,6 +33,13 @@ def test_intake_benchmark_runs_both_apps_without_errors(server_url: str) -> None
     assert "service / bare = **" in done.stdout
 
 
+def test_in_process_intake_benchmark_answers_every_request_201(server_url: str) -> None:
+    done = _bench(server_url, "intake_cpu.py", "--requests", "16", "--reporters", "same")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "answers {201: 16}" in done.stdout
+    assert "server CPU per request: **" in done.stdout
+
+
 def test_webhook_benchmark_delivers_everything(server_url: str) -> None:
     done = _bench(
         server_url, "webhooks.py", "--count", "20", "--concurrency", "4", "--seconds", "60"

@@ -1,0 +1,129 @@
+"""Server CPU per intake, in process: the service's request path without uvicorn or a network.
+
+    .venv/bin/python bench/intake_cpu.py [--requests 800] [--reporters mix|same]
+
+Creates a scratch database on BENCH_DATABASE_URL (as bench/intake.py does), then sends
+`POST /v1/complaints` straight into `create_app()` as ASGI calls, 8 at a time, and prints this
+process's CPU time per request. A steadier figure than bench/intake.py's on a shared machine
+(no load generator, no HTTP parsing competing for the cores), for comparing two versions of the
+request path: run it in each checkout, alternately. Exits non-zero on any answer but 201.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import migrate  # noqa: E402
+from app.cli import tune_gc  # noqa: E402
+from app.kernel.config import Settings  # noqa: E402
+from app.main import create_app  # noqa: E402
+from bench.intake import ADMIN_URL, BODY_TEMPLATE, _admin, _prepare, _with_database  # noqa: E402
+
+CONCURRENCY = 8
+
+
+async def _drive(url: str, token: str, requests: int, mix: bool) -> tuple[float, dict[int, int]]:
+    settings = Settings(
+        database_url=url,
+        log_level="WARNING",
+        rate_limit_caller_per_second=0,
+        rate_limit_address_per_second=0,
+    )
+    app = create_app(settings)
+    headers = [
+        (b"host", b"desk"),
+        (b"content-type", b"application/json"),
+        (b"authorization", f"Bearer {token}".encode()),
+    ]
+    statuses: dict[int, int] = {}
+    sent = 0
+
+    async def one() -> None:
+        nonlocal sent
+        sent += 1
+        body = dict(BODY_TEMPLATE)
+        if mix:
+            body["reporter"] = {"name": "Sri Wahyuni", "phone": f"08{sent:010d}"}
+        raw = json.dumps(body).encode()
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/v1/complaints",
+            "raw_path": b"/v1/complaints",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [*headers, (b"content-length", str(len(raw)).encode())],
+            "client": ("127.0.0.1", 50000),
+            "server": ("desk", 80),
+        }
+        messages = [{"type": "http.request", "body": raw, "more_body": False}]
+
+        async def receive() -> dict[str, object]:
+            if messages:
+                return messages.pop()
+            await asyncio.Event().wait()  # no disconnect: the client waits for its answer
+            raise AssertionError("unreachable")
+
+        async def send(message: dict[str, object]) -> None:
+            if message["type"] == "http.response.start":
+                status = int(message["status"])  # type: ignore[call-overload]
+                statuses[status] = statuses.get(status, 0) + 1
+
+        await app(scope, receive, send)  # type: ignore[arg-type]
+
+    async def worker(count: int) -> None:
+        for _ in range(count):
+            await one()
+
+    async with app.router.lifespan_context(app):
+        await asyncio.gather(*(worker(10) for _ in range(CONCURRENCY)))  # warm-up, not counted
+        tune_gc()  # as `app serve` does after start-up
+        statuses.clear()
+        per_worker = max(1, requests // CONCURRENCY)
+        started = time.process_time()
+        await asyncio.gather(*(worker(per_worker) for _ in range(CONCURRENCY)))
+        cpu = time.process_time() - started
+    return cpu * 1000 / (per_worker * CONCURRENCY), statuses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=800, help="measured requests")
+    parser.add_argument("--reporters", choices=["mix", "same"], default="mix")
+    args = parser.parse_args()
+    if not 1 <= args.requests <= 100_000:
+        parser.error("--requests is bounded: 1 to 100,000")
+    name = f"bench_cpu_{secrets.token_hex(4)}"
+    url = _with_database(ADMIN_URL, name)
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        migrate.upgrade(url)
+        env = asyncio.run(_prepare(url))
+        ms, statuses = asyncio.run(
+            _drive(url, env["BENCH_TOKEN"], args.requests, args.reporters == "mix")
+        )
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    print(
+        f"intake in process, reporters {args.reporters}: answers {statuses}, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+    if set(statuses) != {201}:
+        print("- **non-201 answers: no figure**")
+        sys.exit(1)
+    print(f"- server CPU per request: **{ms:.2f} ms**")
+
+
+if __name__ == "__main__":
+    main()
