@@ -11,6 +11,7 @@ from app.kernel.db import Base
 from app.metrics.models import MetricSnapshot
 from app.outbox.models import OutboxMessage
 from app.privacy.models import IdentityAccessLog
+from app.reports.models import ReportTarget
 from app.routing.models import Agency, Category, Liaison, Region, RoutingRule, RoutingSettings
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -35,6 +36,7 @@ __all__ = [
     "MetricSnapshot",
     "OutboxMessage",
     "Region",
+    "ReportTarget",
     "Reporter",
     "RoutingModel",
     "RoutingRule",

@@ -141,6 +141,11 @@ async def list_complaints(
             verification_due_at=c.verification_due_at,
             due_at=c.due_at,
             overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
+            responded_at=c.responded_at,
+            resolution=c.resolution,
+            closed_at=c.closed_at,
+            rating=c.rating,
+            satisfied=c.satisfied,
         )
         for c in rows
     ]
@@ -205,9 +210,15 @@ async def complaint_out(
         due_at=c.due_at,
         paused=c.paused_at is not None,
         info_due_at=c.info_due_at,
+        acknowledged_at=c.acknowledged_at,
         responded_at=c.responded_at,
+        resolution=c.resolution,
+        resolution_reason=c.resolution_reason,
         auto_close_at=c.auto_close_at,
         closed_at=c.closed_at,
+        rating=c.rating,
+        satisfied=c.satisfied,
+        reopen_count=c.reopen_count,
         archived_reason=c.archived_reason,
         duplicate_of=c.duplicate_of if links else None,
         possible_duplicate_of=c.possible_duplicate_of if links else None,

@@ -20,3 +20,7 @@ Channel = Literal[
 STATUSES: tuple[str, ...] = get_args(Status)
 TYPES: tuple[str, ...] = get_args(ComplaintType)
 CHANNELS: tuple[str, ...] = get_args(Channel)
+
+# The result of handling a response records (Pasal 11 ayat 2, "hasil penanganan").
+Resolution = Literal["resolved", "not_settleable"]
+RESOLUTIONS: tuple[str, ...] = get_args(Resolution)
