@@ -84,7 +84,11 @@ async def status_counts(session: AsyncSession, now: datetime) -> list[StatusCoun
 
 
 def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Complaint]:
-    stmt = select(Complaint).where(visible_to(principal))
+    return select(Complaint).where(visible_to(principal), *filter_conditions(f, now))
+
+
+def filter_conditions(f: ListFilters, now: datetime) -> list[ColumnElement[bool]]:
+    """The list filters as SQL conditions; the reports filter with the same ones."""
     conditions: list[ColumnElement[bool]] = []
     if f.status:
         conditions.append(Complaint.status.in_(f.status))
@@ -117,7 +121,7 @@ def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Com
                 Complaint.tracking_id == (normalize(f.q) or ""),
             )
         )
-    return stmt.where(*conditions)
+    return conditions
 
 
 async def list_complaints(
