@@ -401,9 +401,7 @@ async def feedback(
     )
     if body.satisfied:
         c.closed_at = now
-        await append_event(
-            session, c, "closed", principal.actor, now, closed_data(c, "satisfied")
-        )
+        await append_event(session, c, "closed", principal.actor, now, closed_data(c, "satisfied"))
     else:
         c.reopen_count += 1
         await append_event(

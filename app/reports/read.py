@@ -204,7 +204,7 @@ async def names(session: AsyncSession, jurisdiction_id: uuid.UUID, key: str) -> 
         )
     else:
         return {}
-    return {key: value for key, value in rows.all()}
+    return dict(rows.all())
 
 
 async def targets(session: AsyncSession, jurisdiction_id: uuid.UUID) -> dict[int, Any]:
@@ -213,4 +213,4 @@ async def targets(session: AsyncSession, jurisdiction_id: uuid.UUID) -> dict[int
             ReportTarget.jurisdiction_id == jurisdiction_id
         )
     )
-    return {key: value for key, value in rows.all()}
+    return dict(rows.all())
