@@ -61,3 +61,10 @@ def test_routing_benchmark_trains_and_predicts() -> None:
     assert "complaints: 2000, agencies: 35" in done.stdout
     assert "training (hold-out fit, evaluation, refit on all; agency and type):" in done.stdout
     assert "prediction with explanation, per complaint:" in done.stdout
+
+
+def test_reports_benchmark_answers_every_report(server_url: str) -> None:
+    done = _bench(server_url, "reports.py", "--complaints", "2000", "--rounds", "1")
+    assert done.returncode == 0, done.stderr[-3000:]
+    for label in ("summary / month", "agencies / year", "trend / year"):
+        assert f"| {label} |" in done.stdout
