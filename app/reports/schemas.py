@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.kernel.validation import StrictModel
+
 Breakdown = Literal["agency", "type", "category", "channel", "region"]
 Interval = Literal["week", "month"]
 
@@ -114,9 +116,7 @@ class MonthlyOut(BaseModel):
     trend: BreakdownOut = Field(description="per month, the twelve months up to this one")
 
 
-class TargetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TargetIn(StrictModel):
     settled_percent: float = Field(ge=0, le=100)
 
 
