@@ -31,6 +31,7 @@ from app.metrics.router import router as metrics_router
 from app.ops import router as ops_router
 from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
+from app.reports.router import router as reports_router
 from app.routing.router import router as routing_router
 from app.webhooks.router import router as webhooks_router
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(classification_router)
     app.include_router(webhooks_router)
     app.include_router(hub_router)
+    app.include_router(reports_router)
     install_error_docs(app)
     cors = None
     if settings.cors_origins:

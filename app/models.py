@@ -12,6 +12,7 @@ from app.kernel.models import IdempotencyRecord
 from app.metrics.models import MetricSnapshot
 from app.outbox.models import OutboxMessage
 from app.privacy.models import IdentityAccessLog, Reporter
+from app.reports.models import ReportTarget
 from app.routing.models import Agency, Category, Liaison, Region, RoutingRule, RoutingSettings
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -36,6 +37,7 @@ __all__ = [
     "MetricSnapshot",
     "OutboxMessage",
     "Region",
+    "ReportTarget",
     "Reporter",
     "RoutingModel",
     "RoutingRule",

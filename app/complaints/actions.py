@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.complaints import schemas, timers
 from app.complaints.access import visible_to
 from app.complaints.clock import resumed_due_at
-from app.complaints.events import append_event
+from app.complaints.events import append_event, closed_data
 from app.complaints.lifecycle import IllegalTransition, next_status
 from app.complaints.models import Complaint
 from app.jurisdictions.service import JurisdictionContext, policy_of
@@ -286,6 +286,8 @@ async def acknowledge(
     """The agency's liaison takes the complaint up."""
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "acknowledge")
+    # The first acknowledgement is the agency's reaction time; a transfer's next one is not.
+    c.acknowledged_at = c.acknowledged_at or now
     await append_event(session, c, "acknowledged", principal.actor, now, {"note": body.note})
     return c
 
@@ -358,6 +360,8 @@ async def respond(
     _advance(c, "respond")
     policy = await policy_of(session, ctx, c.policy_id)
     c.responded_at = now
+    c.resolution = body.resolution
+    c.resolution_reason = body.resolution_reason
     c.auto_close_at = ctx.calendar.add_days(now, policy.auto_close_days, policy.unit)
     await append_event(
         session,
@@ -368,6 +372,8 @@ async def respond(
         {
             "message": body.message,
             "attachments": body.attachments,
+            "resolution": body.resolution,
+            "resolution_reason": body.resolution_reason,
             "on_time": c.due_at is None or now <= c.due_at,
             "auto_close_at": c.auto_close_at.isoformat(),
         },
@@ -388,6 +394,8 @@ async def feedback(
     c = await load_for_update(session, principal, complaint_id)
     target = _target(c, "feedback_satisfied" if body.satisfied else "feedback_unsatisfied")
     c.auto_close_at = None
+    c.rating = body.rating
+    c.satisfied = body.satisfied
     # The feedback arrives while the complaint is responded (its event says so); the close or
     # reopen that follows is the move.
     await append_event(
@@ -401,9 +409,17 @@ async def feedback(
     c.status = target
     if body.satisfied:
         c.closed_at = now
-        await append_event(session, c, "closed", principal.actor, now, {"reason": "satisfied"})
+        await append_event(session, c, "closed", principal.actor, now, closed_data(c, "satisfied"))
     else:
-        await append_event(session, c, "reopened", principal.actor, now, {"rating": body.rating})
+        c.reopen_count += 1
+        await append_event(
+            session,
+            c,
+            "reopened",
+            principal.actor,
+            now,
+            {"rating": body.rating, "reopen_count": c.reopen_count},
+        )
         await timers.schedule_clock(session, c, ctx)
     return c
 

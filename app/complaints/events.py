@@ -41,3 +41,14 @@ async def append_event(
         session, complaint.jurisdiction_id, complaint.id, event.seq, event_type, now
     )
     return event
+
+
+def closed_data(c: Complaint, reason: str) -> dict[str, Any]:
+    """A `closed` event's data: why it closed and the outcome it closed with."""
+    return {
+        "reason": reason,
+        "resolution": c.resolution,
+        "resolution_reason": c.resolution_reason,
+        "rating": c.rating,
+        "satisfied": c.satisfied,
+    }

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.complaints.vocabulary import CHANNELS, STATUSES, TYPES
+from app.complaints.vocabulary import CHANNELS, RESOLUTIONS, STATUSES, TYPES
 from app.kernel.db import Base
 
 
@@ -28,6 +28,8 @@ class Complaint(Base):
         CheckConstraint(f"status IN {STATUSES}", name="status"),
         CheckConstraint(f"type IS NULL OR type IN {TYPES}", name="type"),
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
+        CheckConstraint(f"resolution IS NULL OR resolution IN {RESOLUTIONS}", name="resolution"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
         # A sender's own message id identifies one complaint: its redelivery is not a new one.
         # Scoped to the sender (`submitted_by`), so two apps numbering alike never meet.
         Index(
@@ -95,9 +97,18 @@ class Complaint(Base):
     paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     info_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resume_status: Mapped[str | None] = mapped_column(String(20))
+    # The outcome of handling as columns, not only event data, so reports read one row per
+    # complaint: the first acknowledgement, the latest answer and its result (a reopened
+    # complaint keeps its last answer until the next one), the reporter's latest reaction.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    resolution_reason: Mapped[str | None] = mapped_column(String(2000))
     auto_close_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     archived_reason: Mapped[str | None] = mapped_column(String(30))
     duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))
     possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))

@@ -85,7 +85,11 @@ async def status_counts(session: AsyncSession, now: datetime) -> list[StatusCoun
 
 
 def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Complaint]:
-    stmt = select(Complaint).where(visible_to(principal))
+    return select(Complaint).where(visible_to(principal), *filter_conditions(f, now))
+
+
+def filter_conditions(f: ListFilters, now: datetime) -> list[ColumnElement[bool]]:
+    """The list filters as SQL conditions; the reports filter with the same ones."""
     conditions: list[ColumnElement[bool]] = []
     if f.status:
         conditions.append(Complaint.status.in_(f.status))
@@ -118,7 +122,7 @@ def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Com
                 Complaint.tracking_id == (normalize(f.q) or ""),
             )
         )
-    return stmt.where(*conditions)
+    return conditions
 
 
 async def list_complaints(
@@ -146,6 +150,11 @@ async def list_complaints(
             verification_due_at=c.verification_due_at,
             due_at=c.due_at,
             overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
+            responded_at=c.responded_at,
+            resolution=c.resolution,
+            closed_at=c.closed_at,
+            rating=c.rating,
+            satisfied=c.satisfied,
         )
         for c in rows
     ]
@@ -213,9 +222,15 @@ async def complaint_out(
         due_at=c.due_at,
         paused=c.paused_at is not None,
         info_due_at=c.info_due_at,
+        acknowledged_at=c.acknowledged_at,
         responded_at=c.responded_at,
+        resolution=c.resolution,
+        resolution_reason=c.resolution_reason,
         auto_close_at=c.auto_close_at,
         closed_at=c.closed_at,
+        rating=c.rating,
+        satisfied=c.satisfied,
+        reopen_count=c.reopen_count,
         archived_reason=c.archived_reason,
         duplicate_of=c.duplicate_of if links else None,
         possible_duplicate_of=c.possible_duplicate_of if links else None,

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, HttpUrl, model_validator
 
-from app.complaints.vocabulary import Channel, ComplaintType, Status
+from app.complaints.vocabulary import Channel, ComplaintType, Resolution, Status
 from app.kernel.validation import StrictModel, field_rule
 
 ChannelName = Channel
@@ -194,9 +194,17 @@ class ComplaintOut(BaseModel):
     due_at: datetime | None
     paused: bool
     info_due_at: datetime | None
+    acknowledged_at: datetime | None
     responded_at: datetime | None
+    resolution: Resolution | None = Field(
+        description="the latest response's result of handling; a closed complaint keeps it"
+    )
+    resolution_reason: str | None
     auto_close_at: datetime | None
     closed_at: datetime | None
+    rating: int | None = Field(description="the reporter's latest rating, 1-5")
+    satisfied: bool | None
+    reopen_count: int
     archived_reason: str | None
     duplicate_of: uuid.UUID | None = Field(
         description="admins only (README: Roles and access); null for every other caller"
@@ -228,6 +236,11 @@ class ComplaintSummary(BaseModel):
     verification_due_at: datetime
     due_at: datetime | None
     overdue: bool
+    responded_at: datetime | None
+    resolution: Resolution | None
+    closed_at: datetime | None
+    rating: int | None
+    satisfied: bool | None
 
 
 class ComplaintPage(BaseModel):
@@ -316,6 +329,24 @@ class TransferIn(Strict):
 class ResponseIn(Strict):
     message: Text
     attachments: Annotated[list[Attachment], Field(max_length=10)] = []
+    resolution: Resolution = Field(
+        "resolved",
+        description="the result of handling: resolved, or not_settleable (e.g. outside the "
+        "region's authority or budget) with a resolution_reason",
+    )
+    resolution_reason: ShortText | None = Field(
+        None, description="why it cannot be settled; required for not_settleable, and only then"
+    )
+
+    @model_validator(mode="after")
+    def _reason_for_not_settleable(self) -> "ResponseIn":
+        if (self.resolution == "not_settleable") != (self.resolution_reason is not None):
+            raise field_rule(
+                "resolution_reason",
+                "resolution_reason is required when the resolution is not_settleable, "
+                "and only then",
+            )
+        return self
 
 
 class FeedbackIn(Strict):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.clock import due_soon_at
-from app.complaints.events import SYSTEM_ACTOR, append_event
+from app.complaints.events import SYSTEM_ACTOR, append_event, closed_data
 from app.complaints.lifecycle import CLOCK_RUNNING, next_status
 from app.complaints.models import Complaint
 from app.jurisdictions.service import JurisdictionContext
@@ -181,6 +181,6 @@ async def fire(
         c.status = next_status("auto_close", c.status)
         c.closed_at = now
         c.auto_close_at = None
-        await append_event(session, c, "closed", SYSTEM_ACTOR, now, {"reason": "no_reply"})
+        await append_event(session, c, "closed", SYSTEM_ACTOR, now, closed_data(c, "no_reply"))
         return "closed"
     return None

@@ -52,3 +52,7 @@ CHANNELS: tuple[str, ...] = get_args(Channel)
 WEBHOOK_EVENTS: tuple[str, ...] = get_args(WebhookEvent)
 # As callback bodies and endpoint subscriptions name them.
 EVENT_NAMES: tuple[str, ...] = tuple(f"complaint.{t}" for t in WEBHOOK_EVENTS)
+
+# The result of handling a response records (Pasal 11 ayat 2, "hasil penanganan").
+Resolution = Literal["resolved", "not_settleable"]
+RESOLUTIONS: tuple[str, ...] = get_args(Resolution)

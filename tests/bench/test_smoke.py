@@ -78,3 +78,10 @@ def test_timer_benchmark_fires_every_due_timer(server_url: str) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| 500 of 500 |" in done.stdout
     assert "Index Scan using ix_outbox_messages_due" in done.stdout
+
+
+def test_reports_benchmark_answers_every_report(server_url: str) -> None:
+    done = _bench(server_url, "reports.py", "--complaints", "2000", "--rounds", "1")
+    assert done.returncode == 0, done.stderr[-3000:]
+    for label in ("summary / month", "agencies / year", "trend / year"):
+        assert f"| {label} |" in done.stdout

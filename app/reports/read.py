@@ -1,0 +1,216 @@
+"""Read-only queries over other packages' tables (complaints, their events, agencies,
+categories, regions): the one exception to the ownership rule, written down here and in the
+import contracts. Nothing in this module writes; every query goes through the complaints'
+access rule (`visible_to`) and list filters, so a report never shows a complaint the caller
+could not list.
+
+Figures are aggregated in PostgreSQL, grouped by one key; working days are counted with an
+index of the jurisdiction's calendar passed as an array (see `figures.working_day_index`).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import Grouping
+
+from app.complaints.access import visible_to
+from app.complaints.lifecycle import CLOCK_RUNNING
+from app.complaints.models import Complaint, ComplaintEvent
+from app.complaints.queries import ListFilters, filter_conditions, overdue_at
+from app.kernel.security import Principal
+from app.reports.models import ReportTarget
+from app.routing.models import Agency, Category, Region
+
+ANSWERED = ("responded", "closed")
+ARCHIVE_REASONS = ("unclear", "duplicate", "not_a_complaint", "out_of_scope", "incomplete")
+KEYS = ("agency", "type", "category", "channel", "region", "none", "week", "month")
+# A kecamatan's code is its first three parts: 35.21.01 of 35.21.01.2001.
+KECAMATAN_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who asks, about which complaints (received in [start, end)), with which calendar."""
+
+    principal: Principal
+    filters: ListFilters
+    start: datetime
+    end: datetime
+    now: datetime
+    timezone: str
+    index_from: date
+    index: list[int]
+
+
+def _local_date(column: Any, tz: str) -> ColumnElement[date]:
+    return cast(func.timezone(tz, column), Date)
+
+
+def _key(name: str, tz: str) -> Any:
+    c = Complaint
+    if name == "agency":
+        return c.agency_id
+    if name == "type":
+        return c.type
+    if name == "category":
+        return c.category_id
+    if name == "channel":
+        return c.channel
+    if name == "region":
+        return func.left(c.region_code, KECAMATAN_LENGTH)
+    if name in {"week", "month"}:
+        return cast(func.date_trunc(name, _local_date(c.received_at, tz)), Date)
+    return literal("all")
+
+
+def _where(scope: Scope) -> list[ColumnElement[bool]]:
+    return [
+        visible_to(scope.principal),
+        Complaint.received_at >= scope.start,
+        Complaint.received_at < scope.end,
+        *filter_conditions(scope.filters, scope.now),
+    ]
+
+
+def _working_days(scope: Scope, start: Any, end: Any) -> ColumnElement[Any]:
+    """Working days from `start`'s local date to `end`'s; NULL while `end` is NULL."""
+    # Parenthesised, or PostgreSQL reads the subscript as part of the parameter's type.
+    index = type_coerce(
+        Grouping(bindparam("wd_index", scope.index, type_=ARRAY(Integer))), ARRAY(Integer)
+    )
+    base = bindparam("wd_from", scope.index_from, type_=Date)
+
+    def position(column: Any) -> ColumnElement[Any]:
+        return (_local_date(column, scope.timezone) - base) + 1
+
+    return index[position(end)] - index[position(start)]
+
+
+def _measures(scope: Scope) -> dict[str, ColumnElement[Any]]:
+    c = Complaint
+    status = c.status
+
+    def n(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.count().filter(condition)
+
+    answered = status.in_(ANSWERED)
+    spans = {
+        "verify": (c.received_at, c.verified_at),
+        "acknowledge": (c.verified_at, c.acknowledged_at),
+        "respond": (c.verified_at, c.responded_at),
+    }
+    columns: dict[str, ColumnElement[Any]] = {
+        "received": func.count(),
+        "archived": n(status == "archived"),
+        **{
+            f"archived_{r}": n(and_(status == "archived", c.archived_reason == r))
+            for r in ARCHIVE_REASONS
+        },
+        "not_verified": n(status == "received"),
+        "waiting_for_information": n(status == "needs_info"),
+        "in_process": n(status.in_(CLOCK_RUNNING)),
+        "responded": n(status == "responded"),
+        "settled": n(and_(status == "closed", c.resolution == "resolved")),
+        "not_settleable": n(and_(status == "closed", c.resolution == "not_settleable")),
+        "reopened": n(c.reopen_count > 0),
+        "on_time": n(and_(answered, c.responded_at <= c.due_at)),
+        "late": n(or_(and_(answered, c.responded_at > c.due_at), overdue_at(scope.now))),
+        "overdue_now": n(overdue_at(scope.now)),
+        "feedback": n(c.rating.is_not(None)),
+        "satisfied": n(c.satisfied.is_(True)),
+        "mean_rating": func.avg(c.rating),
+        **{f"rating_{r}": n(c.rating == r) for r in range(1, 6)},
+    }
+    for name, (start, end) in spans.items():
+        days = _working_days(scope, start, end)
+        columns[f"{name}_median"] = func.percentile_cont(0.5).within_group(days)
+        columns[f"{name}_p90"] = func.percentile_cont(0.9).within_group(days)
+    return columns
+
+
+async def grouped(session: AsyncSession, scope: Scope, key: str) -> list[dict[str, Any]]:
+    """One row of measures per value of `key` (its value under "key")."""
+    k = _key(key, scope.timezone).label("key")
+    measures = _measures(scope)
+    stmt = select(k, *(col.label(name) for name, col in measures.items())).where(*_where(scope))
+    if key != "none":
+        stmt = stmt.group_by(k)
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+
+async def transfers(session: AsyncSession, scope: Scope, key: str) -> list[dict[str, Any]]:
+    """Transfers of the scope's complaints: (key, from agency, to agency, count)."""
+    k = _key(key, scope.timezone).label("key")
+    source = ComplaintEvent.data["from_agency_id"].astext.label("from_agency")
+    target = ComplaintEvent.data["agency_id"].astext.label("to_agency")
+    stmt = (
+        select(k, source, target, func.count().label("n"))
+        .select_from(Complaint)
+        .join(ComplaintEvent, ComplaintEvent.complaint_id == Complaint.id)
+        .where(ComplaintEvent.type == "transferred", *_where(scope))
+        .group_by(source, target, *([] if key == "none" else [k]))
+    )
+    return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+
+async def comments(session: AsyncSession, scope: Scope, key: str) -> dict[Any, int]:
+    """Feedback that came with a comment, per value of `key`."""
+    k = _key(key, scope.timezone).label("key")
+    comment = ComplaintEvent.data["comment"].astext
+    stmt = (
+        select(k, func.count())
+        .select_from(Complaint)
+        .join(ComplaintEvent, ComplaintEvent.complaint_id == Complaint.id)
+        .where(
+            ComplaintEvent.type == "feedback_received",
+            func.coalesce(func.btrim(comment), "") != "",
+            *_where(scope),
+        )
+        .group_by(*([] if key == "none" else [k]))
+    )
+    return {key_value: int(n) for key_value, n in (await session.execute(stmt)).all()}
+
+
+async def names(session: AsyncSession, jurisdiction_id: uuid.UUID, key: str) -> dict[Any, str]:
+    """Display names of a breakdown's keys."""
+    if key == "agency":
+        rows = await session.execute(
+            select(Agency.id, Agency.name).where(Agency.jurisdiction_id == jurisdiction_id)
+        )
+    elif key == "category":
+        rows = await session.execute(
+            select(Category.id, Category.name).where(Category.jurisdiction_id == jurisdiction_id)
+        )
+    elif key == "region":
+        rows = await session.execute(
+            select(Region.code, Region.name).where(func.length(Region.code) == KECAMATAN_LENGTH)
+        )
+    else:
+        return {}
+    return dict(rows.all())
+
+
+async def targets(session: AsyncSession, jurisdiction_id: uuid.UUID) -> dict[int, Any]:
+    rows = await session.execute(
+        select(ReportTarget.year, ReportTarget.settled_percent).where(
+            ReportTarget.jurisdiction_id == jurisdiction_id
+        )
+    )
+    return dict(rows.all())

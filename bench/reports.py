@@ -1,0 +1,207 @@
+"""Reports at scale: a month's and a year's reports over complaints of three years.
+
+    .venv/bin/python bench/reports.py [--complaints 1000000] [--agencies 30] [--rounds 5]
+
+Creates a scratch database on BENCH_DATABASE_URL (default: the local PostgreSQL), migrates it,
+generates `--complaints` complaints over 2023-12-01..2026-11-30 in `--agencies` agencies with one
+INSERT ... SELECT generate_series per chunk (statuses in the regulation's proportions, times,
+outcomes, ratings, 2% transferred), ANALYZEs, then asks the real app (ASGI, one process, one
+admin's JWT) for the summary, agencies and trend reports of one month (2026-11) and one year
+(2025-12-01..2026-11-30), `--rounds` times each, and prints p50 and max per report. Any answer
+other than 200 is counted as an error, and a run with an error prints no figures. Always drops
+its database.
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the checkout's
+
+import app.models  # noqa: E402, F401 - every table, so the ORM resolves each foreign key
+from app import migrate  # noqa: E402
+from app.accounts import service as accounts  # noqa: E402
+from app.accounts.models import User  # noqa: E402
+from app.jurisdictions.service import create_jurisdiction  # noqa: E402
+from app.kernel.config import Settings  # noqa: E402
+from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.routing.models import Agency  # noqa: E402
+
+SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+CHUNK = 100_000
+
+# One row per complaint: i picks the status (the regulation's mix: 17.5% archived, 8.75%
+# waiting, 2.5% unverified, 2.5% in process, the rest answered or closed), the agency, the type.
+GENERATE = """
+INSERT INTO complaints (id, jurisdiction_id, tracking_id, channel, channel_detail, text,
+    received_at, status, type, agency_id, policy_id, verification_due_at, verified_at, due_at,
+    acknowledged_at, responded_at, resolution, closed_at, rating, satisfied, reopen_count,
+    archived_reason, region_code, anonymous, confidential, attachments, last_seq)
+SELECT gen_random_uuid(), $1, 'B' || lpad(i::text, 10, '0'),
+    (ARRAY['web','mobile_app','sms_1708','counter','call_center','social_media'])[1 + i % 6],
+    '{}', 'Jalan rusak', r.received_at, s.status,
+    CASE WHEN s.status NOT IN ('received', 'archived') THEN
+        (ARRAY['information','non_field','field_inspection'])[1 + i % 3] END,
+    CASE WHEN s.status NOT IN ('received', 'archived') THEN ($2::uuid[])[1 + i % $3] END,
+    $4, r.received_at + interval '3 days', v.verified_at, v.verified_at + interval '20 days',
+    CASE WHEN s.status IN ('in_progress', 'responded', 'closed')
+        THEN v.verified_at + interval '1 day' END,
+    a.responded_at,
+    CASE WHEN a.responded_at IS NOT NULL THEN
+        CASE WHEN i % 50 = 0 THEN 'not_settleable' ELSE 'resolved' END END,
+    CASE WHEN s.status = 'closed' THEN a.responded_at + interval '10 days' END,
+    CASE WHEN s.status = 'closed' AND i % 3 = 0 THEN 1 + i % 5 END,
+    CASE WHEN s.status = 'closed' AND i % 3 = 0 THEN i % 5 >= 2 END,
+    CASE WHEN i % 40 = 0 THEN 1 ELSE 0 END,
+    CASE WHEN s.status = 'archived' THEN
+        (ARRAY['unclear','duplicate','not_a_complaint','out_of_scope','incomplete'])[1 + i % 5]
+    END,
+    '35.21.' || lpad((1 + i % 19)::text, 2, '0') || '.2001', false, false, '[]', 1
+FROM generate_series($5::bigint, $6::bigint) AS i
+CROSS JOIN LATERAL (SELECT timestamptz '2023-12-01 00:00+07'
+    + (random() * 1096) * interval '1 day' AS received_at) r
+CROSS JOIN LATERAL (SELECT CASE
+    WHEN i % 400 < 70 THEN 'archived' WHEN i % 400 < 105 THEN 'needs_info'
+    WHEN i % 400 < 115 THEN 'received' WHEN i % 400 < 120 THEN 'dispatched'
+    WHEN i % 400 < 125 THEN 'in_progress' WHEN i % 400 < 140 THEN 'responded'
+    ELSE 'closed' END AS status) s
+CROSS JOIN LATERAL (SELECT CASE WHEN s.status NOT IN ('received','archived','needs_info')
+    THEN r.received_at + (random() * 4) * interval '1 day' END AS verified_at) v
+CROSS JOIN LATERAL (SELECT CASE WHEN s.status IN ('responded','closed')
+    THEN v.verified_at + (random() * 30) * interval '1 day' END AS responded_at) a
+"""
+TRANSFERS = """
+INSERT INTO complaint_events (complaint_id, seq, type, occurred_at, actor, data)
+SELECT id, 2, 'transferred', coalesce(verified_at, received_at), '{}',
+    jsonb_build_object('from_agency_id', ($2::uuid[])[1], 'agency_id', agency_id)
+FROM complaints WHERE jurisdiction_id = $1 AND agency_id IS NOT NULL
+    AND hashtext(tracking_id) % 50 = 0
+"""
+
+
+def _url(name: str) -> str:
+    parts = urlsplit(SERVER)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def prepare(url: str, settings: Settings, complaints: int, agencies: int) -> str:
+    """The jurisdiction, its agencies, an admin (returns their token) and the complaints."""
+    engine = make_engine(url)
+    async with make_sessionmaker(engine)() as session, session.begin():
+        jur = await create_jurisdiction(session, "35.21", "Kabupaten Ngawi", "Asia/Jakarta")
+        rows = [
+            Agency(jurisdiction_id=jur.id, code=f"PD{n:02}", name=f"Perangkat Daerah {n}",
+                   kind="dinas")
+            for n in range(agencies)
+        ]  # fmt: skip
+        session.add_all(rows)
+        admin = User(
+            jurisdiction_id=jur.id,
+            username="admin",
+            password_hash="-",  # noqa: S106 - never logs in: the token is issued here
+            role="admin",
+            display_name="Admin",
+        )
+        session.add(admin)
+        await session.flush()
+        token = accounts.issue_token(settings, admin)[0]
+        jur_id, agency_ids = jur.id, [a.id for a in rows]
+    await engine.dispose()
+    conn = await asyncpg.connect(url)
+    try:
+        policy = await conn.fetchval("SELECT id FROM sla_policies LIMIT 1")
+        started = time.perf_counter()
+        for first in range(1, complaints + 1, CHUNK):
+            last = min(first + CHUNK - 1, complaints)
+            await conn.execute(GENERATE, jur_id, agency_ids, agencies, policy, first, last)
+        await conn.execute(TRANSFERS, jur_id, agency_ids)
+        await conn.execute("ANALYZE")
+        print(f"generated {complaints:,} complaints in {time.perf_counter() - started:.0f} s",
+              file=sys.stderr)  # fmt: skip
+    finally:
+        await conn.close()
+    return token
+
+
+CASES = {
+    "month": {"from": "2026-11-01", "to": "2026-11-30"},
+    "year": {"from": "2025-12-01", "to": "2026-11-30"},
+}
+REPORTS = ("summary", "agencies", "trend")
+
+
+async def measure(
+    settings: Settings, token: str, rounds: int
+) -> tuple[dict[str, list[float]], int]:
+    application = create_app(settings)
+    timings: dict[str, list[float]] = {}
+    errors = 0
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=120,
+                                     headers=headers) as client:  # fmt: skip
+            for case, params in CASES.items():
+                for report in REPORTS:
+                    spent = timings.setdefault(f"{report} / {case}", [])
+                    for _ in range(rounds + 1):  # the first warms the caches: not counted
+                        started = time.perf_counter()
+                        response = await client.get(f"/v1/reports/{report}", params=params)
+                        elapsed = time.perf_counter() - started
+                        if response.status_code != 200:
+                            errors += 1
+                            print(response.status_code, response.text[:300], file=sys.stderr)
+                        spent.append(elapsed)
+                    del spent[0]
+    return timings, errors
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--complaints", type=int, default=1_000_000)
+    parser.add_argument("--agencies", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    name = f"lapor_bench_reports_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(SERVER)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = _url(name)
+        await asyncio.to_thread(migrate.upgrade, url)
+        settings = Settings(
+            database_url=url,
+            environment="test",
+            log_level="WARNING",
+            rate_limit_caller_per_second=0,
+            rate_limit_address_per_second=0,
+        )
+        token = await prepare(url, settings, args.complaints, args.agencies)
+        timings, errors = await measure(settings, token, args.rounds)
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+    load = os.getloadavg()
+    print(f"{args.complaints:,} complaints, {args.agencies} agencies, {args.rounds} rounds; "
+          f"{platform.python_version()}, load average {load[0]:.1f} {load[1]:.1f}")  # fmt: skip
+    if errors:
+        print(f"{errors} errors: no figures")
+        sys.exit(1)
+    print("| report / period | p50 s | max s |\n|---|---|---|")
+    for label, spent in timings.items():
+        print(f"| {label} | {statistics.median(spent):.3f} | {max(spent):.3f} |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
