@@ -29,6 +29,7 @@ from app.kernel.middleware import BodyLimit, RequestContext
 from app.kernel.ratelimit import RateLimit
 from app.metrics.http import HttpMetrics, RequestMetrics
 from app.metrics.router import router as metrics_router
+from app.open311.router import router as open311_router
 from app.ops import router as ops_router
 from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(classification_router)
     app.include_router(webhooks_router)
     app.include_router(hub_router)
+    app.include_router(open311_router)
     install_error_docs(app)
     # Innermost: bodies reach it already bounded by BodyLimit.
     app.add_middleware(InputGuard)

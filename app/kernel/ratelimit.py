@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.kernel.errors import error_response
 
+LIMITED_PATHS = ("/v1/", "/open311/")
 MAX_TRACKED = 100_000  # buckets kept; the least recently used are dropped beyond this
 
 
@@ -49,7 +50,8 @@ class TokenBuckets:
 
 
 class RateLimit:
-    """429 with Retry-After once a caller or an address has used up its bucket (paths /v1/*)."""
+    """429 with Retry-After once a caller or an address has used up its bucket (the API doors:
+    /v1/* and Open311's /open311/*, which takes the same complaints in)."""
 
     def __init__(
         self,
@@ -64,7 +66,7 @@ class RateLimit:
         self.addresses = TokenBuckets(address_rate, address_burst) if address_rate > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+        if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PATHS):
             await self.app(scope, receive, send)
             return
         now = time.monotonic()
