@@ -30,6 +30,7 @@ from app.kernel.ratelimit import RateLimit
 from app.metrics.http import HttpMetrics, RequestMetrics
 from app.metrics.router import router as metrics_router
 from app.open311.router import router as open311_router
+from app.openapi import install_docs, operation_id
 from app.ops import router as ops_router
 from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
@@ -59,9 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Complaint intake, lifecycle, deadlines and callbacks for a regional "
         "government (SP4N-LAPOR!).",
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,  # app/openapi.py serves /docs and /redoc from local assets
+        redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.sealer = Sealer.from_settings(settings)  # the one sealer of every request
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hub_router)
     app.include_router(open311_router)
     install_error_docs(app)
+    install_docs(app)
     # Innermost: bodies reach it already bounded by BodyLimit.
     app.add_middleware(InputGuard)
     # Multipart framing adds a little to the file itself.
