@@ -191,3 +191,28 @@ def test_the_lock_pins_every_package(lock: str) -> None:
     assert pins
     assert all("==" in p for p in pins), [p for p in pins if "==" not in p]
     assert any(p.startswith("fastapi==") for p in pins)
+
+
+@pytest.mark.parametrize(
+    ("args", "serves", "public"),
+    [
+        ([], "--host 127.0.0.1 --port 8000", "http://127.0.0.1:8000"),
+        (["PORT=8080", "HOST=0.0.0.0"], "--host 0.0.0.0 --port 8080", "http://127.0.0.1:8080"),
+        (["PORT=9000", "HOST=10.0.0.5"], "--host 10.0.0.5 --port 9000", "http://10.0.0.5:9000"),
+    ],
+)
+def test_make_run_takes_a_port_and_the_public_url_follows(
+    args: list[str], serves: str, public: str, tmp_path: Path
+) -> None:
+    # -n prints the commands without running them; a stamp file stands in for the install.
+    env = {k: v for k, v in os.environ.items() if k != "LAPOR_PUBLIC_BASE_URL"}
+    printed = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed", "run", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
+    assert serves in printed
+    assert f"LAPOR_PUBLIC_BASE_URL:-{public}" in printed
