@@ -191,6 +191,8 @@ def test_the_lock_pins_every_package(lock: str) -> None:
     assert pins
     assert all("==" in p for p in pins), [p for p in pins if "==" not in p]
     assert any(p.startswith("fastapi==") for p in pins)
+    # A fresh clone installs it: no pin to a path or URL of the machine that compiled it.
+    assert " @ " not in (ROOT / lock).read_text()
 
 
 @pytest.mark.parametrize(
