@@ -28,6 +28,8 @@ from app.kernel.middleware import Door
 from app.kernel.ratelimit import RateLimiter
 from app.metrics.http import HttpMetrics, RequestMetrics
 from app.metrics.router import router as metrics_router
+from app.open311.router import router as open311_router
+from app.openapi import install_docs, operation_id
 from app.ops import router as ops_router
 from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
@@ -58,9 +60,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         description="Complaint intake, lifecycle, deadlines and callbacks for a regional "
         "government (SP4N-LAPOR!).",
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,  # app/openapi.py serves /docs and /redoc from local assets
+        redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()  # every request's time: `Now` in kernel/deps.py
@@ -83,7 +86,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(webhooks_router)
     app.include_router(hub_router)
     app.include_router(reports_router)
+    app.include_router(open311_router)
     install_error_docs(app)
+    install_docs(app)
     cors = None
     if settings.cors_origins:
         cors = {

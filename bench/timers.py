@@ -51,6 +51,7 @@ async def prepare(url: str, settings: Any, complaints: int, rows: int, due: int)
     from app.complaints.intake import take_in
     from app.complaints.schemas import ComplaintCreate
     from app.jurisdictions.service import create_jurisdiction, load_context
+    from app.kernel.clock import SystemClock
     from app.kernel.db import make_engine, make_sessionmaker
     from app.kernel.security import CITIZEN_APP, Principal
     from app.privacy.crypto import Sealer
@@ -63,9 +64,10 @@ async def prepare(url: str, settings: Any, complaints: int, rows: int, due: int)
         ctx = await load_context(session, jur.id)
         app_client = Principal(uuid.uuid4(), "client", CITIZEN_APP, jur.id, None, "bench")
         cipher = Sealer.from_settings(settings)
+        now = SystemClock().now()
         for i in range(complaints):
             body = ComplaintCreate(channel="web", text=f"Keluhan nomor {i} untuk bench timer.")
-            ids.append((await take_in(session, ctx, cipher, app_client, body)).body.id)
+            ids.append((await take_in(session, ctx, cipher, app_client, body, now=now)).body.id)
     await engine.dispose()
     conn = await asyncpg.connect(url)
     try:

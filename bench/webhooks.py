@@ -87,11 +87,14 @@ async def prepare(url: str, settings: Any, complaints: int, events: int, port: i
     from app.complaints.models import Complaint
     from app.complaints.schemas import ComplaintCreate
     from app.jurisdictions.service import create_jurisdiction, load_context
+    from app.kernel.clock import SystemClock
     from app.kernel.db import make_engine, make_sessionmaker
     from app.kernel.security import ADMIN, CITIZEN_APP, Principal
     from app.privacy.crypto import Sealer
     from app.webhooks.schemas import EndpointCreate
     from app.webhooks.service import create_endpoint
+
+    now = SystemClock().now()
     from app.worker import built
 
     engine = make_engine(url, pool_size=4, max_overflow=0)
@@ -110,11 +113,12 @@ async def prepare(url: str, settings: Any, complaints: int, events: int, port: i
                 url=f"http://127.0.0.1:{port}/hook",
                 event_types=["complaint.received", "complaint.due_soon"],
             ),
+            now,
         )
         app_client = Principal(uuid.uuid4(), "client", CITIZEN_APP, jur.id, None, "bench")
         for i in range(complaints):
             body = ComplaintCreate(channel="web", text=f"Keluhan nomor {i} untuk bench callback.")
-            created = await take_in(session, ctx, cipher, app_client, body)
+            created = await take_in(session, ctx, cipher, app_client, body, now=now)
             c = await session.get(Complaint, created.body.id)
             assert c is not None
             for _ in range(events - 1):

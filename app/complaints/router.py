@@ -7,8 +7,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
-from app.complaints import actions, intake, queries, schemas
-from app.complaints.duplicates import DuplicateRule
+from app.complaints import actions, queries, schemas, submission
 from app.complaints.permissions import allow
 from app.complaints.vocabulary import ComplaintType
 from app.jurisdictions.service import load_context
@@ -22,7 +21,6 @@ from app.kernel.errors import (
     Unauthorized,
     responses,
 )
-from app.kernel.idempotency import run_once
 from app.kernel.security import (
     ADMIN,
     AGENCY_SYSTEM,
@@ -43,14 +41,8 @@ from app.privacy.deps import Cipher
 router = APIRouter(prefix="/v1", tags=["complaints"])
 
 Intake = Annotated[Principal, Depends(Allow(OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, ADMIN))]
-Reader = Annotated[
-    Principal,
-    Depends(
-        Allow(
-            ADMIN, SUPERVISOR, LIAISON, OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, AGENCY_SYSTEM
-        )
-    ),
-]
+READERS = (ADMIN, SUPERVISOR, LIAISON, OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, AGENCY_SYSTEM)
+Reader = Annotated[Principal, Depends(Allow(*READERS))]
 # Each action route takes its roles from the table `allowed_actions` is computed from.
 MayVerify = Annotated[Principal, Depends(allow("verify"))]
 MayRequestInfo = Annotated[Principal, Depends(allow("request_info"))]
@@ -89,18 +81,10 @@ async def create_complaint(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     """Take a complaint in from any door; a sender's repeated `channel_ref` returns its first."""
-    duplicates = DuplicateRule.from_settings(request.app.state.settings)
-
-    async def handler() -> tuple[int, dict[str, object]]:
-        ctx = await load_context(db, principal.jurisdiction_id)
-        result = await intake.take_in(
-            db, ctx, cipher, principal, body, duplicates=duplicates, now=now
-        )
-        return (201 if result.created else 200), result.body.model_dump(mode="json")
-
-    # Only a keyed request is compared with its retries; the rest need no fingerprint.
-    fingerprint = body.model_dump_json() if idempotency_key is not None else ""
-    status, payload = await run_once(db, principal.id, idempotency_key, fingerprint, handler)
+    settings = request.app.state.settings
+    status, payload = await submission.submit(
+        db, settings, cipher, principal, body, idempotency_key, now
+    )
     return JSONResponse(payload, status_code=status)
 
 

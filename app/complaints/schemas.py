@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, HttpUrl, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from app.complaints.vocabulary import Channel, ComplaintType, Resolution, Status
 from app.kernel.validation import StrictModel, field_rule
@@ -71,6 +71,21 @@ class FiledBy(Strict):
 
 
 class ComplaintCreate(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "mobile_app",
+                    "text": "Jalan di Desa Beran berlubang besar, sudah dua bulan.",
+                    "title": "Jalan berlubang",
+                    "location": {"region_code": "35.21.09.2006", "address": "Jl. Raya Beran"},
+                    "reporter": {"name": "Siti Aminah", "phone": "+6281234567890"},
+                    "channel_ref": "app-report-1842",
+                }
+            ]
+        }
+    )
+
     channel: ChannelName
     platform: Platform | None = Field(None, description="social_media: which platform")
     counter_kind: CounterKind | None = Field(None, description="counter: walk-in, box or letter")
@@ -121,6 +136,22 @@ class ComplaintCreate(Strict):
 
 
 class ComplaintCreated(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "622f0d4e-9c1b-4a57-8d36-2f1f6f0b9a11",
+                    "tracking_id": "LPR-2MTAC-QWBF7",
+                    "status": "received",
+                    "suggested_type": "field_inspection",
+                    "received_at": "2026-11-20T02:15:00Z",
+                    "verification_due_at": "2026-11-25T16:59:59.999999Z",
+                    "existing": False,
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     tracking_id: str
     status: StatusName

@@ -18,6 +18,7 @@ from starlette.types import Scope
 
 from app.kernel.errors import error_response
 
+LIMITED_PATHS = ("/v1/", "/open311/")
 MAX_TRACKED = 100_000  # buckets kept; the least recently used are dropped beyond this
 
 
@@ -50,7 +51,8 @@ class TokenBuckets:
 
 
 class RateLimiter:
-    """429 with Retry-After once a caller or an address has used up its bucket (paths /v1/*).
+    """429 with Retry-After once a caller or an address has used up its bucket (the API doors:
+    /v1/* and Open311's /open311/*, which takes the same complaints in).
 
     Applied to every request by app/kernel/middleware.py; a rate of 0 turns its limit off.
     """
@@ -63,7 +65,7 @@ class RateLimiter:
 
     def check(self, scope: Scope, headers: dict[bytes, bytes]) -> Response | None:
         """The 429 to answer, or None to let the request through (taking its tokens)."""
-        if not scope["path"].startswith("/v1/") or (self.addresses is self.callers is None):
+        if not scope["path"].startswith(LIMITED_PATHS) or (self.addresses is self.callers is None):
             return None
         now = time.monotonic()
         wait = 0.0
