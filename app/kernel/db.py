@@ -3,7 +3,6 @@
 from typing import Any
 
 from sqlalchemy import MetaData, event
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -11,7 +10,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.util import await_only
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -43,25 +41,13 @@ def make_engine(url: str, pool_size: int = 8, max_overflow: int = 0) -> AsyncEng
         async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
+        # A connection the database closed while it sat in the pool (a restart, a failover,
+        # pg_terminate_backend) is found and replaced at checkout instead of failing a request.
+        pool_pre_ping=True,
         # asyncpg waits 60 s for a connection by default; a request should not.
         connect_args={"timeout": 10, "server_settings": {"application_name": "lapor-desk"}},
     )
     event.listen(engine.sync_engine, "do_connect", _connect)
-
-    def begin_at_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        # A connection the database closed while it sat in the pool (a restart, a failover,
-        # pg_terminate_backend) is replaced at checkout instead of failing a request. The
-        # test is the BEGIN the connection's first statement would send anyway, sent now:
-        # pool_pre_ping cost three more round trips per request (BEGIN, a query, ROLLBACK).
-        # A disconnect here makes the pool open a fresh connection and try again.
-        try:
-            await_only(dbapi_connection._start_transaction())
-        except engine.dialect.loaded_dbapi.Error as exc:  # the driver's errors, as the DBAPI's
-            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
-                raise DisconnectionError(str(exc)) from exc
-            raise
-
-    event.listen(engine.sync_engine, "checkout", begin_at_checkout)
     return engine
 
 
