@@ -25,3 +25,15 @@ def test_the_kernel_imports_only_the_kernel() -> None:
     }
     assert outside == set()
     assert len(list(KERNEL.glob("*.py"))) > 10  # the walk found the kernel
+
+
+def test_the_outbox_imports_only_the_kernel_and_itself() -> None:
+    outbox = KERNEL.parent / "outbox"
+    outside = {
+        f"{path.name}: {name}"
+        for path in outbox.glob("*.py")
+        for name in _app_imports(path)
+        if not name.startswith(("app.kernel", "app.outbox"))
+    }
+    assert outside == set()
+    assert (outbox / "engine.py").exists()  # the walk found the engine
