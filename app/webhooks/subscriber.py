@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import readmodel
 from app.complaints.fanout import EventNotice
+from app.complaints.vocabulary import WEBHOOK_EVENTS
 from app.outbox.service import NewMessage, enqueue_many
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 from app.webhooks.rules import event_body, message_id
@@ -24,6 +25,10 @@ DELIVERY_TOPIC = "webhook"
 
 async def enqueue_deliveries(session: AsyncSession, notice: EventNotice, now: datetime) -> None:
     """Owe this event to every active endpoint that wants it, and to the complaint's callback."""
+    if notice.type not in WEBHOOK_EVENTS:
+        # Internal steps (a liaison's transfer request, a reporter correction) are not in the
+        # contract's event list: no receiver, the complaint's own callback_url included, sees them.
+        return
     c = await readmodel.facts(session, notice.complaint_id)
     if c is None:
         return

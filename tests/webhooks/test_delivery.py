@@ -414,3 +414,22 @@ async def test_an_endpoint_whose_secret_cannot_be_unsealed_fails_its_attempt(
     assert d.status == "pending"
     assert "no signing secret" in d.last_error
     assert receiver.hits == []
+
+
+async def test_internal_steps_reach_no_receiver_not_even_the_callback_url(
+    hclient: httpx.AsyncClient, world: World, receiver: Receiver, fan_out, dispatcher: Engine
+) -> None:
+    c = await new_complaint(hclient, world, callback_url=receiver.url("/citizen"))
+    await _verify_and_dispatch(hclient, world, c["id"])
+    ask = await hclient.post(
+        f"/v1/complaints/{c['id']}/transfer",
+        json={"agency_id": str(world.agencies["DLH"]), "reason": "bukan wewenang kami"},
+        headers=world.h("liaison"),
+    )
+    assert ask.status_code == 200, ask.text
+    await fan_out()
+    while await dispatcher.run_batch():
+        pass
+    types = [json.loads(hit.body)["type"] for hit in receiver.on("/citizen")]
+    # received, verified, dispatched: the liaison's request (transfer_requested) is internal.
+    assert types == ["complaint.received", "complaint.verified", "complaint.dispatched"]
