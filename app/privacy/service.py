@@ -227,6 +227,7 @@ async def erase_expired(session: AsyncSession, retention_days: int, now: datetim
             nik_hash=None,
             phone_hash=None,
             email_hash=None,
+            social_hash=None,  # a social account's hash names the reporter as much as a phone's
             erased_at=now,
         )
     )
