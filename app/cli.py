@@ -379,6 +379,10 @@ def cmd_openapi(_: argparse.Namespace) -> None:
     sys.stdout.write(render())
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -463,6 +467,10 @@ def main(argv: list[str] | None = None) -> None:
     from app.embedded import NoDatabase
     from app.kernel.hardening import InsecureSettings, check_production
 
+    # SIGTERM (`docker stop`, `timeout`, a supervisor) unwinds like Ctrl-C: uvicorn re-raises the
+    # signal it caught once it has shut down, and with the default handler the process died
+    # there, before `database_url` could stop the embedded PostgreSQL it had started.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         # Every command, not only serve: the worker signs callbacks and opens sealed secrets.
         check_production(get_settings())

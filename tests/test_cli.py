@@ -141,3 +141,48 @@ def test_production_refuses_to_seed_the_demo_users(database_url: str) -> None:
         assert ran.returncode == 1, ran.stderr
         assert f"Refusing to run '{command}' with LAPOR_ENVIRONMENT=production" in ran.stderr
         assert "Traceback" not in ran.stderr
+
+
+def test_sigterm_stops_make_runs_embedded_postgres_too() -> None:
+    # `docker stop`, `timeout` and supervisors send SIGTERM: the embedded server must go with us.
+    import shutil
+    import signal
+    import socket
+    import tempfile
+    import time
+
+    pgdata = Path(tempfile.mkdtemp(prefix="lpg", dir="/tmp")) / "pg"  # short: socket path limit
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"LAPOR_PGDATA": str(pgdata), "LAPOR_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "dev", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("make run's server never came up")
+        assert (pgdata / "postmaster.pid").exists()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+        # pg_ctl stop removes the pid file once the postmaster has exited.
+        assert not (pgdata / "postmaster.pid").exists(), proc.stderr.read() if proc.stderr else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        pid_file = pgdata / "postmaster.pid"
+        if pid_file.exists():  # the test failed: do not leave a server behind either
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+        shutil.rmtree(pgdata.parent, ignore_errors=True)
