@@ -23,12 +23,10 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the checkout's
 
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # Stale due-soon reminders: computed for a deadline none of these complaints has.
 _LOAD = """
@@ -160,17 +158,10 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=300.0)
     args = parser.parse_args()
 
-    import asyncpg
-
-    from app import migrate
     from app.kernel.config import Settings
+    from bench.scratch import scratch_database
 
-    name = f"bench_timers_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(SERVER)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(SERVER)._replace(path=f"/{name}"))
-    try:
-        await asyncio.to_thread(migrate.upgrade, url)  # alembic runs its own event loop
+    async with scratch_database("bench_timers") as url:
         settings = Settings(
             database_url=url,
             environment="test",
@@ -180,9 +171,6 @@ async def main() -> None:
         await prepare(url, settings, args.complaints, args.rows, args.due)
         plan = await explain_claim(url, args.batch)
         elapsed, settled, bad = await measure(url, settings, args.due, args.lanes, args.seconds)
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
     print("claim plan (EXPLAIN ANALYZE, BUFFERS), with every row pending:")
     print("    " + plan.replace("\n", "\n    "))
     clean = bad == 0 and settled >= args.due

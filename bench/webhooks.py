@@ -25,12 +25,9 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the checkout's
-
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 class Receiver:
@@ -192,10 +189,8 @@ async def main() -> None:
         await receive()
         return
 
-    import asyncpg
-
-    from app import migrate
     from app.kernel.config import Settings
+    from bench.scratch import scratch_database
 
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -207,27 +202,21 @@ async def main() -> None:
     assert proc.stdout is not None
     assert proc.stdin is not None
     port = int(await proc.stdout.readline())
-    name = f"bench_hooks_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(SERVER)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(SERVER)._replace(path=f"/{name}"))
     try:
-        await asyncio.to_thread(migrate.upgrade, url)  # alembic runs its own event loop
-        settings = Settings(
-            database_url=url,
-            environment="test",
-            log_level="WARNING",
-            webhook_allow_loopback=True,
-            webhook_max_concurrency=args.concurrency,
-            webhook_batch_size=args.batch,
-            worker_poll_seconds=0.01,
-        )
-        stats, elapsed, cpu, not_done = await measure(
-            url, settings, args.count, args.events, args.seconds, port
-        )
+        async with scratch_database("bench_hooks") as url:
+            settings = Settings(
+                database_url=url,
+                environment="test",
+                log_level="WARNING",
+                webhook_allow_loopback=True,
+                webhook_max_concurrency=args.concurrency,
+                webhook_batch_size=args.batch,
+                worker_poll_seconds=0.01,
+            )
+            stats, elapsed, cpu, not_done = await measure(
+                url, settings, args.count, args.events, args.seconds, port
+            )
     finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
         proc.stdin.close()
         await proc.wait()
     received = stats["count"]
