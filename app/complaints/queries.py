@@ -20,6 +20,7 @@ from app.complaints.vocabulary import EventType
 from app.jurisdictions.service import JurisdictionContext, policy_of
 from app.kernel.pagination import newest_first
 from app.kernel.security import Principal
+from app.privacy.redact import public_text
 from app.routing.service import agency_or_none
 
 # Public tracking shows where a complaint is, never who did what.
@@ -268,7 +269,8 @@ async def list_events(
 
 
 async def track(session: AsyncSession, raw_tracking_id: str) -> schemas.TrackOut | None:
-    """What anyone may know by the tracking number: status and dates, the text unless rahasia."""
+    """What anyone may know by the tracking number: status and dates, the text unless rahasia
+    (with the contact data a reporter wrote into it masked)."""
     tracking_id = normalize(raw_tracking_id)
     if tracking_id is None:
         return None
@@ -289,8 +291,8 @@ async def track(session: AsyncSession, raw_tracking_id: str) -> schemas.TrackOut
         type=c.type,
         channel=c.channel,
         agency_name=agency.name if agency else None,
-        title=None if c.confidential else c.title,
-        text=None if c.confidential else c.text,
+        title=None if c.confidential else public_text(c.title),
+        text=None if c.confidential else public_text(c.text),
         confidential=c.confidential,
         received_at=c.received_at,
         verified_at=c.verified_at,

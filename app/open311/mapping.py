@@ -13,6 +13,7 @@ from typing import Any
 
 from app.complaints.lifecycle import FINAL
 from app.complaints.vocabulary import STATUSES
+from app.privacy.redact import public_text
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 OPEN, CLOSED = "open", "closed"
@@ -128,7 +129,7 @@ def request(row: RequestRow) -> dict[str, Any]:
         "status_notes": notes,
         "service_name": row.service_name or "",
         "service_code": row.service_code or "",
-        "description": None if hidden else row.text,
+        "description": None if hidden else public_text(row.text),
         "agency_responsible": row.agency_name or "",
         "service_notice": "",
         "requested_datetime": _time(row.received_at),

@@ -289,6 +289,28 @@ async def test_public_tracking_shows_status_and_text_but_no_identity(
         assert value not in response.text
 
 
+async def test_public_tracking_masks_contact_data_typed_into_the_text(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    c = await create(
+        client,
+        world,
+        anonymous=True,
+        title="Lampu mati, hubungi 0812 3456 7890",
+        text="Lampu jalan mati sejak seminggu. Saya warga RT 03, NIK 3521095304900001, "
+        "WA 0812-3456-7890 atau siti@example.id.",
+    )
+    body = (await client.get(f"/v1/track/{c['tracking_id']}")).json()
+    assert body["title"] == "Lampu mati, hubungi [nomor telepon disembunyikan]"
+    assert body["text"] == (
+        "Lampu jalan mati sejak seminggu. Saya warga RT 03, NIK [NIK disembunyikan], "
+        "WA [nomor telepon disembunyikan] atau [email disembunyikan]."
+    )
+    # The desk keeps the text whole: it may need the number to call back.
+    stored = await client.get(f"/v1/complaints/{c['id']}", headers=world.h("admin"))
+    assert "0812-3456-7890" in stored.json()["text"]
+
+
 async def test_public_tracking_hides_the_content_of_a_confidential_complaint(
     client: httpx.AsyncClient, world: World
 ) -> None:

@@ -331,6 +331,19 @@ async def test_reads_show_no_identity_and_no_text_of_a_confidential_complaint(
     assert "Pungutan" not in admin.text  # the Open311 view is the public one, whoever asks
 
 
+async def test_descriptions_mask_contact_data_typed_into_the_text(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    report = await created(
+        client, world, description="Jalan berlubang di Desa Beran, hubungi saya 0812-3456-7890."
+    )
+    public = await client.get(f"{V2}/requests/{report['service_request_id']}.json")
+    (row,) = conforms(REQUESTS, public.json())
+    assert row["description"] == (
+        "Jalan berlubang di Desa Beran, hubungi saya [nomor telepon disembunyikan]."
+    )
+
+
 async def test_status_deadline_and_filters(client: httpx.AsyncClient, world: World) -> None:
     kept = await created(client, world)
     dropped = await created(client, world, description="Lampu jalan mati di depan balai desa.")
