@@ -9,6 +9,7 @@ counts the processes using it and stops it when the last one exits, so `make run
 `python -m app create-user` beside it use the same data, and Ctrl-C leaves nothing running.
 """
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ def embedded_database(directory: Path = DEFAULT_DIR) -> Iterator[str]:
             "set DATABASE_URL, or pip install -e '.[embedded]'"
         ) from None
 
+    _forget_killed_users(directory)
     server = pgserver.get_server(directory.resolve(), cleanup_mode="stop")  # type: ignore[attr-defined]
     try:
         # DATABASE is a constant of ours, not input.
@@ -44,6 +46,30 @@ def embedded_database(directory: Path = DEFAULT_DIR) -> Iterator[str]:
         yield f"postgresql://postgres@/{DATABASE}?host={server.pgdata.resolve()}"
     finally:
         server.cleanup()
+
+
+def _forget_killed_users(directory: Path) -> None:
+    """pgserver keeps the pids of the processes using the server in `.handle_pids.json` and stops
+    the server when the last one leaves; a process killed with SIGKILL (an OOM kill, `kill -9`)
+    never leaves, so without this the server would never be stopped again."""
+    path = directory / ".handle_pids.json"
+    try:
+        pids = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return
+    alive = [pid for pid in pids if _running(pid)]
+    if alive != pids:
+        path.write_text(json.dumps(alive))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
 
 
 @contextmanager

@@ -186,3 +186,45 @@ def test_sigterm_stops_make_runs_embedded_postgres_too() -> None:
         if pid_file.exists():  # the test failed: do not leave a server behind either
             os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
         shutil.rmtree(pgdata.parent, ignore_errors=True)
+
+
+def test_a_killed_user_does_not_keep_the_embedded_postgres_running_forever() -> None:
+    # pgserver stops the server when its last user leaves; one killed with SIGKILL never leaves.
+    import shutil
+    import signal
+    import tempfile
+
+    pgdata = Path(tempfile.mkdtemp(prefix="lpg", dir="/tmp")) / "pg"  # short: socket path limit
+    use = (
+        "import sys\nfrom pathlib import Path\nfrom app.embedded import embedded_database\n"
+        f"with embedded_database(Path({str(pgdata)!r})):\n"
+        "    print('up', flush=True)\n    sys.stdin.readline()\n"
+    )
+
+    def user() -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", use],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "up\n"
+        return proc
+
+    try:
+        killed = user()
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=30)
+        assert (pgdata / "postmaster.pid").exists()  # the killed user left it running
+        last = user()
+        last.communicate("\n", timeout=60)
+        assert last.returncode == 0
+        # The next user forgot the killed one, so leaving as the last user stopped the server.
+        assert not (pgdata / "postmaster.pid").exists()
+    finally:
+        pid_file = pgdata / "postmaster.pid"
+        if pid_file.exists():  # the test failed: do not leave a server behind either
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+        shutil.rmtree(pgdata.parent, ignore_errors=True)
