@@ -116,6 +116,10 @@ TYPE_CUES: dict[str, list[tuple[str, float]]] = {
         ("fogging", 3), ("demam berdarah", 3), ("jentik", 3), ("nyamuk", 2), ("wabah", 3),
         ("keracunan", 3), ("diare", 2), ("penyakit kulit", 3), ("anjing liar", 3),
         ("menggigit", 2), ("tikus", 2), ("berbahaya", 1), ("oplosan", 3), ("palsu", 2),
+        # public order: Satpol PP has to go there
+        ("ditertibkan", 3), ("penertiban", 3), ("ditindak", 2), ("digerebek", 3), ("miras", 2),
+        ("mabuk", 2), ("mabuk mabukan", 3), ("narkoba", 2), ("memalak", 2), ("preman", 2),
+        ("judi", 2), ("balap liar", 3), ("tawuran", 3),
         # people in need who must be visited
         ("terlantar", 3), ("ditelantarkan", 3), ("gelandangan", 3), ("pengemis", 3),
         ("anak jalanan", 3), ("odgj", 3), ("hidup sendirian", 3), ("gubuk", 2), ("kurus", 2),

