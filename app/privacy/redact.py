@@ -21,9 +21,12 @@ EMAIL_MASK = "[email disembunyikan]"
 NIK_MASK = "[NIK disembunyikan]"
 PHONE_MASK = "[nomor telepon disembunyikan]"
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Starts only where a run of address characters starts, and reads each run once (possessive):
+# no text makes either pattern backtrack (a 10,000-digit text took 2.3 s before).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 # A run of digits with the separators people put between groups; what it is depends on its digits.
-_NUMBER = re.compile(r"(?<![\w.])\+?\(?\d[\d\s.()\-]{7,}\d(?![\w])")
+_RUN = re.compile(r"\+?[\d(][\d\s.()\-]*+")
+_SEPARATORS = " \t\r\n.()-"
 
 
 def _shaped_like_nik(digits: str) -> bool:
@@ -32,12 +35,23 @@ def _shaped_like_nik(digits: str) -> bool:
 
 
 def _mask_number(match: re.Match[str]) -> str:
+    text, start = match.string, match.start()
     run = match.group(0)
-    digits = re.sub(r"\D", "", run)
+    body = run.rstrip(_SEPARATORS)  # a sentence's full stop or a closing bracket is not the number
+    end = start + len(body)
+    # "(3521…)": the opening bracket of a remark, not of an area code
+    lead = "(" if body.startswith("(") and ")" not in body else ""
+    tail = run[len(body) :]
+    inside_a_word = (start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._")) or (
+        end < len(text) and (text[end].isalnum() or text[end] == "_")
+    )
+    digits = re.sub(r"\D", "", body)
+    if inside_a_word:
+        return run
     if len(digits) == 16 and _shaped_like_nik(digits):
-        return NIK_MASK
-    if 9 <= len(digits) <= 14 and (digits.startswith(("0", "62")) or run.startswith("+")):
-        return PHONE_MASK
+        return lead + NIK_MASK + tail
+    if 9 <= len(digits) <= 14 and (digits.startswith(("0", "62")) or body.startswith("+")):
+        return lead + PHONE_MASK + tail
     return run
 
 
@@ -45,4 +59,4 @@ def public_text(text: str | None) -> str | None:
     """`text` with e-mail addresses, NIK/KK numbers and telephone numbers masked."""
     if not text:
         return text
-    return _NUMBER.sub(_mask_number, _EMAIL.sub(EMAIL_MASK, text))
+    return _RUN.sub(_mask_number, _EMAIL.sub(EMAIL_MASK, text))
