@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import uvicorn
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import migrate
@@ -383,6 +383,16 @@ def _terminated(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _variable(loc: tuple[int | str, ...]) -> str:
+    """The environment variable a setting is read from (DATABASE_URL has no prefix)."""
+    name = str(loc[0]) if loc else "?"
+    return name if name.isupper() else f"LAPOR_{name.upper()}"
+
+
+def _reason(error: Any) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -463,7 +473,10 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     args = parser.parse_args(argv)
-    configure_logging(get_settings().log_level)
+    try:
+        configure_logging(get_settings().log_level)
+    except ValidationError as exc:  # a bad setting: one line each, naming it, never its value
+        sys.exit("\n".join(f"error: {_variable(e['loc'])}: {_reason(e)}" for e in exc.errors()))
     from app.embedded import NoDatabase
     from app.kernel.hardening import InsecureSettings, check_production
 
