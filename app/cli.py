@@ -379,6 +379,15 @@ def cmd_openapi(_: argparse.Namespace) -> None:
     sys.stdout.write(render())
 
 
+def cmd_citus_sql(_: argparse.Namespace) -> None:
+    from app import tenancy
+
+    print(tenancy.citus_sql())
+    if tenancy.NOT_YET:  # the statements would fail on these: say so, and exit non-zero
+        blockers = [f"  {name}: {why}" for name, why in tenancy.NOT_YET.items()]
+        sys.exit("\n".join(["error: not ready for Citus yet (app/tenancy.py):", *blockers]))
+
+
 def _terminated(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -422,6 +431,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--token", default=_SIM_TOKEN.get_secret_value())
     add("migrate", cmd_migrate, "apply the database migrations")
     add("openapi", cmd_openapi, "print the OpenAPI document")
+    add("citus-sql", cmd_citus_sql, "print the SQL that distributes a migrated database on Citus")
     p = add("create-jurisdiction", cmd_create_jurisdiction, "create a jurisdiction")
     p.add_argument("--code", required=True)
     p.add_argument("--name", required=True)
