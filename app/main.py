@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             caller=(settings.rate_limit_caller_per_second, settings.rate_limit_caller_burst),
             address=(settings.rate_limit_address_per_second, settings.rate_limit_address_burst),
             on_storage_error=app.state.metrics.rate_limit_storage_errors.inc,
+            storage_timeout=settings.rate_limit_storage_timeout_seconds,
         ),
         max_body_bytes=settings.max_body_bytes,
         # Multipart framing adds a little to the file itself.

@@ -48,6 +48,9 @@ def _tight(settings: Settings, storage: str, limit: str, burst: int) -> Settings
     return settings.model_copy(
         update={
             "rate_limit_storage": storage,
+            # Generous: on a loaded test machine a slow answer would fall back to the local
+            # buckets, which is the outage behaviour, not the sharing under test.
+            "rate_limit_storage_timeout_seconds": 5.0,
             f"rate_limit_{limit}_per_second": 0.01,
             f"rate_limit_{limit}_burst": burst,
         }

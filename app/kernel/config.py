@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     rate_limit_address_burst: int = 500
     # A Redis every replica counts in (redis://host:6379/0); unset: each process counts alone.
     rate_limit_storage: str | None = None
+    # A Redis slower than this counts as down: the request is limited per process instead.
+    rate_limit_storage_timeout_seconds: float = Field(default=0.25, gt=0)
 
     # Reporter identities are erased this many days after a complaint is closed or archived.
     identity_retention_days: int = Field(default=730, ge=1)

@@ -38,8 +38,6 @@ LIMITED_PATHS = ("/v1/", "/open311/")
 MAX_TRACKED = 100_000  # buckets kept; the least recently used are dropped beyond this
 # The Redis URI schemes the bundled asyncio client (coredis) speaks.
 STORAGE_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
-# A Redis that does not answer within this long counts as down: a request waits no longer.
-STORAGE_TIMEOUT_SECONDS = 0.25
 # After a failure the shared store is left alone this long (the local buckets answer), so an
 # outage costs one timeout per interval and process, not one per request.
 STORAGE_RETRY_SECONDS = 5.0
@@ -107,13 +105,14 @@ class LocalLimit:
 class SharedStore:
     """The Redis every replica counts in, and what to do when it is down."""
 
-    def __init__(self, uri: str, on_error: Callable[[], None]) -> None:
+    def __init__(self, uri: str, timeout: float, on_error: Callable[[], None]) -> None:
+        self.timeout = timeout  # a Redis that has not answered by then counts as down
         storage = storage_from_string(
             f"async+{uri}",
             wrap_exceptions=True,
             key_prefix="lapor-ratelimit",
-            connect_timeout=STORAGE_TIMEOUT_SECONDS,
-            stream_timeout=STORAGE_TIMEOUT_SECONDS,
+            connect_timeout=timeout,
+            stream_timeout=timeout,
         )
         self.limiter = SlidingWindowCounterRateLimiter(storage)
         self.on_error = on_error
@@ -145,7 +144,7 @@ class SharedLimit:
             return await self.local.take(key)
         try:
             # The client's own timeouts do not bound its handshake with a host that never answers.
-            async with asyncio.timeout(STORAGE_TIMEOUT_SECONDS):
+            async with asyncio.timeout(self.store.timeout):
                 if await self.store.limiter.hit(self.item, self.name, key):
                     return 0.0
                 stats = await self.store.limiter.get_window_stats(self.item, self.name, key)
@@ -193,10 +192,11 @@ def build_rate_limiter(
     caller: tuple[float, int],
     address: tuple[float, int],
     on_storage_error: Callable[[], None],
+    storage_timeout: float = 0.25,
 ) -> RateLimiter:
     """The limiter for (rate, burst) per caller and per address; a rate of 0 turns one off.
     Shared through `storage` (a Redis URI) when one is given, else kept in this process."""
-    store = SharedStore(storage, on_storage_error) if storage else None
+    store = SharedStore(storage, storage_timeout, on_storage_error) if storage else None
 
     def limit(name: str, rate: float, burst: int) -> Limit | None:
         if rate <= 0:
