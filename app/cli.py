@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import uvicorn
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import migrate
@@ -379,8 +379,27 @@ def cmd_openapi(_: argparse.Namespace) -> None:
     sys.stdout.write(render())
 
 
+def cmd_citus_sql(_: argparse.Namespace) -> None:
+    from app import tenancy
+
+    print(tenancy.citus_sql())
+    if tenancy.NOT_YET:  # the statements would fail on these: say so, and exit non-zero
+        blockers = [f"  {name}: {why}" for name, why in tenancy.NOT_YET.items()]
+        sys.exit("\n".join(["error: not ready for Citus yet (app/tenancy.py):", *blockers]))
+
+
 def _terminated(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    """The environment variable a setting is read from (DATABASE_URL has no prefix)."""
+    name = str(loc[0]) if loc else "?"
+    return name if name.isupper() else f"LAPOR_{name.upper()}"
+
+
+def _reason(error: Any) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -412,6 +431,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--token", default=_SIM_TOKEN.get_secret_value())
     add("migrate", cmd_migrate, "apply the database migrations")
     add("openapi", cmd_openapi, "print the OpenAPI document")
+    add("citus-sql", cmd_citus_sql, "print the SQL that distributes a migrated database on Citus")
     p = add("create-jurisdiction", cmd_create_jurisdiction, "create a jurisdiction")
     p.add_argument("--code", required=True)
     p.add_argument("--name", required=True)
@@ -463,7 +483,10 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     args = parser.parse_args(argv)
-    configure_logging(get_settings().log_level)
+    try:
+        configure_logging(get_settings().log_level)
+    except ValidationError as exc:  # a bad setting: one line each, naming it, never its value
+        sys.exit("\n".join(f"error: {_variable(e['loc'])}: {_reason(e)}" for e in exc.errors()))
     from app.embedded import NoDatabase
     from app.kernel.hardening import InsecureSettings, check_production
 

@@ -25,7 +25,7 @@ from app.kernel.error_docs import install_error_docs
 from app.kernel.errors import install_error_handlers
 from app.kernel.hardening import check_cors, check_production
 from app.kernel.middleware import Door
-from app.kernel.ratelimit import RateLimiter
+from app.kernel.ratelimit import build_rate_limiter
 from app.metrics.http import HttpMetrics, RequestMetrics
 from app.metrics.router import router as metrics_router
 from app.open311.router import router as open311_router
@@ -103,11 +103,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         Door,
         observe=RequestMetrics(app.state.metrics, app.router.routes),
         production=settings.is_production,
-        rate_limit=RateLimiter(
-            caller_rate=settings.rate_limit_caller_per_second,
-            caller_burst=settings.rate_limit_caller_burst,
-            address_rate=settings.rate_limit_address_per_second,
-            address_burst=settings.rate_limit_address_burst,
+        rate_limit=build_rate_limiter(
+            settings.rate_limit_storage,
+            caller=(settings.rate_limit_caller_per_second, settings.rate_limit_caller_burst),
+            address=(settings.rate_limit_address_per_second, settings.rate_limit_address_burst),
+            on_storage_error=app.state.metrics.rate_limit_storage_errors.inc,
+            storage_timeout=settings.rate_limit_storage_timeout_seconds,
         ),
         max_body_bytes=settings.max_body_bytes,
         # Multipart framing adds a little to the file itself.

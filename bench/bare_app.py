@@ -51,12 +51,13 @@ VALUES ($1, $2, $3, $4, '{}'::jsonb, $5, $6, $11, $12, $13, $14, false, false, '
         'received', $8, $9, $10, 1, $7, $7)
 """
 INSERT_REPORTER = """
-INSERT INTO reporters (complaint_id, key_id, ciphertext, phone_hash, created_at)
-VALUES ($1, 'k1', $2, $3, $4)
+INSERT INTO reporters (complaint_id, jurisdiction_id, key_id, ciphertext, phone_hash, created_at)
+VALUES ($1, $5, 'k1', $2, $3, $4)
 """
 INSERT_EVENT = """
-INSERT INTO complaint_events (complaint_id, seq, type, status, occurred_at, actor, data)
-VALUES ($1, 1, 'received', 'received', $2, $3::jsonb, $4::jsonb)
+INSERT INTO complaint_events (complaint_id, jurisdiction_id, seq, type, status, occurred_at,
+                              actor, data)
+VALUES ($1, $5, 1, 'received', 'received', $2, $3::jsonb, $4::jsonb)
 """
 INSERT_OUTBOX = """
 INSERT INTO outbox_messages (id, jurisdiction_id, topic, dedupe_key, complaint_id, seq, payload,
@@ -120,8 +121,10 @@ async def create(request: Request) -> JSONResponse:
             location.get("lat"),
             location.get("lon"),
         )
-        await conn.execute(INSERT_REPORTER, complaint_id, nonce + sealed, phone_hash, now)
-        await conn.execute(INSERT_EVENT, complaint_id, now, ACTOR, event_data)
+        await conn.execute(
+            INSERT_REPORTER, complaint_id, nonce + sealed, phone_hash, now, JURISDICTION
+        )
+        await conn.execute(INSERT_EVENT, complaint_id, now, ACTOR, event_data, JURISDICTION)
         await conn.execute(
             INSERT_OUTBOX,
             uuid.uuid4(),

@@ -83,8 +83,9 @@ CROSS JOIN LATERAL (SELECT CASE WHEN s.status IN ('responded','closed')
     THEN v.verified_at + (random() * 30) * interval '1 day' END AS responded_at) a
 """
 TRANSFERS = """
-INSERT INTO complaint_events (complaint_id, seq, type, occurred_at, actor, data, status)
-SELECT id, 2, 'transferred', coalesce(verified_at, received_at), '{}',
+INSERT INTO complaint_events (complaint_id, jurisdiction_id, seq, type, occurred_at, actor, data,
+                              status)
+SELECT id, jurisdiction_id, 2, 'transferred', coalesce(verified_at, received_at), '{}',
     jsonb_build_object('from_agency_id', ($2::uuid[])[1], 'agency_id', agency_id),
     'dispatched'  -- a transfer leaves the complaint dispatched to its new agency
 FROM complaints WHERE jurisdiction_id = $1 AND agency_id IS NOT NULL

@@ -4,22 +4,22 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kernel.db import Base
+from app.kernel.db import Base, identified_by, tenant_foreign_key
 
 
 class Attachment(Base):
     """An uploaded file; unattached it belongs to its uploader, attached to its complaint."""
 
     __tablename__ = "attachments"
+    __table_args__ = (tenant_foreign_key("complaint_id", "complaints", ondelete="CASCADE"),)
+    __mapper_args__ = identified_by("id")
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True
     )
     uploaded_by: Mapped[uuid.UUID] = mapped_column(index=True)
-    complaint_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
-    )
+    complaint_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

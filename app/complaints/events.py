@@ -28,6 +28,7 @@ async def append_event(
     complaint.updated_at = now
     event = ComplaintEvent(
         complaint_id=complaint.id,
+        jurisdiction_id=complaint.jurisdiction_id,
         seq=complaint.last_seq,
         type=event_type,
         status=complaint.status,

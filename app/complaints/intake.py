@@ -60,17 +60,19 @@ _INSERT = text(
         ON CONFLICT DO NOTHING
         RETURNING id
     ), reporter AS (
-        INSERT INTO reporters (complaint_id, key_id, ciphertext, nik_hash, phone_hash, email_hash,
-                               social_hash, created_at)
-        SELECT id, CAST(:key_id AS varchar), CAST(:ciphertext AS bytea),
+        INSERT INTO reporters (complaint_id, jurisdiction_id, key_id, ciphertext, nik_hash,
+                               phone_hash, email_hash, social_hash, created_at)
+        SELECT id, CAST(:jurisdiction_id AS uuid), CAST(:key_id AS varchar),
+               CAST(:ciphertext AS bytea),
                CAST(:nik_hash AS varchar), CAST(:phone_hash AS varchar),
                CAST(:email_hash AS varchar), CAST(:social_hash AS varchar),
                CAST(:now AS timestamptz)
         FROM c WHERE CAST(:has_reporter AS boolean)
     ), event AS (
-        INSERT INTO complaint_events (complaint_id, seq, type, status, occurred_at, actor, data)
-        SELECT id, 1, 'received', 'received', CAST(:now AS timestamptz), CAST(:actor AS jsonb),
-               CAST(:event_data AS jsonb)
+        INSERT INTO complaint_events (complaint_id, jurisdiction_id, seq, type, status,
+                                      occurred_at, actor, data)
+        SELECT id, CAST(:jurisdiction_id AS uuid), 1, 'received', 'received',
+               CAST(:now AS timestamptz), CAST(:actor AS jsonb), CAST(:event_data AS jsonb)
         FROM c
     ), outbox AS (
         {INSERT_HEAD}

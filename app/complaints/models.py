@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -19,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.complaints.vocabulary import CHANNELS, RESOLUTIONS, STATUSES, TYPES
-from app.kernel.db import Base
+from app.kernel.db import Base, identified_by, tenant_foreign_key
 
 
 class Complaint(Base):
@@ -30,6 +31,8 @@ class Complaint(Base):
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
         CheckConstraint(f"resolution IS NULL OR resolution IN {RESOLUTIONS}", name="resolution"),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
+        # What a complaint's rows elsewhere point at: the key with the distribution column.
+        UniqueConstraint("id", "jurisdiction_id"),
         # A sender's own message id identifies one complaint: its redelivery is not a new one.
         # Scoped to the sender (`submitted_by`), so two apps numbering alike never meet.
         Index(
@@ -124,12 +127,15 @@ class ComplaintEvent(Base):
     """The audit trail: one row per change, numbered per complaint."""
 
     __tablename__ = "complaint_events"
-    __table_args__ = (CheckConstraint(f"status IN {STATUSES}", name="status"),)
-
-    complaint_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUSES}", name="status"),
+        tenant_foreign_key("complaint_id", "complaints", ondelete="CASCADE"),
     )
+    __mapper_args__ = identified_by("complaint_id", "seq")
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(40))
     # The status this event left the complaint in, so no reader replays the history to know it.
     status: Mapped[str] = mapped_column(String(20))

@@ -4,11 +4,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kernel.db import Base
+from app.kernel.db import Base, identified_by, tenant_foreign_key
 
 
 class HubLink(Base):
@@ -18,13 +26,13 @@ class HubLink(Base):
     __table_args__ = (
         CheckConstraint("origin IN ('hub', 'local')", name="origin"),
         Index("uq_hub_links_hub_id", "jurisdiction_id", "hub_id", unique=True),
+        tenant_foreign_key("complaint_id", "complaints", ondelete="CASCADE"),
     )
+    __mapper_args__ = identified_by("complaint_id")
 
-    complaint_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
-    )
+    complaint_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True
     )
     hub_id: Mapped[str] = mapped_column(String(100))
     origin: Mapped[str] = mapped_column(String(10))
@@ -39,10 +47,11 @@ class HubReconciliation(Base):
 
     __tablename__ = "hub_reconciliations"
     __table_args__ = (Index("ix_hub_reconciliations_started", "jurisdiction_id", "started_at"),)
+    __mapper_args__ = identified_by("id")
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True
     )
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kernel.db import Base
+from app.kernel.db import Base, identified_by
 
 
 class Jurisdiction(Base):
@@ -83,10 +83,11 @@ class JurisdictionEvent(Base):
 
     __tablename__ = "jurisdiction_events"
     __table_args__ = (Index("ix_jurisdiction_events_recent", "jurisdiction_id", "occurred_at"),)
+    __mapper_args__ = identified_by("id")
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True
     )
     type: Mapped[str] = mapped_column(String(50))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

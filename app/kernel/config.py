@@ -3,8 +3,10 @@
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.kernel.ratelimit import storage_problem
 
 DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef"  # noqa: S105
 # 32 zero bytes, base64: fine for a laptop, refused in production.
@@ -15,7 +17,10 @@ DEFAULT_CALLBACK_KEYS = "k1:dev-only-callback-key"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LAPOR_", extra="ignore")
+    # A refused value is never echoed back: settings carry secrets and URIs with passwords.
+    model_config = SettingsConfigDict(
+        env_prefix="LAPOR_", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
@@ -37,12 +42,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     # Exact origins allowed to call from a browser ("https://lapor.example.go.id"); no wildcard.
     cors_origins: list[str] = []
-    # Token buckets, per process: sustained requests per second and burst, per caller
-    # (credential) and per client address. 0 turns a limit off.
+    # Sustained requests per second and burst, per caller (credential) and per client address.
+    # 0 turns a limit off.
     rate_limit_caller_per_second: float = 20.0
     rate_limit_caller_burst: int = 200
     rate_limit_address_per_second: float = 50.0
     rate_limit_address_burst: int = 500
+    # A Redis every replica counts in (redis://host:6379/0); unset: each process counts alone.
+    rate_limit_storage: str | None = None
+    # A Redis slower than this counts as down: the request is limited per process instead.
+    rate_limit_storage_timeout_seconds: float = Field(default=0.25, gt=0)
 
     # Reporter identities are erased this many days after a complaint is closed or archived.
     identity_retention_days: int = Field(default=730, ge=1)
@@ -107,6 +116,14 @@ class Settings(BaseSettings):
 
     attachments_dir: str = "var/attachments"
     max_attachment_bytes: int = 10_485_760
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage_uri(cls, uri: str | None) -> str | None:
+        problem = storage_problem(uri) if uri else None
+        if problem:
+            raise ValueError(problem)
+        return uri or None
 
     @property
     def is_production(self) -> bool:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import ForeignKeyConstraint, MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,6 +26,22 @@ class DatabaseUnreachable(ConnectionError):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def tenant_foreign_key(
+    column: str, table: str, ondelete: str | None = None
+) -> ForeignKeyConstraint:
+    """`column` points at `table`'s row in the same jurisdiction: (column, jurisdiction_id) to
+    (id, jurisdiction_id), the only foreign key Citus keeps between distributed tables."""
+    return ForeignKeyConstraint(
+        [column, "jurisdiction_id"], [f"{table}.id", f"{table}.jurisdiction_id"], ondelete=ondelete
+    )
+
+
+def identified_by(*columns: str) -> dict[str, Any]:
+    """`__mapper_args__` of a table whose primary key also carries `jurisdiction_id`, as Citus
+    needs (app/tenancy.py): the ORM still knows a row by `columns` alone (`session.get(X, id)`)."""
+    return {"primary_key": list(columns)}
 
 
 def async_url(url: str) -> str:

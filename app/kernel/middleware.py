@@ -110,7 +110,7 @@ class Door:
         """The limits and the input rules, then the app."""
         # Read again rather than handed down: CORS, when configured, sits between.
         headers = dict(scope["headers"])
-        refused = self.rate_limit.check(scope, headers)
+        refused = await self.rate_limit.check(scope, headers)
         if refused is not None:
             await refused(scope, receive, send)
             return

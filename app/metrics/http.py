@@ -37,6 +37,12 @@ class HttpMetrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
+        self.rate_limit_storage_errors = Counter(
+            "lapor_rate_limit_storage_errors",
+            "Requests whose shared rate-limit storage (Redis) failed; they were limited per "
+            "process instead.",
+            registry=self.registry,
+        )
 
 
 def route_template(scope: Scope, routes: list[BaseRoute]) -> str:

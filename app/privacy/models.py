@@ -5,7 +5,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kernel.db import Base
+from app.kernel.db import Base, identified_by, tenant_foreign_key
 
 
 class IdentityAccessLog(Base):
@@ -15,15 +15,19 @@ class IdentityAccessLog(Base):
     __table_args__ = (
         Index("ix_identity_access_log_jurisdiction_at", "jurisdiction_id", "occurred_at", "id"),
         Index("ix_identity_access_log_complaint", "complaint_id", "occurred_at"),
+        # No cascade: a complaint whose identity was read cannot take its log with it.
+        tenant_foreign_key("complaint_id", "complaints"),
     )
+    __mapper_args__ = identified_by("id")
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     occurred_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
-    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jurisdictions.id"))
-    # No cascade: a complaint whose identity was read cannot take its log with it.
-    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"))
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("jurisdictions.id"), primary_key=True
+    )
+    complaint_id: Mapped[uuid.UUID] = mapped_column()
     actor_kind: Mapped[str] = mapped_column(String(10))
     actor_id: Mapped[uuid.UUID] = mapped_column()
     actor_role: Mapped[str] = mapped_column(String(20))
@@ -39,14 +43,17 @@ class Reporter(Base):
 
     __tablename__ = "reporters"
     # Each hash with the time, newest first: the duplicate search reads a reporter's latest few.
-    __table_args__ = tuple(
-        Index(f"ix_reporters_{kind}_hash_created", f"{kind}_hash", "created_at")
-        for kind in ("nik", "phone", "email", "social")
+    __table_args__ = (
+        *(
+            Index(f"ix_reporters_{kind}_hash_created", f"{kind}_hash", "created_at")
+            for kind in ("nik", "phone", "email", "social")
+        ),
+        tenant_foreign_key("complaint_id", "complaints", ondelete="CASCADE"),
     )
+    __mapper_args__ = identified_by("complaint_id")
 
-    complaint_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
-    )
+    complaint_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     key_id: Mapped[str] = mapped_column(String(32))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     nik_hash: Mapped[str | None] = mapped_column(String(64))

@@ -116,7 +116,13 @@ async def correct(
         f"{k}_hash": cipher.blind_index(k, identity.get(k)) for k in ("nik", "phone", "email")
     }
     if row is None:
-        row = Reporter(complaint_id=complaint.id, key_id=key_id, ciphertext=blob, **hashes)
+        row = Reporter(
+            complaint_id=complaint.id,
+            jurisdiction_id=complaint.jurisdiction_id,
+            key_id=key_id,
+            ciphertext=blob,
+            **hashes,
+        )
         session.add(row)
     else:
         row.key_id, row.ciphertext = key_id, blob
