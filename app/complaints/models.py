@@ -124,7 +124,17 @@ class ComplaintEvent(Base):
     """The audit trail: one row per change, numbered per complaint."""
 
     __tablename__ = "complaint_events"
-    __table_args__ = (CheckConstraint(f"status IN {STATUSES}", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUSES}", name="status"),
+        # The two kinds of event the reports count (app/reports/read.py: transfers, comments):
+        # a few in a hundred events, found here instead of by reading every event.
+        Index(
+            "ix_complaint_events_reported",
+            "type",
+            "complaint_id",
+            postgresql_where=text("type IN ('transferred', 'feedback_received')"),
+        ),
+    )
 
     complaint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True
