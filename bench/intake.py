@@ -2,13 +2,14 @@
 
     /work/main/.venv/bin/python bench/intake.py          (or `make bench`)
 
-Creates a scratch database on BENCH_DATABASE_URL (default: the local PostgreSQL), migrates it,
-creates a jurisdiction and a citizen_app API key, starts the service (`python -m app serve`, one
-process) and bench/bare_app.py on free loopback ports, and drives `POST /v1/complaints` at each
-concurrency with wrk (bench/loadgen.py, httpx, when wrk is not installed): a warm-up that is
-not counted, then a measured run. Tables are emptied before every run so each starts equal.
-Prints a Markdown table; every server it started is stopped and the scratch database dropped,
-also on Ctrl-C or an error. Loopback only; bounded in time (about 2 x 2 x (warm-up + measured)).
+Creates a scratch database on BENCH_DATABASE_URL (bench/scratch.py; default: the local
+PostgreSQL), migrates it, creates a jurisdiction and a citizen_app API key, starts the service
+(`python -m app serve`, one process) and bench/bare_app.py on free loopback ports, and drives
+`POST /v1/complaints` at each concurrency with wrk (bench/loadgen.py, httpx, when wrk is not
+installed): a warm-up that is not counted, then a measured run. Tables are emptied before every
+run so each starts equal. Prints a Markdown table; every server it started is stopped and the
+scratch database dropped, also on Ctrl-C or an error. Loopback only; bounded in time (about 2 x
+2 x (warm-up + measured)).
 """
 
 import argparse
@@ -17,7 +18,6 @@ import contextlib
 import json
 import os
 import platform
-import secrets
 import shutil
 import signal
 import socket
@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -37,12 +36,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the checkout's
 
-from app import migrate  # noqa: E402
 from app.accounts import service as accounts  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction  # noqa: E402
 from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
-
-ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench.scratch import blocking_scratch_database  # noqa: E402
 
 # A citizen app's typical report: text, a title, a location and the reporter's name and phone.
 # "same" sends it from one reporter every time: the worst case for the duplicate search, which
@@ -115,11 +112,6 @@ class Run:
         return self.db_cpu * 1000 / max(self.rps, 1e-9)
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -157,14 +149,6 @@ def _machine_ticks() -> tuple[int, int]:
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = values[3] + values[4]
     return sum(values) - idle, sum(values)
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(ADMIN_URL)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def _prepare(url: str) -> dict[str, str]:
@@ -231,8 +215,10 @@ def _wait_ready(proc: subprocess.Popen[bytes], base: str) -> None:
 
 
 @contextlib.contextmanager
-def _servers(env: dict[str, str], apps: list[str]) -> Iterator[dict[str, tuple[str, int]]]:
-    """Start the service and the bare app; always stop both."""
+def _servers(
+    env: dict[str, str], apps: list[str], bare: str = "bench/bare_app.py"
+) -> Iterator[dict[str, tuple[str, int]]]:
+    """Start the service and the bare app (`bare`, a script); always stop both."""
     procs: list[subprocess.Popen[bytes]] = []
     try:
         started: dict[str, tuple[str, int]] = {}
@@ -252,7 +238,7 @@ def _servers(env: dict[str, str], apps: list[str]) -> Iterator[dict[str, tuple[s
                 service_port,
             ),
             "bare": (
-                [sys.executable, "bench/bare_app.py", str(bare_port)],
+                [sys.executable, bare, str(bare_port)],
                 os.environ | env,
                 bare_port,
             ),
@@ -417,23 +403,18 @@ def main() -> None:
         parser.error("runs are bounded: at most 120 s each and 1024 connections")
     args.load_before = f"{os.getloadavg()[0]:.2f}"
 
-    name = f"bench_intake_{secrets.token_hex(4)}"
-    url = _with_database(ADMIN_URL, name)
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     runs: list[Run] = []
     try:
-        migrate.upgrade(url)
-        env = asyncio.run(_prepare(url))
-        apps = [args.only] if args.only else ["service", "bare"]
-        with _servers(env, apps) as servers:
-            for conns in args.connections:
-                for app in apps:
-                    base, pid = servers[app]
-                    runs.append(_measure(args, env, app, base, pid, conns))
+        with blocking_scratch_database("bench_intake") as url:
+            env = asyncio.run(_prepare(url))
+            apps = [args.only] if args.only else ["service", "bare"]
+            with _servers(env, apps) as servers:
+                for conns in args.connections:
+                    for app in apps:
+                        base, pid = servers[app]
+                        runs.append(_measure(args, env, app, base, pid, conns))
     except KeyboardInterrupt:
         print("interrupted; servers stopped", file=sys.stderr)
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     if runs:
         print(_report(args, runs))
     if not runs or any(r.errors for r in runs):

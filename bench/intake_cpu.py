@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -21,11 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import migrate  # noqa: E402
 from app.cli import tune_gc  # noqa: E402
 from app.kernel.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
-from bench.intake import ADMIN_URL, BODY_TEMPLATE, _admin, _prepare, _with_database  # noqa: E402
+from bench.intake import BODY_TEMPLATE, _prepare  # noqa: E402
+from bench.scratch import blocking_scratch_database  # noqa: E402
 
 CONCURRENCY = 8
 
@@ -104,17 +103,11 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.requests <= 100_000:
         parser.error("--requests is bounded: 1 to 100,000")
-    name = f"bench_cpu_{secrets.token_hex(4)}"
-    url = _with_database(ADMIN_URL, name)
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        migrate.upgrade(url)
+    with blocking_scratch_database("bench_cpu") as url:
         env = asyncio.run(_prepare(url))
         ms, statuses = asyncio.run(
             _drive(url, env["BENCH_TOKEN"], args.requests, args.reporters == "mix")
         )
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(
         f"intake in process, reporters {args.reporters}: answers {statuses}, "
         f"load average {os.getloadavg()[0]:.2f}"

@@ -1,9 +1,10 @@
 """Fallback load generator (bench/intake.py prefers wrk): httpx, N connections, for S seconds.
 
-`python bench/loadgen.py <url> <connections> <seconds>` with BENCH_TOKEN and BENCH_BODY set;
-prints one JSON line: requests, errors (non-2xx or failed), seconds, p50_ms, p99_ms. Every
-connection keeps one request in flight, so the server sees exactly N concurrent requests.
-Stops by itself.
+`python bench/loadgen.py <url> <connections> <seconds>` with BENCH_TOKEN and BENCH_BODY set
+(POSTs the body), or with BENCH_PATHS instead (GETs, in turn, each of those whitespace-separated
+paths appended to <url>); prints one JSON line: requests, errors (non-2xx or failed), seconds,
+p50_ms, p99_ms. Every connection keeps one request in flight, so the server sees exactly N
+concurrent requests. Stops by itself.
 """
 
 import asyncio
@@ -20,7 +21,8 @@ async def main(url: str, connections: int, seconds: float) -> dict[str, float]:
         "Authorization": f"Bearer {os.environ['BENCH_TOKEN']}",
         "Content-Type": "application/json",
     }
-    body = os.environ["BENCH_BODY"]
+    paths = os.environ.get("BENCH_PATHS", "").split()
+    body = "" if paths else os.environ["BENCH_BODY"]
     # Set: each request replaces it with a phone of its own, so each comes from a new reporter.
     mark = os.environ.get("BENCH_MIX_MARK", "")
     sent = 0
@@ -37,7 +39,10 @@ async def main(url: str, connections: int, seconds: float) -> dict[str, float]:
             content = body.replace(mark, f"08{os.getpid():06d}{sent:06d}") if mark else body
             t0 = time.perf_counter()
             try:
-                response = await client.post(url, content=content.encode(), headers=headers)
+                if paths:
+                    response = await client.get(url + paths[sent % len(paths)], headers=headers)
+                else:
+                    response = await client.post(url, content=content.encode(), headers=headers)
                 if not 200 <= response.status_code < 300:
                     errors += 1
             except httpx.HTTPError:

@@ -15,7 +15,6 @@ import asyncio
 import statistics
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,12 +23,11 @@ from sqlalchemy import update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the checkout's
 
-from app import migrate  # noqa: E402
 from app.accounts import service as accounts  # noqa: E402
 from app.accounts.models import User  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction  # noqa: E402
 from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
-from bench.intake import ADMIN_URL, _admin, _with_database  # noqa: E402 - same scratch db helpers
+from bench.scratch import blocking_scratch_database  # noqa: E402
 
 PASSWORD = "a-long-enough-password"  # noqa: S105 - a scratch user
 
@@ -72,14 +70,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
-    name = f"lapor_bench_login_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        url = _with_database(ADMIN_URL, name)
-        migrate.upgrade(url)
+    with blocking_scratch_database("lapor_bench_login") as url:
         times = asyncio.run(_measure(url, args.rounds))
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(f"| case ({args.rounds} rounds) | median ms | p10 ms | p90 ms |")
     print("|---|---|---|---|")
     for case, values in times.items():

@@ -1,15 +1,18 @@
 """Reports at scale: a month's and a year's reports over complaints of three years.
 
     .venv/bin/python bench/reports.py [--complaints 1000000] [--agencies 30] [--rounds 5]
+        [--keep | --database URL]
 
-Creates a scratch database on BENCH_DATABASE_URL (default: the local PostgreSQL), migrates it,
-generates `--complaints` complaints over 2023-12-01..2026-11-30 in `--agencies` agencies with one
-INSERT ... SELECT generate_series per chunk (statuses in the regulation's proportions, times,
-outcomes, ratings, 2% transferred), ANALYZEs, then asks the real app (ASGI, one process, one
-admin's JWT) for the summary, agencies and trend reports of one month (2026-11) and one year
+Creates a scratch database on BENCH_DATABASE_URL (default: the local PostgreSQL, see
+bench/scratch.py), migrates it, generates `--complaints` complaints over 2023-12-01..2026-11-30
+in `--agencies` agencies with one INSERT ... SELECT generate_series per chunk (statuses in the
+regulation's proportions, times, outcomes, ratings, 2% transferred, their received, verified and
+responded events), ANALYZEs, then asks the real app (ASGI, one process, one admin's JWT) for the
+summary, agencies and trend reports of one month (2026-11) and one year
 (2025-12-01..2026-11-30), `--rounds` times each, and prints p50 and max per report. Any answer
-other than 200 is counted as an error, and a run with an error prints no figures. Always drops
-its database.
+other than 200 is counted as an error, and a run with an error prints no figures. Drops its
+database, unless `--keep` (it prints the URL); `--database URL` measures again on a kept one
+(drop it by hand when done).
 """
 
 import argparse
@@ -19,18 +22,16 @@ import platform
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the checkout's
 
 import app.models  # noqa: E402, F401 - every table, so the ORM resolves each foreign key
-from app import migrate  # noqa: E402
 from app.accounts import service as accounts  # noqa: E402
 from app.accounts.models import User  # noqa: E402
 from app.jurisdictions.service import create_jurisdiction  # noqa: E402
@@ -38,8 +39,9 @@ from app.kernel.config import Settings  # noqa: E402
 from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.routing.models import Agency  # noqa: E402
+from bench.intake import _backends_cpu_seconds  # noqa: E402
+from bench.scratch import scratch_database  # noqa: E402
 
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CHUNK = 100_000
 
 # One row per complaint: i picks the status (the regulation's mix: 17.5% archived, 8.75%
@@ -70,8 +72,10 @@ SELECT gen_random_uuid(), $1, 'B' || lpad(i::text, 10, '0'),
     END,
     '35.21.' || lpad((1 + i % 19)::text, 2, '0') || '.2001', false, false, '[]', 1
 FROM generate_series($5::bigint, $6::bigint) AS i
+-- Spread over the 1,096 days by a multiplicative hash of i: random() here would not mention
+-- i, and PostgreSQL would run it once per statement (one instant for a whole chunk).
 CROSS JOIN LATERAL (SELECT timestamptz '2023-12-01 00:00+07'
-    + (random() * 1096) * interval '1 day' AS received_at) r
+    + ((i * 2654435761) % 94694400) * interval '1 second' AS received_at) r
 CROSS JOIN LATERAL (SELECT CASE
     WHEN i % 400 < 70 THEN 'archived' WHEN i % 400 < 105 THEN 'needs_info'
     WHEN i % 400 < 115 THEN 'received' WHEN i % 400 < 120 THEN 'dispatched'
@@ -82,6 +86,17 @@ CROSS JOIN LATERAL (SELECT CASE WHEN s.status NOT IN ('received','archived','nee
 CROSS JOIN LATERAL (SELECT CASE WHEN s.status IN ('responded','closed')
     THEN v.verified_at + (random() * 30) * interval '1 day' END AS responded_at) a
 """
+# A timeline as the service writes it, so the reports' joins to the events read a table of the
+# size they meet in use (about 2.4 events per complaint here) and not only the transfers.
+EVENTS = """
+INSERT INTO complaint_events (complaint_id, seq, type, occurred_at, actor, data, status)
+SELECT id, e.seq, e.type, e.at, '{}', '{}', e.status
+FROM complaints CROSS JOIN LATERAL (VALUES
+    (1, 'received', received_at, 'received'),
+    (3, 'verified', verified_at, 'verified'),
+    (4, 'responded', responded_at, 'responded')) AS e(seq, type, at, status)
+WHERE jurisdiction_id = $1 AND e.at IS NOT NULL
+"""
 TRANSFERS = """
 INSERT INTO complaint_events (complaint_id, jurisdiction_id, seq, type, occurred_at, actor, data,
                               status)
@@ -91,11 +106,6 @@ SELECT id, jurisdiction_id, 2, 'transferred', coalesce(verified_at, received_at)
 FROM complaints WHERE jurisdiction_id = $1 AND agency_id IS NOT NULL
     AND hashtext(tracking_id) % 50 = 0
 """
-
-
-def _url(name: str) -> str:
-    parts = urlsplit(SERVER)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 async def prepare(url: str, settings: Settings, complaints: int, agencies: int) -> str:
@@ -128,6 +138,7 @@ async def prepare(url: str, settings: Settings, complaints: int, agencies: int) 
         for first in range(1, complaints + 1, CHUNK):
             last = min(first + CHUNK - 1, complaints)
             await conn.execute(GENERATE, jur_id, agency_ids, agencies, policy, first, last)
+        await conn.execute(EVENTS, jur_id)
         await conn.execute(TRANSFERS, jur_id, agency_ids)
         await conn.execute("ANALYZE")
         print(f"generated {complaints:,} complaints in {time.perf_counter() - started:.0f} s",
@@ -137,6 +148,15 @@ async def prepare(url: str, settings: Settings, complaints: int, agencies: int) 
     return token
 
 
+async def admin_token(url: str, settings: Settings) -> str:
+    """A token for the admin `prepare` made, in a database kept from an earlier run."""
+    engine = make_engine(url)
+    async with make_sessionmaker(engine)() as session:
+        admin = (await session.execute(select(User).where(User.username == "admin"))).scalar_one()
+    await engine.dispose()
+    return accounts.issue_token(settings, admin)[0]
+
+
 CASES = {
     "month": {"from": "2026-11-01", "to": "2026-11-30"},
     "year": {"from": "2025-12-01", "to": "2026-11-30"},
@@ -144,30 +164,58 @@ CASES = {
 REPORTS = ("summary", "agencies", "trend")
 
 
+async def _database_cpu(url: str) -> float:
+    """CPU seconds the database's other backends (the app's pool) have used so far."""
+    conn = await asyncpg.connect(url)
+    try:
+        pids = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return _backends_cpu_seconds([r["pid"] for r in pids])
+
+
 async def measure(
     settings: Settings, token: str, rounds: int
-) -> tuple[dict[str, list[float]], int]:
+) -> tuple[dict[str, list[tuple[float, float, float]]], int]:
+    """Per report: (wall, app CPU, database CPU) seconds of each counted round. CPU is what
+    a report costs whatever else runs; wall is that plus waiting for a core."""
     application = create_app(settings)
-    timings: dict[str, list[float]] = {}
+    timings: dict[str, list[tuple[float, float, float]]] = {}
     errors = 0
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         headers = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=120,
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=300,
                                      headers=headers) as client:  # fmt: skip
             for case, params in CASES.items():
                 for report in REPORTS:
                     spent = timings.setdefault(f"{report} / {case}", [])
                     for _ in range(rounds + 1):  # the first warms the caches: not counted
-                        started = time.perf_counter()
+                        db0 = await _database_cpu(settings.database_url)
+                        cpu0, started = time.process_time(), time.perf_counter()
                         response = await client.get(f"/v1/reports/{report}", params=params)
                         elapsed = time.perf_counter() - started
+                        cpu = time.process_time() - cpu0
+                        db = await _database_cpu(settings.database_url) - db0
                         if response.status_code != 200:
                             errors += 1
                             print(response.status_code, response.text[:300], file=sys.stderr)
-                        spent.append(elapsed)
+                        spent.append((elapsed, cpu, db))
                     del spent[0]
     return timings, errors
+
+
+def _settings(url: str) -> Settings:
+    return Settings(
+        database_url=url,
+        environment="test",
+        log_level="WARNING",
+        rate_limit_caller_per_second=0,
+        rate_limit_address_per_second=0,
+    )
 
 
 async def main() -> None:
@@ -175,34 +223,33 @@ async def main() -> None:
     parser.add_argument("--complaints", type=int, default=1_000_000)
     parser.add_argument("--agencies", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="leave the database for later runs")
+    parser.add_argument("--database", help="measure on a database kept by an earlier run")
     args = parser.parse_args()
-    name = f"lapor_bench_reports_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(SERVER)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = _url(name)
-        await asyncio.to_thread(migrate.upgrade, url)
-        settings = Settings(
-            database_url=url,
-            environment="test",
-            log_level="WARNING",
-            rate_limit_caller_per_second=0,
-            rate_limit_address_per_second=0,
-        )
-        token = await prepare(url, settings, args.complaints, args.agencies)
+    if args.database:
+        settings = _settings(args.database)
+        token = await admin_token(args.database, settings)
         timings, errors = await measure(settings, token, args.rounds)
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    else:
+        async with scratch_database("lapor_bench_reports", keep=args.keep) as url:
+            settings = _settings(url)
+            token = await prepare(url, settings, args.complaints, args.agencies)
+            timings, errors = await measure(settings, token, args.rounds)
+        if args.keep:
+            print(f"kept {url}", file=sys.stderr)
     load = os.getloadavg()
-    print(f"{args.complaints:,} complaints, {args.agencies} agencies, {args.rounds} rounds; "
+    complaints = "the kept database's" if args.database else f"{args.complaints:,}"
+    print(f"{complaints} complaints, {args.agencies} agencies, {args.rounds} rounds; "
           f"{platform.python_version()}, load average {load[0]:.1f} {load[1]:.1f}")  # fmt: skip
     if errors:
         print(f"{errors} errors: no figures")
         sys.exit(1)
-    print("| report / period | p50 s | max s |\n|---|---|---|")
+    print("| report / period | p50 s | max s | app CPU s | database CPU s |")
+    print("|---|---|---|---|---|")
     for label, spent in timings.items():
-        print(f"| {label} | {statistics.median(spent):.3f} | {max(spent):.3f} |")
+        wall, cpu, db = (statistics.median(column) for column in zip(*spent, strict=True))
+        print(f"| {label} | {wall:.3f} | {max(w for w, _, _ in spent):.3f} | {cpu:.3f}"
+              f" | {db:.3f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

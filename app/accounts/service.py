@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import jwt
 from pwdlib import PasswordHash
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.keys import NewKey, generate_key, hash_secret
@@ -85,21 +85,6 @@ async def issue_key(
     session.add(key)
     await session.flush()
     return NewKey(id=key.id, prefix=prefix, token=token)
-
-
-async def rotate_key(session: AsyncSession, client_id: uuid.UUID) -> NewKey:
-    """A second live key; the older ones stay valid until revoked (at most two live keys)."""
-    live = await session.scalar(
-        select(func.count())
-        .select_from(ApiKey)
-        .where(ApiKey.client_id == client_id, ApiKey.revoked_at.is_(None))
-    )
-    if live is not None and live >= 2:
-        raise Conflict(
-            "This client has two live keys already; revoke the old one first.",
-            code="too_many_live_keys",
-        )
-    return await issue_key(session, client_id)
 
 
 async def revoke_key(session: AsyncSession, prefix: str, now: datetime) -> None:

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,8 +86,14 @@ async def status_counts(session: AsyncSession, now: datetime) -> list[StatusCoun
     return [StatusCount(j, status, n, late) for j, status, n, late in rows.all()]
 
 
-def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Complaint]:
-    return select(Complaint).where(visible_to(principal), *filter_conditions(f, now))
+# What a list item shows (schemas.ComplaintSummary) and `overdue` needs, as plain rows: a page
+# builds no ORM object and loads no text or channel payload (bench/RESULTS_reads.md).
+_SUMMARY = [name for name in schemas.ComplaintSummary.model_fields if name != "overdue"]
+_SUMMARY_COLUMNS = [*(getattr(Complaint, name) for name in _SUMMARY), Complaint.paused_at]
+
+
+def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Any]:
+    return select(*_SUMMARY_COLUMNS).where(visible_to(principal), *filter_conditions(f, now))
 
 
 def filter_conditions(f: ListFilters, now: datetime) -> list[ColumnElement[bool]]:
@@ -140,22 +147,8 @@ async def list_complaints(
     )
     items = [
         schemas.ComplaintSummary(
-            id=c.id,
-            tracking_id=c.tracking_id,
-            status=c.status,
-            type=c.type,
-            channel=c.channel,
-            title=c.title,
-            agency_id=c.agency_id,
-            received_at=c.received_at,
-            verification_due_at=c.verification_due_at,
-            due_at=c.due_at,
+            **dict(zip(_SUMMARY, c, strict=False)),  # the row's columns, paused_at last
             overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
-            responded_at=c.responded_at,
-            resolution=c.resolution,
-            closed_at=c.closed_at,
-            rating=c.rating,
-            satisfied=c.satisfied,
         )
         for c in rows
     ]

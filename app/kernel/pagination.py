@@ -7,7 +7,7 @@ import base64
 import json
 import uuid
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,12 +43,15 @@ async def newest_first(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[T], str | None]:
-    """One page of `stmt` ordered by (`at`, `row_id`) descending, and the next page's cursor."""
+    """One page of `stmt` ordered by (`at`, `row_id`) descending, and the next page's cursor.
+    `stmt` selects one entity or several columns, `at` and `row_id` among them."""
     if cursor:
         after_at, after_id = decode_cursor(cursor)
         stmt = stmt.where(tuple_(at, row_id) < tuple_(after_at, after_id))
     stmt = stmt.order_by(at.desc(), row_id.desc()).limit(limit + 1)
-    rows = list((await session.scalars(stmt)).all())
+    result = await session.execute(stmt)
+    # One entity (select(Model)): its objects; columns (select(a, b, ...)): rows, read by name.
+    rows = cast(list[T], list(result.scalars() if len(stmt.column_descriptions) == 1 else result))
     page = rows[:limit]
     if len(rows) <= limit or not page:
         return page, None

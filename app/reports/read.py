@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -140,13 +141,23 @@ def _measures(scope: Scope) -> dict[str, ColumnElement[Any]]:
     }
     for name, (start, end) in spans.items():
         days = _working_days(scope, start, end)
-        columns[f"{name}_median"] = func.percentile_cont(0.5).within_group(days)
-        columns[f"{name}_p90"] = func.percentile_cont(0.9).within_group(days)
+        # Only rows with both instants: percentile_cont would skip a NULL span anyway, but only
+        # after working it out and sorting it with the others.
+        measured = and_(start.is_not(None), end.is_not(None))
+        # Median and p90 of one span share their sort (PostgreSQL shares the ordered-set state).
+        for q, label in ((0.5, "median"), (0.9, "p90")):
+            columns[f"{name}_{label}"] = func.percentile_cont(q).within_group(days).filter(measured)
     return columns
+
+
+# A year's rows sorted for the grouping and for each span's percentiles: 4 MB (PostgreSQL's
+# default) spills them to temporary files; this is per sort, and for this transaction only.
+REPORT_WORK_MEM = "64MB"
 
 
 async def grouped(session: AsyncSession, scope: Scope, key: str) -> list[dict[str, Any]]:
     """One row of measures per value of `key` (its value under "key")."""
+    await session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
     k = _key(key, scope.timezone).label("key")
     measures = _measures(scope)
     stmt = select(k, *(col.label(name) for name, col in measures.items())).where(*_where(scope))

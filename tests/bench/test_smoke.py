@@ -85,3 +85,15 @@ def test_reports_benchmark_answers_every_report(server_url: str) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     for label in ("summary / month", "agencies / year", "trend / year"):
         assert f"| {label} |" in done.stdout
+
+
+def test_reads_benchmark_reads_through_both_apps_without_errors(server_url: str) -> None:
+    done = _bench(
+        server_url, "reads.py", "--complaints", "2000", "--connections", "2", "--seconds", "1",
+        "--warmup", "0",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    for case in ("detail", "list", "list filtered", "list page 2"):
+        assert f"| {case} | service |" in done.stdout
+        assert f"| {case} | bare |" in done.stdout
+        assert f"- {case}: service / twin = **" in done.stdout
