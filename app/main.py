@@ -35,6 +35,8 @@ from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
 from app.routing.router import router as routing_router
+from app.web.templating import STATIC_URL, error_page, static_files
+from app.web.tokens import FormSigner
 from app.webhooks.router import router as webhooks_router
 
 
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.clock = clock or SystemClock()  # every request's time: `Now` in kernel/deps.py
     app.state.sealer = Sealer.from_settings(settings)  # the one sealer of every request
     app.state.blob_store = LocalDiskStore(settings.attachments_dir)
+    app.state.error_page = error_page  # failures on page paths are pages (kernel/errors.py)
+    app.state.forms = FormSigner(settings.jwt_secret.get_secret_value())  # app/web/tokens.py
     install_error_handlers(app)
     install_database_fault_handler(app)
     app.include_router(ops_router)
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(hub_router)
     app.include_router(reports_router)
     app.include_router(open311_router)
+    app.mount(STATIC_URL, static_files(), name="static")
     install_error_docs(app)
     install_docs(app)
     cors = None

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from starlette.responses import Response
 from starlette.types import Scope
 
-from app.kernel.errors import error_response
+from app.kernel.errors import answer_error
 
-LIMITED_PATHS = ("/v1/", "/open311/")
+# The web complaint form takes complaints in like the API does (app/pages).
+LIMITED_PATHS = ("/v1/", "/open311/", "/lapor")
 MAX_TRACKED = 100_000  # buckets kept; the least recently used are dropped beyond this
 
 
@@ -52,7 +53,7 @@ class TokenBuckets:
 
 class RateLimiter:
     """429 with Retry-After once a caller or an address has used up its bucket (the API doors:
-    /v1/* and Open311's /open311/*, which takes the same complaints in).
+    /v1/*, Open311's /open311/* and the web form /lapor, which take the same complaints in).
 
     Applied to every request by app/kernel/middleware.py; a rate of 0 turns its limit off.
     """
@@ -77,7 +78,8 @@ class RateLimiter:
             wait = self.callers.take(hashlib.sha256(auth).hexdigest(), now)
         if not wait:
             return None
-        return error_response(
+        return answer_error(
+            scope,
             429,
             "rate_limited",
             "Too many requests; slow down.",
