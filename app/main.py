@@ -31,6 +31,7 @@ from app.metrics.router import router as metrics_router
 from app.open311.router import router as open311_router
 from app.openapi import install_docs, operation_id
 from app.ops import router as ops_router
+from app.pages.router import router as pages_router
 from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(hub_router)
     app.include_router(reports_router)
     app.include_router(open311_router)
+    app.include_router(pages_router)
     app.mount(STATIC_URL, static_files(), name="static")
     install_error_docs(app)
     install_docs(app)
@@ -116,7 +118,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         max_body_bytes=settings.max_body_bytes,
         # Multipart framing adds a little to the file itself.
-        body_limit_per_path={"/v1/attachments": settings.max_attachment_bytes + 64 * 1024},
+        body_limit_per_path={
+            "/v1/attachments": settings.max_attachment_bytes + 64 * 1024,
+            "/lapor": settings.max_attachment_bytes + 64 * 1024,  # the web form, files included
+        },
         cors=cors,
     )
     app_logging.configure(settings.log_level)

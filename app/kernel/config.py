@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     hub_base_url: str | None = None
     hub_token: SecretStr = SecretStr("")
     hub_jurisdiction: str = "35.21"  # our Kemendagri code, as the hub knows us
+    web_jurisdiction: str = "35.21"  # whose form /lapor opens (/lapor/<code> names another)
     hub_sync_seconds: float = 60.0  # how often to pull new dispositions
     hub_reconcile_seconds: float = 900.0  # how often to compare both sides and repair drift
     hub_forward_local: bool = True  # send complaints taken in here to the hub as well
