@@ -115,6 +115,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             caller_burst=settings.rate_limit_caller_burst,
             address_rate=settings.rate_limit_address_per_second,
             address_burst=settings.rate_limit_address_burst,
+            form_rate=settings.rate_limit_form_per_minute / 60,
+            form_burst=settings.rate_limit_form_burst,
         ),
         max_body_bytes=settings.max_body_bytes,
         # Multipart framing adds a little to the file itself.

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     rate_limit_caller_burst: int = 200
     rate_limit_address_per_second: float = 50.0
     rate_limit_address_burst: int = 500
+    rate_limit_form_per_minute: float = 2.0  # web form posts per client address (0: off)
+    rate_limit_form_burst: int = 20
 
     # Reporter identities are erased this many days after a complaint is closed or archived.
     identity_retention_days: int = Field(default=730, ge=1)

@@ -20,6 +20,7 @@ from app.kernel.errors import answer_error
 
 # The web complaint form takes complaints in like the API does (app/pages).
 LIMITED_PATHS = ("/v1/", "/open311/", "/lapor")
+FORM_PATH = "/lapor"  # where the web form posts
 MAX_TRACKED = 100_000  # buckets kept; the least recently used are dropped beyond this
 
 
@@ -59,20 +60,32 @@ class RateLimiter:
     """
 
     def __init__(
-        self, caller_rate: float, caller_burst: int, address_rate: float, address_burst: int
+        self,
+        caller_rate: float,
+        caller_burst: int,
+        address_rate: float,
+        address_burst: int,
+        form_rate: float = 0.0,
+        form_burst: int = 1,
     ) -> None:
         self.callers = TokenBuckets(caller_rate, caller_burst) if caller_rate > 0 else None
         self.addresses = TokenBuckets(address_rate, address_burst) if address_rate > 0 else None
+        # Posts of the public web form (no credentials to key on): far fewer per address than
+        # API calls, yet a burst for the many phones behind one carrier-grade NAT address.
+        self.forms = TokenBuckets(form_rate, form_burst) if form_rate > 0 else None
 
     def check(self, scope: Scope, headers: dict[bytes, bytes]) -> Response | None:
         """The 429 to answer, or None to let the request through (taking its tokens)."""
-        if not scope["path"].startswith(LIMITED_PATHS) or (self.addresses is self.callers is None):
+        if not scope["path"].startswith(LIMITED_PATHS):
             return None
         now = time.monotonic()
         wait = 0.0
-        if self.addresses is not None:
-            client = scope.get("client")
-            wait = self.addresses.take(client[0] if client else "-", now)
+        client = scope.get("client")
+        address = client[0] if client else "-"
+        if self.forms is not None and scope["method"] == "POST" and scope["path"] == FORM_PATH:
+            wait = self.forms.take(address, now)
+        if not wait and self.addresses is not None:
+            wait = self.addresses.take(address, now)
         auth = headers.get(b"authorization")
         if not wait and auth and self.callers is not None:
             wait = self.callers.take(hashlib.sha256(auth).hexdigest(), now)

@@ -102,7 +102,9 @@ async def test_the_form_with_its_errors_passes_axe(
     await browser_page.goto("/lapor/35.21")
     await browser_page.fill("#telepon", "bukan nomor")
     # Past the browser's own checks, as an old phone's browser would send it.
-    await browser_page.evaluate("document.querySelector('form[action=\"/lapor\"]').noValidate = true")
+    await browser_page.evaluate(
+        "document.querySelector('form[action=\"/lapor\"]').noValidate = true"
+    )
     await browser_page.wait_for_timeout(FILL_SECONDS)
     await browser_page.click("button:text('Kirim laporan')")
     await browser_page.wait_for_selector("#salah")

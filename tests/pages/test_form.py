@@ -178,6 +178,22 @@ async def test_the_form_post_is_rate_limited_and_size_limited_with_html_pages(
         assert int(limited.headers["retry-after"]) >= 1
 
 
+async def test_form_posts_have_a_tighter_limit_of_their_own(
+    settings: Settings, world: World
+) -> None:
+    tight = settings.model_copy(
+        update={"rate_limit_form_per_minute": 0.6, "rate_limit_form_burst": 2}
+    )
+    async with client_for(tight) as client:
+        for _ in range(2):
+            assert (await post_form(client, fields("t"))).status_code == 422  # a bad token
+        limited = await post_form(client, fields("t"))
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) >= 90  # one post per 100 s
+        assert (await client.get("/lapor/35.21")).status_code == 200  # reading is not posting
+        assert (await client.get("/lacak")).status_code == 200
+
+
 async def test_each_public_page_is_under_100_kb_with_its_css_and_js(
     client: httpx.AsyncClient, world: World, regions: None
 ) -> None:
