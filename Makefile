@@ -49,7 +49,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --durations=10
+	$(BIN)/python -m pytest -q -n auto -rs --durations=10
 
 ## Regenerate openapi/openapi.json from the code (a test fails when it drifts).
 openapi: $(STAMP)

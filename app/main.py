@@ -31,10 +31,13 @@ from app.metrics.router import router as metrics_router
 from app.open311.router import router as open311_router
 from app.openapi import install_docs, operation_id
 from app.ops import router as ops_router
+from app.pages.router import router as pages_router
 from app.privacy.crypto import Sealer
 from app.privacy.router import router as privacy_router
 from app.reports.router import router as reports_router
 from app.routing.router import router as routing_router
+from app.web.templating import STATIC_URL, error_page, static_files
+from app.web.tokens import FormSigner
 from app.webhooks.router import router as webhooks_router
 
 
@@ -69,6 +72,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.clock = clock or SystemClock()  # every request's time: `Now` in kernel/deps.py
     app.state.sealer = Sealer.from_settings(settings)  # the one sealer of every request
     app.state.blob_store = LocalDiskStore(settings.attachments_dir)
+    app.state.error_page = error_page  # failures on page paths are pages (kernel/errors.py)
+    app.state.forms = FormSigner(settings.jwt_secret.get_secret_value())  # app/web/tokens.py
     install_error_handlers(app)
     install_database_fault_handler(app)
     app.include_router(ops_router)
@@ -87,6 +92,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(hub_router)
     app.include_router(reports_router)
     app.include_router(open311_router)
+    app.include_router(pages_router)
+    app.mount(STATIC_URL, static_files(), name="static")
     install_error_docs(app)
     install_docs(app)
     cors = None
@@ -109,10 +116,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             address=(settings.rate_limit_address_per_second, settings.rate_limit_address_burst),
             on_storage_error=app.state.metrics.rate_limit_storage_errors.inc,
             storage_timeout=settings.rate_limit_storage_timeout_seconds,
+            form=(settings.rate_limit_form_per_minute / 60, settings.rate_limit_form_burst),
         ),
         max_body_bytes=settings.max_body_bytes,
         # Multipart framing adds a little to the file itself.
-        body_limit_per_path={"/v1/attachments": settings.max_attachment_bytes + 64 * 1024},
+        body_limit_per_path={
+            "/v1/attachments": settings.max_attachment_bytes + 64 * 1024,
+            "/lapor": settings.max_attachment_bytes + 64 * 1024,  # the web form, files included
+        },
         cors=cors,
     )
     app_logging.configure(settings.log_level)

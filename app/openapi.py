@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 
 from app.kernel.config import Settings
 from app.kernel.error_docs import api_routes
+from app.kernel.hardening import API_CSP
 from app.kernel.security import Allow
 
 # Swagger UI and ReDoc as the fastapi-offline package ships them.
@@ -67,6 +68,13 @@ def _with_security(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _own_scripts(page: HTMLResponse) -> HTMLResponse:
+    """Swagger UI and ReDoc start from inline scripts, which the strict policy of our own pages
+    forbids; they keep the framing rule alone, as before pages existed."""
+    page.headers["content-security-policy"] = API_CSP.decode()
+    return page
+
+
 def install_docs(app: FastAPI) -> None:
     """/docs and /redoc on local assets; call after every router is included."""
     _with_security(app)
@@ -78,28 +86,32 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def swagger() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=openapi_url,
-            title=f"{title} - Swagger UI",
-            oauth2_redirect_url=redirect,
-            swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
-            swagger_ui_parameters={"persistAuthorization": True},
+        return _own_scripts(
+            get_swagger_ui_html(
+                openapi_url=openapi_url,
+                title=f"{title} - Swagger UI",
+                oauth2_redirect_url=redirect,
+                swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+                swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+                swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+                swagger_ui_parameters={"persistAuthorization": True},
+            )
         )
 
     @app.get(redirect, include_in_schema=False)
     async def swagger_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        return _own_scripts(get_swagger_ui_oauth2_redirect_html())
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=openapi_url,
-            title=f"{title} - ReDoc",
-            redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
+        return _own_scripts(
+            get_redoc_html(
+                openapi_url=openapi_url,
+                title=f"{title} - ReDoc",
+                redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
+                redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
+                with_google_fonts=False,
+            )
         )
 
 

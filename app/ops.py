@@ -1,7 +1,7 @@
 """Liveness and readiness."""
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from app.kernel.db_faults import unavailable_response
@@ -17,11 +17,11 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", responses={503: {"description": "database unreachable"}})
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(request: Request) -> Response:
     """The database answers; load balancers send traffic only then."""
     try:
         async with request.app.state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except Exception:  # any failure to reach the database means "not ready"
-        return unavailable_response()
+        return unavailable_response(request.scope)
     return JSONResponse({"status": "ready"})

@@ -121,6 +121,7 @@ def settings(database_url: str) -> Settings:
         log_level="WARNING",
         rate_limit_caller_per_second=0,
         rate_limit_address_per_second=0,
+        rate_limit_form_per_minute=0,
     )
 
 

@@ -24,7 +24,8 @@ REAL_SECRETS = {
 
 
 @asynccontextmanager
-async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app of its own on `settings` (the page tests reuse it for tight limits)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -47,7 +48,7 @@ async def test_a_caller_over_its_limit_gets_429_with_retry_after(
     tight = settings.model_copy(
         update={"rate_limit_caller_per_second": 0.01, "rate_limit_caller_burst": 3}
     )
-    async with _client(tight) as client:
+    async with client_for(tight) as client:
         for _ in range(3):
             assert (await client.get("/v1/complaints", headers=world.h("admin"))).status_code == 200
         limited = await client.get("/v1/complaints", headers=world.h("admin"))
@@ -63,7 +64,7 @@ async def test_an_address_over_its_limit_gets_429(settings: Settings, world: Wor
     tight = settings.model_copy(
         update={"rate_limit_address_per_second": 0.01, "rate_limit_address_burst": 2}
     )
-    async with _client(tight) as client:
+    async with client_for(tight) as client:
         await client.get("/v1/complaints", headers=world.h("admin"))
         await client.get("/v1/complaints", headers=world.h("supervisor"))
         limited = await client.get("/v1/complaints", headers=world.h("liaison"))
@@ -89,7 +90,7 @@ async def test_security_headers_and_no_store_on_authenticated_answers(
 
 async def test_cors_allows_only_the_configured_origins(settings: Settings) -> None:
     configured = settings.model_copy(update={"cors_origins": ["https://lapor.ngawikab.go.id"]})
-    async with _client(configured) as client:
+    async with client_for(configured) as client:
         preflight = {"Access-Control-Request-Method": "POST"}
         ok = await client.options(
             "/v1/complaints", headers={"Origin": "https://lapor.ngawikab.go.id", **preflight}
@@ -169,10 +170,10 @@ def test_production_refuses_weak_or_unsafe_values(
 
 async def test_production_hides_the_api_docs_and_sends_hsts(settings: Settings) -> None:
     production = settings.model_copy(update={"environment": "production", **REAL_SECRETS})
-    async with _client(production) as client:
+    async with client_for(production) as client:
         for path in ("/docs", "/redoc", "/openapi.json"):
             assert (await client.get(path)).status_code == 404, path
         health = await client.get("/healthz")
         assert health.headers["strict-transport-security"].startswith("max-age=")
-    async with _client(settings) as client:
+    async with client_for(settings) as client:
         assert (await client.get("/openapi.json")).status_code == 200

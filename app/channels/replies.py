@@ -162,7 +162,7 @@ def reply_subscriber(settings: Settings, cipher: Sealer) -> Subscriber:
         detail = dict(c.channel_detail or {})
         if detail.get("contact_consent") is False:
             return
-        link = f"{base}/v1/track/{c.tracking_id}"
+        link = f"{base}/lacak/{c.tracking_id}"  # the tracking page (app/pages)
         text = event_message(notice.type, notice.data, c.tracking_id, link)
         if text is None:
             return

@@ -68,7 +68,7 @@ async def answer_status(
     now: datetime,
 ) -> SmsResult:
     """`CEK <tracking id>`: the status goes back by SMS; no complaint is made."""
-    found = await queries.track(session, tracking_id) if tracking_id else None
+    found = await queries.track(session, tracking_id, now) if tracking_id else None
     message = replies.status_message(
         found.tracking_id if found else None, found.status if found else None
     )

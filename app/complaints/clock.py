@@ -29,3 +29,14 @@ def is_overdue(status: str, due_at: datetime | None, paused: bool, now: datetime
         and status in {"verified", "dispatched", "in_progress"}
         and now > due_at
     )
+
+
+def on_time(
+    status: str, due_at: datetime | None, responded_at: datetime | None, paused: bool, now: datetime
+) -> bool | None:
+    """Whether the agency keeps (or kept) its deadline; None while there is none yet."""
+    if due_at is None:
+        return None
+    if responded_at is not None:
+        return responded_at <= due_at
+    return not is_overdue(status, due_at, paused, now)

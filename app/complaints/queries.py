@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.complaints import schemas
 from app.complaints.access import event_data_for, sees_links, visible_to
 from app.complaints.actions import ComplaintNotFound
-from app.complaints.clock import is_overdue
+from app.complaints.clock import is_overdue, on_time
 from app.complaints.lifecycle import CLOCK_RUNNING
 from app.complaints.models import Complaint, ComplaintEvent
 from app.complaints.permissions import allowed_for
 from app.complaints.tracking import normalize
 from app.complaints.vocabulary import EventType
-from app.jurisdictions.service import JurisdictionContext, policy_of
+from app.jurisdictions.service import JurisdictionContext, load_context, policy_of
 from app.kernel.pagination import newest_first
 from app.kernel.security import Principal
 from app.privacy.redact import public_text
@@ -261,9 +261,12 @@ async def list_events(
     return schemas.EventPage(items=items, next_cursor=next_cursor)
 
 
-async def track(session: AsyncSession, raw_tracking_id: str) -> schemas.TrackOut | None:
+async def track(
+    session: AsyncSession, raw_tracking_id: str, now: datetime
+) -> schemas.TrackOut | None:
     """What anyone may know by the tracking number: status and dates, the text unless rahasia
-    (with the contact data a reporter wrote into it masked)."""
+    (with the contact data a reporter wrote into it masked). The JSON `/v1/track` and the page
+    `/lacak` both read it, so they cannot disagree."""
     tracking_id = normalize(raw_tracking_id)
     if tracking_id is None:
         return None
@@ -271,6 +274,7 @@ async def track(session: AsyncSession, raw_tracking_id: str) -> schemas.TrackOut
     if c is None:
         return None
     agency = await agency_or_none(session, c.agency_id)
+    ctx = await load_context(session, c.jurisdiction_id)
     events = (
         await session.execute(
             select(ComplaintEvent.type, ComplaintEvent.occurred_at)
@@ -292,5 +296,7 @@ async def track(session: AsyncSession, raw_tracking_id: str) -> schemas.TrackOut
         due_at=c.due_at,
         responded_at=c.responded_at,
         closed_at=c.closed_at,
+        on_time=on_time(c.status, c.due_at, c.responded_at, c.paused_at is not None, now),
+        timezone=ctx.timezone,
         timeline=[{"type": t, "occurred_at": at.isoformat()} for t, at in events],
     )

@@ -322,10 +322,10 @@ class TrackingNotFound(AppError):
     tags=["public"],
 )
 async def track(
-    tracking_id: Annotated[str, Path(min_length=1, max_length=40)], db: DB
+    tracking_id: Annotated[str, Path(min_length=1, max_length=40)], db: DB, now: Now
 ) -> schemas.TrackOut:
     """Anyone with the tracking number: status and dates; the text unless confidential."""
-    found = await queries.track(db, tracking_id)
+    found = await queries.track(db, tracking_id, now)
     if found is None:
         raise TrackingNotFound("No complaint has this tracking number.")
     return found

@@ -306,6 +306,11 @@ class TrackOut(BaseModel):
     due_at: datetime | None
     responded_at: datetime | None
     closed_at: datetime | None
+    on_time: bool | None = Field(
+        description="the deadline kept (responded by due_at, or not yet past it); null before "
+        "verification sets one"
+    )
+    timezone: str = Field(description="the jurisdiction's IANA time zone, to show dates locally")
     timeline: list[dict[str, Any]]
 
 

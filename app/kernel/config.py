@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     rate_limit_storage: str | None = None
     # A Redis slower than this counts as down: the request is limited per process instead.
     rate_limit_storage_timeout_seconds: float = Field(default=0.25, gt=0)
+    rate_limit_form_per_minute: float = 2.0  # web form posts per client address (0: off)
+    rate_limit_form_burst: int = 20
 
     # Reporter identities are erased this many days after a complaint is closed or archived.
     identity_retention_days: int = Field(default=730, ge=1)
@@ -90,6 +92,7 @@ class Settings(BaseSettings):
     hub_base_url: str | None = None
     hub_token: SecretStr = SecretStr("")
     hub_jurisdiction: str = "35.21"  # our Kemendagri code, as the hub knows us
+    web_jurisdiction: str = "35.21"  # whose form /lapor opens (/lapor/<code> names another)
     hub_sync_seconds: float = 60.0  # how often to pull new dispositions
     hub_reconcile_seconds: float = 900.0  # how often to compare both sides and repair drift
     hub_forward_local: bool = True  # send complaints taken in here to the hub as well

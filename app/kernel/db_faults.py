@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import asyncpg
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa
+from starlette.responses import Response
+from starlette.types import Scope
 
 from app.kernel.db import DatabaseUnreachable
-from app.kernel.errors import AppError, error_response
+from app.kernel.errors import AppError, answer_error
 from app.kernel.logging import get_logger
 
 log = get_logger(__name__)
@@ -67,25 +68,24 @@ def is_database_fault(exc: BaseException) -> bool:
     return False
 
 
-def unavailable_response() -> JSONResponse:
-    """The 503 every database fault answers, /readyz included."""
+def unavailable_response(scope: Scope) -> Response:
+    """The 503 every database fault answers, /readyz included (a page's is an HTML page)."""
     err = DatabaseUnavailable("The database is unavailable; try again shortly.")
-    return error_response(
-        err.status, err.code, err.message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
-    )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return answer_error(scope, err.status, err.code, err.message, headers=headers)
 
 
 def install_database_fault_handler(app: FastAPI) -> None:
     """Answer 503 for database faults; every other exception keeps its own handling."""
 
-    async def _fault(request: Request, exc: Exception) -> JSONResponse:
+    async def _fault(request: Request, exc: Exception) -> Response:
         if not is_database_fault(exc):
             raise exc  # not ours: the 500 handler logs and answers it
         log.warning(
             "database unavailable",
             extra={"path": request.url.path, "error": type(exc).__name__},
         )
-        return unavailable_response()
+        return unavailable_response(request.scope)
 
     # Registered per class (not on Exception) so the answer is sent by Starlette's exception
     # middleware like any handled error, rather than logged as a crash and re-raised.

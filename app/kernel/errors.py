@@ -1,5 +1,10 @@
-"""One error shape for every failure: {"error": {"code", "message", "details"}}."""
+"""One error shape for every failure: {"error": {"code", "message", "details"}}.
 
+Pages for people (paths under PAGE_PREFIXES) get the same failure as a small HTML page instead:
+`answer_error` picks, for the handlers here, the database-fault handler and the Door alike.
+"""
+
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -7,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import Scope
 
 from app.kernel.logging import get_logger
 
@@ -94,6 +101,34 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+# Paths a browser opens for a person to read (app/pages, app/console): their failures are pages.
+PAGE_PREFIXES = ("/lacak", "/lapor", "/konsol")
+
+# Renders a failure as HTML: (scope, status, code, details, headers). create_app sets the web
+# layer's (app/web/templating.py error_page) as `app.state.error_page`; the kernel knows no HTML.
+ErrorPage = Callable[[Scope, int, str, list[dict[str, Any]], dict[str, str] | None], Response]
+
+
+def is_page(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in PAGE_PREFIXES)
+
+
+def answer_error(
+    scope: Scope,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The failure as its caller reads it: an HTML page on a page path, else the JSON shape."""
+    if is_page(scope["path"]) and "app" in scope:
+        page: ErrorPage | None = getattr(scope["app"].state, "error_page", None)
+        if page is not None:
+            return page(scope, status, code, details or [], headers)
+    return error_response(status, code, message, details, headers)
+
+
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for a route's own domain errors (error_docs.py adds the rest)."""
     out: dict[int | str, dict[str, Any]] = {}
@@ -136,28 +171,32 @@ def _error_loc(error: Any) -> tuple[Any, ...]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
-    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return answer_error(
+            request.scope, exc.status, exc.code, exc.message, exc.details, exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = exc.errors()
         # A body that is not JSON at all is malformed (400), not an invalid field (422).
         if any(e.get("type") == "json_invalid" for e in errors):
-            return error_response(400, "malformed_json", "The request body is not valid JSON.")
+            message = "The request body is not valid JSON."
+            return answer_error(request.scope, 400, "malformed_json", message)
         details = [
             {"field": _field_path(_error_loc(e)), "message": e.get("msg", "invalid")}
             for e in errors
         ]
-        return error_response(422, "invalid", "Some fields are invalid.", details)
+        return answer_error(request.scope, 422, "invalid", "Some fields are invalid.", details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "error")
         headers = dict(exc.headers) if exc.headers else None
-        return error_response(exc.status_code, code, str(exc.detail), headers=headers)
+        return answer_error(request.scope, exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return error_response(500, "internal_error", "Something went wrong on our side.")
+        message = "Something went wrong on our side."
+        return answer_error(request.scope, 500, "internal_error", message)

@@ -81,13 +81,27 @@ def check_cors(origins: list[str]) -> list[str]:
     return origins
 
 
+# A page may load only this service's own files: no inline script or style, no other origin,
+# forms post only here. An injected <script> or a form pointed elsewhere does nothing.
+PAGE_CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+API_CSP = b"frame-ancestors 'none'"
+
+
+def content_security_policy(content_type: bytes) -> bytes:
+    """The strict page policy for HTML, the framing rule alone for JSON and files."""
+    return PAGE_CSP if content_type.lower().startswith(b"text/html") else API_CSP
+
+
 def security_headers(production: bool) -> list[tuple[bytes, bytes]]:
     """nosniff, no framing, no referrer; HSTS in production. Added to every answer that does not
-    set its own by app/kernel/middleware.py, which also makes credentialed answers no-store."""
+    set its own by app/kernel/middleware.py, which also adds content_security_policy() and makes
+    credentialed answers no-store."""
     headers = [
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
-        (b"content-security-policy", b"frame-ancestors 'none'"),
         (b"referrer-policy", b"no-referrer"),
     ]
     if production:

@@ -23,8 +23,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.kernel import input_guard
-from app.kernel.errors import error_response
-from app.kernel.hardening import security_headers
+from app.kernel.errors import answer_error
+from app.kernel.hardening import content_security_policy, security_headers
 from app.kernel.logging import get_logger, request_id_var
 from app.kernel.ratelimit import RateLimiter
 
@@ -80,7 +80,10 @@ class Door:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = _with_headers(message.get("headers", []), extra)
+                given = message.get("headers", [])
+                ctype = next((v for k, v in given if k.lower() == b"content-type"), b"")
+                csp = (b"content-security-policy", content_security_policy(ctype))
+                message["headers"] = _with_headers(given, [*extra, csp])
                 if authenticated:
                     # Answers to a credentialed request may carry personal data: never cache.
                     message["headers"] = [
@@ -118,7 +121,7 @@ class Door:
         too_large = f"The request body exceeds {max_bytes} bytes."
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-            await error_response(413, "payload_too_large", too_large)(scope, receive, send)
+            await answer_error(scope, 413, "payload_too_large", too_large)(scope, receive, send)
             return
         problem = input_guard.request_problem(scope)
         ctype = input_guard.text_body_type(headers)
@@ -126,7 +129,7 @@ class Door:
             # A body that could hold text is read once, whole (bounded), checked, handed on.
             body = await input_guard.read_body(receive, max_bytes)
             if body is None:
-                await error_response(413, "payload_too_large", too_large)(scope, receive, send)
+                await answer_error(scope, 413, "payload_too_large", too_large)(scope, receive, send)
                 return
             problem = input_guard.body_problem(ctype, body)
             receive = input_guard.replay(body, receive)
@@ -135,7 +138,7 @@ class Door:
         if problem is not None:
             field, message = problem
             details = [{"field": field, "message": message}]
-            response = error_response(422, "invalid", "Some fields are invalid.", details)
+            response = answer_error(scope, 422, "invalid", "Some fields are invalid.", details)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -29,12 +29,14 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from app.kernel.clock import WALL_CLOCK
-from app.kernel.errors import error_response
+from app.kernel.errors import answer_error
 from app.kernel.logging import get_logger
 
 log = get_logger(__name__)
 
-LIMITED_PATHS = ("/v1/", "/open311/")
+# The web complaint form takes complaints in like the API does (app/pages).
+LIMITED_PATHS = ("/v1/", "/open311/", "/lapor")
+FORM_PATH = "/lapor"  # where the web form posts
 MAX_TRACKED = 100_000  # buckets kept; the least recently used are dropped beyond this
 # The Redis URI schemes the bundled asyncio client (coredis) speaks.
 STORAGE_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
@@ -156,30 +158,39 @@ class SharedLimit:
 
 
 class RateLimiter:
-    """429 with Retry-After once a caller or an address has used up its allowance (the API
-    doors: /v1/* and Open311's /open311/*, which takes the same complaints in).
+    """429 with Retry-After once a caller or an address has used up its allowance (the doors
+    that take complaints in: /v1/*, Open311's /open311/* and the web form /lapor).
 
     Applied to every request by app/kernel/middleware.py; a limit of None is off.
     """
 
-    def __init__(self, callers: Limit | None, addresses: Limit | None) -> None:
+    def __init__(
+        self, callers: Limit | None, addresses: Limit | None, forms: Limit | None = None
+    ) -> None:
         self.callers = callers
         self.addresses = addresses
+        # Posts of the public web form (no credentials to key on): far fewer per address than
+        # API calls, yet a burst for the many phones behind one carrier-grade NAT address.
+        self.forms = forms
 
     async def check(self, scope: Scope, headers: dict[bytes, bytes]) -> Response | None:
         """The 429 to answer, or None to let the request through (taking its allowance)."""
-        if not scope["path"].startswith(LIMITED_PATHS) or (self.addresses is self.callers is None):
+        if not scope["path"].startswith(LIMITED_PATHS):
             return None
         wait = 0.0
-        if self.addresses is not None:
-            client = scope.get("client")
-            wait = await self.addresses.take(client[0] if client else "-")
+        client = scope.get("client")
+        address = client[0] if client else "-"
+        if self.forms is not None and scope["method"] == "POST" and scope["path"] == FORM_PATH:
+            wait = await self.forms.take(address)
+        if not wait and self.addresses is not None:
+            wait = await self.addresses.take(address)
         auth = headers.get(b"authorization")
         if not wait and auth and self.callers is not None:
             wait = await self.callers.take(hashlib.sha256(auth).hexdigest())
         if not wait:
             return None
-        return error_response(
+        return answer_error(
+            scope,
             429,
             "rate_limited",
             "Too many requests; slow down.",
@@ -193,8 +204,10 @@ def build_rate_limiter(
     address: tuple[float, int],
     on_storage_error: Callable[[], None],
     storage_timeout: float = 0.25,
+    form: tuple[float, int] = (0.0, 1),
 ) -> RateLimiter:
-    """The limiter for (rate, burst) per caller and per address; a rate of 0 turns one off.
+    """The limiter for (rate, burst) per caller, per address and per address posting the web
+    form; a rate of 0 turns one off.
     Shared through `storage` (a Redis URI) when one is given, else kept in this process."""
     store = SharedStore(storage, storage_timeout, on_storage_error) if storage else None
 
@@ -203,4 +216,4 @@ def build_rate_limiter(
             return None
         return SharedLimit(store, name, rate, burst) if store else LocalLimit(rate, burst)
 
-    return RateLimiter(limit("caller", *caller), limit("address", *address))
+    return RateLimiter(limit("caller", *caller), limit("address", *address), limit("form", *form))

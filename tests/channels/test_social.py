@@ -87,7 +87,7 @@ async def test_real_whatsapp_body_becomes_one_complaint_and_is_answered(
     assert sent.path == "/graph/277321005464405/messages"
     assert sent.headers["Authorization"] == "Bearer wa-access-token"
     assert sent.body["to"] == "972544401243"
-    assert "https://lapor.example.go.id/v1/track/LPR-" in sent.body["text"]["body"]
+    assert "https://lapor.example.go.id/lacak/LPR-" in sent.body["text"]["body"]
     [read] = await access_rows(sessions, rows[0]["id"])
     assert (read["actor_name"], read["action"], read["fields"]) == (
         "meta_reply",

@@ -53,9 +53,15 @@ def test_only_tracking_auth_health_and_provider_webhooks_are_public() -> None:
     # per-gateway secret instead (tests/channels prove a missing or bad one is refused).
     # Open311's reads are the public's: services, and requests by tracking number only
     # (tests/open311 prove a list by filters needs a key and nothing private shows).
+    # The public's pages: tracking by number and the web form (tests/pages).
     public = sorted({r.path for r in _app_routes() if isinstance(_permission(r), Public)})
     assert public == [
         "/healthz",
+        "/lacak",
+        "/lacak/{tracking_id}",
+        "/lapor",
+        "/lapor/{code}",
+        "/lapor/{code}/desa",
         "/open311/v2/discovery.{fmt}",
         "/open311/v2/requests.{fmt}",
         "/open311/v2/requests/{service_request_id}.{fmt}",
