@@ -85,6 +85,27 @@ async def test_the_checklist_ends_with_a_complaint_routed_to_the_right_liaison(
     assert dispatched["routed_by"] == "rule"
     assert dispatched["liaison"]["name"] == "Ir. Fransiskus Tefa"
 
+    # With the regions loaded, the kecamatan's own rule takes the rubbish of its area.
+    loaded = _cli(database_url, "load-regions", "--jurisdiction", "53.71")
+    assert loaded.returncode == 0, loaded.stderr
+    rubbish = await client.post(
+        "/v1/complaints",
+        json={
+            "channel": "mobile_app",
+            "text": "Sampah menumpuk di pinggir jalan dekat gereja, sudah seminggu",
+            "location": {"address": "Kel. Liliba, Kec. Oebobo"},
+        },
+        headers=app_key,
+    )
+    assert rubbish.status_code == 201, rubbish.text
+    verified = await client.post(
+        f"/v1/complaints/{rubbish.json()['id']}/verify",
+        json={"type": "field_inspection"},
+        headers=as_admin,
+    )
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["agency"]["code"] == "KEC-OEBOBO"
+
     # The liaison logs in with the password printed once, and finds the complaint.
     login = await client.post(
         "/v1/auth/token",
