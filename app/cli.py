@@ -388,10 +388,6 @@ def cmd_setup_district(args: argparse.Namespace) -> None:
     from app.district import service as district_service
 
     path = Path(args.file)
-    try:
-        district = schema.read(path)
-    except schema.DistrictFileError as exc:
-        raise schema.DistrictFileError([f"{path}: {p}" for p in exc.problems]) from None
     console = Console(stderr=True)
 
     async def work(session: AsyncSession) -> district_service.Outcome:
@@ -402,6 +398,7 @@ def cmd_setup_district(args: argparse.Namespace) -> None:
             )
 
     try:
+        district = schema.read(path)
         outcome: district_service.Outcome = _run(work, commit=not args.dry_run)
     except schema.DistrictFileError as exc:
         raise schema.DistrictFileError([f"{path}: {p}" for p in exc.problems]) from None

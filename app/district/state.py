@@ -37,12 +37,6 @@ class State:
     people: dict[str, Any] = field(default_factory=dict)  # by username: accounts' User
     clients: dict[str, list[Any]] = field(default_factory=dict)  # by name: accounts' Client
 
-    def agency_code(self, agency_id: uuid.UUID | None) -> str | None:
-        return next((a.code for a in self.agencies.values() if a.id == agency_id), None)
-
-    def category_code(self, category_id: uuid.UUID | None) -> str | None:
-        return next((c.code for c in self.categories.values() if c.id == category_id), None)
-
 
 async def load(session: AsyncSession, ctx: JurisdictionContext, now: datetime) -> State:
     """Everything setup-district manages in this jurisdiction, keyed as the file keys it."""
@@ -99,13 +93,22 @@ async def export(session: AsyncSession, code: str, now: datetime) -> District:
     """The jurisdiction as a district file (no password, no key: only their owners hold them)."""
     ctx = await context_of(session, code)
     state = await load(session, ctx, now)
+    agency_codes = {a.id: a.code for a in state.agencies.values()}
+    category_codes = {c.id: c.code for c in state.categories.values()}
+
+    def agency_code(agency_id: uuid.UUID | None) -> str | None:
+        return agency_codes.get(agency_id) if agency_id else None
+
+    def category_code(category_id: uuid.UUID | None) -> str | None:
+        return category_codes.get(category_id) if category_id else None
+
     agencies = [
         AgencyEntry(
             code=a.code,
             name=a.name,
             kind=a.kind,
             head_email=a.head_email,
-            parent=state.agency_code(a.parent_id),
+            parent=agency_code(a.parent_id),
             region_code=a.region_code,
             active=a.active,
             liaisons=[
@@ -128,8 +131,8 @@ async def export(session: AsyncSession, code: str, now: datetime) -> District:
             CategoryEntry(
                 code=c.code,
                 name=c.name,
-                parent=state.category_code(c.parent_id),
-                default_agency=state.agency_code(c.default_agency_id),
+                parent=category_code(c.parent_id),
+                default_agency=agency_code(c.default_agency_id),
                 default_type=c.default_type,
                 active=c.active,
             )
@@ -139,8 +142,8 @@ async def export(session: AsyncSession, code: str, now: datetime) -> District:
             RuleEntry(
                 name=r.name,
                 position=r.position,
-                agency=state.agency_code(r.agency_id) or "",
-                category=state.category_code(r.category_id),
+                agency=agency_codes[r.agency_id],
+                category=category_code(r.category_id),
                 region_prefix=r.region_prefix,
                 keywords=r.keywords,
                 channel=r.channel,
@@ -152,14 +155,14 @@ async def export(session: AsyncSession, code: str, now: datetime) -> District:
             PersonEntry(
                 username=u.username,
                 role=u.role,
-                agency=state.agency_code(u.agency_id),
+                agency=agency_code(u.agency_id),
                 display_name=u.display_name if u.display_name != u.username else None,
                 email=u.email,
             )
             for u in state.people.values()
         ],
         clients=[
-            ClientEntry(name=c.name, role=c.role, agency=state.agency_code(c.agency_id))
+            ClientEntry(name=c.name, role=c.role, agency=agency_code(c.agency_id))
             for name in sorted(state.clients)
             for c in state.clients[name]
         ],
