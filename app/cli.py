@@ -538,8 +538,7 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)
-    from app.embedded import NoDatabase
-    from app.kernel.hardening import InsecureSettings, check_production
+    from app.kernel.hardening import check_production
 
     # SIGTERM (`docker stop`, `timeout`, a supervisor) unwinds like Ctrl-C: uvicorn re-raises the
     # signal it caught once it has shut down, and with the default handler the process died
@@ -552,7 +551,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
-        problems = expected_failure(exc, (InsecureSettings, NoDatabase))
+        problems = expected_failure(exc)
         if problems is None:
             raise  # a bug: its traceback is what a report needs
         for problem in problems:
@@ -560,9 +559,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
 
 
-def expected_failure(
-    exc: Exception, configuration: tuple[type[Exception], ...]
-) -> list[str] | None:
+def expected_failure(exc: Exception) -> list[str] | None:
     """The one line per problem a command's expected failure is told in; None for a bug.
 
     The one error boundary of every command: a refusal of a service (AppError: unknown
@@ -574,10 +571,12 @@ def expected_failure(
     import asyncpg
 
     from app.district.schema import DistrictFileError
+    from app.embedded import NoDatabase
     from app.kernel.db_faults import causes, is_database_fault
     from app.kernel.errors import AppError
+    from app.kernel.hardening import InsecureSettings
 
-    if isinstance(exc, configuration):
+    if isinstance(exc, InsecureSettings | NoDatabase):  # a configuration mistake
         return [str(exc)]
     if isinstance(exc, AppError):
         return [exc.message]
