@@ -7,6 +7,7 @@ import signal
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -17,18 +18,25 @@ from app import migrate
 from app.embedded import database_url
 from app.kernel.clock import SystemClock
 from app.kernel.config import Settings, get_settings
-from app.kernel.db import make_engine, make_sessionmaker
+from app.kernel.db import DatabaseUnreachable, make_engine, make_sessionmaker
+from app.kernel.errors import NotFound
 from app.kernel.logging import configure as configure_logging
 from app.kernel.logging import get_logger
 
 log = get_logger("app.cli")
 
 
-async def _in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+async def _in_transaction(
+    url: str, work: Callable[[AsyncSession], Awaitable[Any]], commit: bool = True
+) -> Any:
+    """Run `work` in one transaction: committed, or rolled back when `commit` is false."""
     engine = make_engine(url, pool_size=1, max_overflow=0)
     try:
-        async with make_sessionmaker(engine)() as session, session.begin():
-            return await work(session)
+        async with make_sessionmaker(engine)() as session, session.begin() as transaction:
+            result = await work(session)
+            if not commit:
+                await transaction.rollback()
+            return result
     finally:
         await engine.dispose()
 
@@ -191,7 +199,7 @@ async def _jurisdiction(session: AsyncSession, code: str) -> uuid.UUID:
 
     jid = await id_by_code(session, code)
     if jid is None:
-        raise SystemExit(f"no jurisdiction with code {code}")
+        raise NotFound(f"no jurisdiction with code {code}")
     return jid
 
 
@@ -202,8 +210,7 @@ def cmd_create_jurisdiction(args: argparse.Namespace) -> None:
         jur = await create_jurisdiction(session, args.code, args.name, args.timezone)
         print(jur.id)
 
-    with database_url(get_settings()) as url:
-        asyncio.run(_in_transaction(url, work))
+    _run(work)
 
 
 async def _agency_id(session: AsyncSession, jurisdiction_id: uuid.UUID, code: str | None) -> Any:
@@ -213,19 +220,14 @@ async def _agency_id(session: AsyncSession, jurisdiction_id: uuid.UUID, code: st
         return None
     agency_id = await agency_id_by_code(session, jurisdiction_id, code)
     if agency_id is None:
-        raise SystemExit(f"no agency with code {code} in this jurisdiction")
+        raise NotFound(f"no agency with code {code} in this jurisdiction")
     return agency_id
 
 
-def _run(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
-    """Run `work` in one transaction; a refused request exits 1 with its message on stderr."""
-    from app.kernel.errors import AppError
-
+def _run(work: Callable[[AsyncSession], Awaitable[Any]], commit: bool = True) -> Any:
+    """Run `work` in one transaction (refusals reach the error boundary in `main`)."""
     with database_url(get_settings()) as url:
-        try:
-            return asyncio.run(_in_transaction(url, work))
-        except AppError as exc:
-            raise SystemExit(f"error: {exc.message}") from None
+        return asyncio.run(_in_transaction(url, work, commit))
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
@@ -315,8 +317,7 @@ def cmd_create_channel_account(args: argparse.Namespace) -> None:
         )
         print(f"channel account: {account_id}")
 
-    with database_url(get_settings()) as url:
-        asyncio.run(_in_transaction(url, work))
+    _run(work)
 
 
 def cmd_load_regions(args: argparse.Namespace) -> None:
@@ -327,8 +328,7 @@ def cmd_load_regions(args: argparse.Namespace) -> None:
         count = await regions_service.load(session, args.jurisdiction)
         print(f"loaded {count} regions under {args.jurisdiction}")
 
-    with database_url(get_settings()) as url:
-        asyncio.run(_in_transaction(url, work))
+    _run(work)
 
 
 def cmd_train_routing(args: argparse.Namespace) -> None:
@@ -346,8 +346,7 @@ def cmd_train_routing(args: argparse.Namespace) -> None:
             f"threshold {agency.get('threshold')}, triage {agency.get('triage_rate')}"
         )
 
-    with database_url(get_settings()) as url:
-        asyncio.run(_in_transaction(url, work))
+    _run(work)
 
 
 def cmd_evaluate_routing(args: argparse.Namespace) -> None:
@@ -371,6 +370,70 @@ def cmd_evaluate_routing(args: argparse.Namespace) -> None:
             print(evaluate_csv.render(asyncio.run(work(url, rows))))
     except evaluate_csv.CsvError as exc:
         raise SystemExit(f"error: {exc}") from None
+
+
+def _initial_password(username: str) -> str | None:
+    """A new person's password from LAPOR_PASSWORD_<USERNAME> (admin.kupang: ..._ADMIN_KUPANG)."""
+    import os
+    import re
+
+    return os.environ.get("LAPOR_PASSWORD_" + re.sub(r"[^A-Z0-9]", "_", username.upper()))
+
+
+def cmd_setup_district(args: argparse.Namespace) -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from app.district import schema
+    from app.district import service as district_service
+
+    path = Path(args.file)
+    console = Console(stderr=True)
+
+    async def work(session: AsyncSession) -> district_service.Outcome:
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+            task = bar.add_task("setting up", total=district_service.item_count(district))
+            return await district_service.apply(
+                session, district, SystemClock().now(), _initial_password, lambda: bar.advance(task)
+            )
+
+    try:
+        district = schema.read(path)
+        outcome: district_service.Outcome = _run(work, commit=not args.dry_run)
+    except schema.DistrictFileError as exc:
+        raise schema.DistrictFileError([f"{path}: {p}" for p in exc.problems]) from None
+    for change in outcome.changes:
+        print(change.line())
+    created, updated = outcome.count("create"), outcome.count("update")
+    code = district.jurisdiction.code
+    if not created and not updated:
+        print(f"nothing to change: {code} already matches {path}")
+        return
+    unchanged = outcome.count("unchanged")
+    if args.dry_run:
+        print(
+            f"dry run, nothing written: would create {created}, update {updated}; "
+            f"{unchanged} unchanged"
+        )
+        return
+    print(f"{code}: created {created}, updated {updated}; {unchanged} unchanged")
+    if outcome.secrets:
+        print("Shown once, store them now (only their hashes are kept):")
+        for whose, secret in outcome.secrets:
+            print(f"  {whose}: {secret}")
+
+
+def cmd_export_district(args: argparse.Namespace) -> None:
+    from app.district import schema, state
+
+    async def work(session: AsyncSession) -> str:
+        return schema.dump(await state.export(session, args.jurisdiction, SystemClock().now()))
+
+    text: str = _run(work, commit=False)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 def cmd_openapi(_: argparse.Namespace) -> None:
@@ -467,6 +530,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--name", required=True)
 
+    p = add(
+        "setup-district",
+        cmd_setup_district,
+        "create or update a jurisdiction from a district file (docs/district.example.yaml)",
+    )
+    p.add_argument("file", help="the district's YAML file")
+    p.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    p = add("export-district", cmd_export_district, "write a jurisdiction as a district file")
+    p.add_argument("jurisdiction", help="Kemendagri code, e.g. 53.71")
+    p.add_argument("-o", "--output", help="file to write (standard output when left out)")
+
     p = add("load-regions", cmd_load_regions, "load a jurisdiction's kecamatan and desa")
     p.add_argument("--jurisdiction", required=True, help="Kemendagri code, e.g. 35.21")
     # `train-classifier` was this command's first name: scripts that call it keep working.
@@ -487,8 +561,7 @@ def main(argv: list[str] | None = None) -> None:
         configure_logging(get_settings().log_level)
     except ValidationError as exc:  # a bad setting: one line each, naming it, never its value
         sys.exit("\n".join(f"error: {_variable(e['loc'])}: {_reason(e)}" for e in exc.errors()))
-    from app.embedded import NoDatabase
-    from app.kernel.hardening import InsecureSettings, check_production
+    from app.kernel.hardening import check_production
 
     # SIGTERM (`docker stop`, `timeout`, a supervisor) unwinds like Ctrl-C: uvicorn re-raises the
     # signal it caught once it has shut down, and with the default handler the process died
@@ -500,5 +573,53 @@ def main(argv: list[str] | None = None) -> None:
         args.func(args)
     except KeyboardInterrupt:
         sys.exit(130)
-    except (InsecureSettings, NoDatabase) as exc:  # a configuration mistake: no traceback
-        sys.exit(f"error: {exc}")
+    except Exception as exc:
+        problems = expected_failure(exc)
+        if problems is None:
+            raise  # a bug: its traceback is what a report needs
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        sys.exit(1)
+
+
+def expected_failure(exc: Exception) -> list[str] | None:
+    """The one line per problem a command's expected failure is told in; None for a bug.
+
+    The one error boundary of every command: a refusal of a service (AppError: unknown
+    jurisdiction, duplicate code, bad time zone), a bad district file, a file that cannot be
+    read, a configuration mistake, or a database that cannot be reached or used.
+    """
+    import socket
+
+    import asyncpg
+
+    from app.district.schema import DistrictFileError
+    from app.embedded import NoDatabase
+    from app.kernel.db_faults import causes, is_database_fault
+    from app.kernel.errors import AppError
+    from app.kernel.hardening import InsecureSettings
+
+    if isinstance(exc, InsecureSettings | NoDatabase):  # a configuration mistake
+        return [str(exc)]
+    if isinstance(exc, AppError):
+        return [exc.message]
+    if isinstance(exc, DistrictFileError):
+        return exc.problems
+    refused = (
+        asyncpg.InvalidCatalogNameError,  # no such database
+        asyncpg.InvalidAuthorizationSpecificationError,  # unknown role, wrong password
+    )
+    for cause in causes(exc):
+        if isinstance(cause, refused):
+            return [f"the database refused the connection: {cause}"]
+        # Refused, unknown host: app/kernel/db.py names these DatabaseUnreachable; Alembic's
+        # own engine (migrate) lets the socket's error through as it is.
+        if isinstance(cause, DatabaseUnreachable):
+            return [str(cause)]
+        if isinstance(cause, ConnectionError | socket.gaierror):
+            return [f"cannot connect to the database: {cause}"]
+    if is_database_fault(exc):
+        return [f"the database is unavailable: {exc}"]
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return [f"cannot use {exc.filename}: {exc.strerror}"]
+    return None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import _with_database
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,3 +229,68 @@ def test_a_killed_user_does_not_keep_the_embedded_postgres_running_forever() -> 
         if pid_file.exists():  # the test failed: do not leave a server behind either
             os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
         shutil.rmtree(pgdata.parent, ignore_errors=True)
+
+
+def _failure_lines(ran: subprocess.CompletedProcess[str]) -> list[str]:
+    assert ran.returncode == 1, (ran.returncode, ran.stdout, ran.stderr)
+    assert "Traceback" not in ran.stderr
+    return ran.stderr.splitlines()
+
+
+def test_every_expected_failure_is_one_line_and_a_non_zero_exit(
+    engine: object, database_url: str, tmp_path: Path
+) -> None:
+    created = _cli(database_url, "create-jurisdiction", "--code", "53.79", "--name", "Kabupaten X",
+                   "--timezone", "Asia/Makassar")  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    syntax = tmp_path / "syntax.yaml"
+    syntax.write_text("jurisdiction:\n  code: ['53.79'\n")
+    duplicate = tmp_path / "duplicate.yaml"
+    duplicate.write_text(
+        "jurisdiction: {code: '53.79', name: Kabupaten X, timezone: Asia/Makassar}\n"
+        "agencies:\n- {code: PU, name: Dinas PU, kind: dinas}\n"
+        "- {code: PU, name: Dinas PU lagi, kind: dinas}\n"
+    )
+    cases = {
+        "unknown jurisdiction": (
+            ["export-district", "99.99"],
+            ["error: No jurisdiction with code 99.99."],
+        ),
+        "duplicate code": (
+            ["create-jurisdiction", "--code", "53.79", "--name", "Lagi",
+             "--timezone", "Asia/Makassar"],
+            ["error: Jurisdiction 53.79 exists already."],
+        ),
+        "duplicate code in a file": (
+            ["setup-district", str(duplicate)],
+            [f"error: {duplicate}: agencies[{i}].code: PU appears more than once" for i in (0, 1)],
+        ),
+        "bad time zone": (
+            ["create-jurisdiction", "--code", "53.80", "--name", "Y", "--timezone", "Asia/Kupang"],
+            ["error: Unknown IANA time zone 'Asia/Kupang'."],
+        ),
+        "unreadable file": (
+            ["setup-district", str(tmp_path / "missing.yaml")],
+            [f"error: cannot use {tmp_path / 'missing.yaml'}: No such file or directory"],
+        ),
+        "invalid YAML": (
+            ["setup-district", str(syntax)],
+            [f"error: {syntax}: line 3, column 1: not valid YAML: expected ',' or ']', "
+             "but got '<stream end>'"],
+        ),
+    }  # fmt: skip
+    for name, (args, expected) in cases.items():
+        assert _failure_lines(_cli(database_url, *args)) == expected, name
+
+    refused = "postgresql://postgres@127.0.0.1:1/lapor"  # nothing listens on port 1
+    example = str(ROOT / "docs" / "district.example.yaml")
+    for args in (["migrate"], ["export-district", "53.79"], ["setup-district", example]):
+        lines = _failure_lines(_cli(refused, *args))
+        assert lines == [
+            "error: cannot connect to the database: [Errno 111] Connect call failed "
+            "('127.0.0.1', 1)"
+        ], args
+    missing = _with_database(database_url, "no_such_database")
+    assert _failure_lines(_cli(missing, "export-district", "53.79")) == [
+        'error: the database refused the connection: database "no_such_database" does not exist'
+    ]

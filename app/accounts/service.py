@@ -29,6 +29,13 @@ def hash_password(password: str) -> str:
     return _passwords.hash(password)
 
 
+def _check_person(role: str, agency_id: uuid.UUID | None) -> None:
+    if role not in PERSON_ROLES:
+        raise Invalid.field("role", f"role must be one of {', '.join(PERSON_ROLES)}")
+    if (role == "liaison") != (agency_id is not None):
+        raise Invalid.field("agency", "A liaison, and only a liaison, belongs to an agency.")
+
+
 async def create_user(
     session: AsyncSession,
     jurisdiction_id: uuid.UUID,
@@ -39,10 +46,7 @@ async def create_user(
     display_name: str | None = None,
     email: str | None = None,
 ) -> User:
-    if role not in PERSON_ROLES:
-        raise Invalid.field("role", f"role must be one of {', '.join(PERSON_ROLES)}")
-    if (role == "liaison") != (agency_id is not None):
-        raise Invalid.field("agency", "A liaison, and only a liaison, belongs to an agency.")
+    _check_person(role, agency_id)
     if await session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"User {username} exists already.", code="user_exists")
     user = User(
@@ -57,6 +61,33 @@ async def create_user(
     session.add(user)
     await session.flush()
     return user
+
+
+async def person_by_username(session: AsyncSession, username: str) -> User | None:
+    """The person with this username, in whichever jurisdiction (usernames are global)."""
+    return await session.scalar(select(User).where(User.username == username))
+
+
+async def people(session: AsyncSession, jurisdiction_id: uuid.UUID) -> list[User]:
+    """The jurisdiction's people by username."""
+    rows = await session.scalars(
+        select(User).where(User.jurisdiction_id == jurisdiction_id).order_by(User.username)
+    )
+    return list(rows)
+
+
+async def update_person(
+    session: AsyncSession,
+    user: User,
+    role: str,
+    agency_id: uuid.UUID | None,
+    display_name: str,
+    email: str | None,
+) -> None:
+    """Change a person's role, agency, name or e-mail (never the password or the username)."""
+    _check_person(role, agency_id)
+    user.role, user.agency_id, user.display_name, user.email = role, agency_id, display_name, email
+    await session.flush()
 
 
 async def create_client(

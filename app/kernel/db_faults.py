@@ -44,7 +44,8 @@ _FAULTS: tuple[type[BaseException], ...] = (
 )
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc`, then what it wraps (SQLAlchemy's `orig`) or was raised from, in order."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -60,7 +61,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def is_database_fault(exc: BaseException) -> bool:
     """True when `exc` (or what caused it) says the database could not be reached or used."""
-    for e in _chain(exc):
+    for e in causes(exc):
         if isinstance(e, _FAULTS):
             return True
         if isinstance(e, sa.DBAPIError) and e.connection_invalidated:

@@ -18,6 +18,9 @@ Code = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Email = Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 RegionCode = Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$", max_length=13)]
+Phone = Annotated[str, Field(min_length=5, max_length=30, pattern=r"^\+?[0-9 -]+$")]
+# The number of the decree (SK) that appoints a liaison.
+DecreeNumber = Annotated[str, Field(min_length=1, max_length=100)]
 # An area office's area: a kecamatan (35.21.09) or a desa/kelurahan (35.21.09.2001).
 AreaCode = Annotated[
     str,
@@ -80,10 +83,8 @@ class LiaisonIn(StrictModel):
     role: LiaisonRole
     name: Name
     email: Email | None = None
-    phone: Annotated[str, Field(min_length=5, max_length=30, pattern=r"^\+?[0-9 -]+$")] | None = (
-        None
-    )
-    decree_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    phone: Phone | None = None
+    decree_number: DecreeNumber | None = None
     valid_from: date
     valid_to: date | None = None
     user_id: uuid.UUID | None = None
@@ -99,10 +100,8 @@ class LiaisonPatch(PatchModel):
     clearable = frozenset({"email", "phone", "decree_number", "valid_to"})
     name: Name | None = None
     email: Email | None = None
-    phone: Annotated[str, Field(min_length=5, max_length=30, pattern=r"^\+?[0-9 -]+$")] | None = (
-        None
-    )
-    decree_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    phone: Phone | None = None
+    decree_number: DecreeNumber | None = None
     valid_from: date | None = None
     valid_to: date | None = None
 

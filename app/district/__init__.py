@@ -1,0 +1,1 @@
+"""One jurisdiction set up from one YAML file, and written back to one."""
