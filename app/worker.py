@@ -22,6 +22,7 @@ from app.kernel.clock import Clock, SystemClock
 from app.kernel.config import Settings
 from app.kernel.db import make_engine, make_sessionmaker
 from app.metrics import tasks as metrics
+from app.outbox import tasks as outbox
 from app.outbox.engine import Engine, Policy, Topic
 from app.privacy import tasks as privacy
 from app.privacy.crypto import Sealer
@@ -66,7 +67,10 @@ def topics(
         *privacy.topics(settings, sessions, clock),
         *classification.topics(settings, sessions, clock),
     ]
-    return [*found, *metrics.topics(settings, sessions, clock, [t.name for t in found])]
+    counted = [*(t.name for t in found), outbox.PRUNE_TOPIC]
+    found += metrics.topics(settings, sessions, clock, counted)
+    periods = [t.policy.every for t in found if t.policy.every is not None]
+    return [*found, *outbox.topics(settings, sessions, clock, periods)]
 
 
 @asynccontextmanager

@@ -1,9 +1,10 @@
 """Server CPU per intake, in process: the service's request path without uvicorn or a network.
 
-    .venv/bin/python bench/intake_cpu.py [--requests 800] [--reporters mix|same]
+    .venv/bin/python bench/intake_cpu.py [--requests 800] [--reporters mix|same] [--concurrency 8]
 
 Creates a scratch database on BENCH_DATABASE_URL (as bench/intake.py does), then sends
-`POST /v1/complaints` straight into `create_app()` as ASGI calls, 8 at a time, and prints this
+`POST /v1/complaints` straight into `create_app()` as ASGI calls, 8 at a time (`--concurrency`:
+64 or 256 queue requests behind the pool as wrk's connections do), and prints this
 process's CPU time per request. A steadier figure than bench/intake.py's on a shared machine
 (no load generator, no HTTP parsing competing for the cores), for comparing two versions of the
 request path: run it in each checkout, alternately. Exits non-zero on any answer but 201.
@@ -26,10 +27,10 @@ from app.main import create_app  # noqa: E402
 from bench.intake import BODY_TEMPLATE, _prepare  # noqa: E402
 from bench.scratch import blocking_scratch_database  # noqa: E402
 
-CONCURRENCY = 8
 
-
-async def _drive(url: str, token: str, requests: int, mix: bool) -> tuple[float, dict[int, int]]:
+async def _drive(
+    url: str, token: str, requests: int, mix: bool, concurrency: int
+) -> tuple[float, dict[int, int]]:
     settings = Settings(
         database_url=url,
         log_level="WARNING",
@@ -86,30 +87,37 @@ async def _drive(url: str, token: str, requests: int, mix: bool) -> tuple[float,
             await one()
 
     async with app.router.lifespan_context(app):
-        await asyncio.gather(*(worker(10) for _ in range(CONCURRENCY)))  # warm-up, not counted
+        # A warm-up of about 80 requests, not counted.
+        await asyncio.gather(*(worker(max(1, 80 // concurrency)) for _ in range(concurrency)))
         tune_gc()  # as `app serve` does after start-up
         statuses.clear()
-        per_worker = max(1, requests // CONCURRENCY)
+        per_worker = max(1, requests // concurrency)
         started = time.process_time()
-        await asyncio.gather(*(worker(per_worker) for _ in range(CONCURRENCY)))
+        await asyncio.gather(*(worker(per_worker) for _ in range(concurrency)))
         cpu = time.process_time() - started
-    return cpu * 1000 / (per_worker * CONCURRENCY), statuses
+    return cpu * 1000 / (per_worker * concurrency), statuses
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=800, help="measured requests")
     parser.add_argument("--reporters", choices=["mix", "same"], default="mix")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     args = parser.parse_args()
     if not 1 <= args.requests <= 100_000:
         parser.error("--requests is bounded: 1 to 100,000")
+    if not 1 <= args.concurrency <= 1000:
+        parser.error("--concurrency is bounded: 1 to 1,000")
     with blocking_scratch_database("bench_cpu") as url:
         env = asyncio.run(_prepare(url))
         ms, statuses = asyncio.run(
-            _drive(url, env["BENCH_TOKEN"], args.requests, args.reporters == "mix")
+            _drive(
+                url, env["BENCH_TOKEN"], args.requests, args.reporters == "mix", args.concurrency
+            )
         )
     print(
-        f"intake in process, reporters {args.reporters}: answers {statuses}, "
+        f"intake in process, reporters {args.reporters}, {args.concurrency} in flight: "
+        f"answers {statuses}, "
         f"load average {os.getloadavg()[0]:.2f}"
     )
     if set(statuses) != {201}:

@@ -5,7 +5,6 @@ index, the secret (32 random bytes) is compared by hash in constant time. SHA-25
 because the secret has 256 bits of entropy: a slow password hash would only slow every request.
 """
 
-import asyncio
 import hashlib
 import hmac
 import secrets
@@ -17,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.kernel.cache import TTLCache
 from app.kernel.clock import Clock
 from app.kernel.errors import Unauthorized
 from app.kernel.security import API_KEY_PREFIX, Principal
@@ -70,38 +70,24 @@ class ApiKeyAuthenticator:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
-        # token hash -> (monotonic time the entry stops being trusted, principal, key id, the
-        # key's expiry)
-        self._cache: dict[str, tuple[float, Principal, uuid.UUID, datetime | None]] = {}
+        # token hash -> (principal, key id, the key's expiry). Single-flight: when the entry of a
+        # busy key expires, hundreds of requests in flight would otherwise each take a pooled
+        # connection for the same SELECT (and the same UPDATE of last_used_at).
+        self._cache: TTLCache[str, tuple[Principal, uuid.UUID, datetime | None]] = TTLCache(
+            CACHE_SECONDS
+        )
         self._touched: dict[uuid.UUID, float] = {}
-        self._lookups: dict[str, asyncio.Lock] = {}
 
     async def authenticate(self, token: str) -> Principal:
         cache_key = hash_secret(token)  # the raw key is never kept, not even in memory
-        hit = self._fresh(cache_key)
-        if hit is not None:
-            return hit
-        # One lookup per key at a time: when the entry of a busy key expires, hundreds of
-        # requests in flight would otherwise each take a pooled connection for the same SELECT
-        # (and the same UPDATE of last_used_at), stalling intake behind them.
-        lock = self._lookups.setdefault(cache_key, asyncio.Lock())
-        try:
-            async with lock:
-                hit = self._fresh(cache_key)
-                return hit if hit is not None else await self._lookup(token, cache_key)
-        finally:
-            if not lock.locked():
-                self._lookups.pop(cache_key, None)
-
-    def _fresh(self, cache_key: str) -> Principal | None:
-        hit = self._cache.get(cache_key)
-        if hit is None or time.monotonic() >= hit[0]:
-            return None
-        _, principal, _, expires_at = hit
+        principal, _, expires_at = await self._cache.get(cache_key, lambda _: self._lookup(token))
         # Not served from the cache past the key's expiry, on the app's clock like the lookup.
-        return principal if expires_at is None or self._clock.now() < expires_at else None
+        if expires_at is not None and self._clock.now() >= expires_at:
+            self._cache.invalidate(cache_key)
+            principal, _, _ = await self._cache.get(cache_key, lambda _: self._lookup(token))
+        return principal
 
-    async def _lookup(self, token: str, cache_key: str) -> Principal:
+    async def _lookup(self, token: str) -> tuple[Principal, uuid.UUID, datetime | None]:
         now, instant = time.monotonic(), self._clock.now()
         parts = split_token(token)
         if parts is None:
@@ -130,8 +116,7 @@ class ApiKeyAuthenticator:
             agency_id=row["agency_id"],
             name=row["name"],
         )
-        self._cache[cache_key] = (now + CACHE_SECONDS, principal, row["key_id"], row["expires_at"])
-        return principal
+        return principal, row["key_id"], row["expires_at"]
 
     def forget(self) -> None:
         """Drop cached keys (after a local revocation)."""

@@ -5,7 +5,6 @@ Each call costs one indexed look-up of the newest kept version number (at most o
 number changed.
 """
 
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.classification.learned import LinearModel, unpack
 from app.classification.models import RoutingModel
+from app.kernel.cache import TTLCache
 
 VERSION_CHECK_SECONDS = 2.0
 
@@ -25,25 +25,26 @@ class Loaded:
     evaluation: dict[str, object]
 
 
-_cache: dict[uuid.UUID, tuple[float, Loaded | None]] = {}
+versions: TTLCache[uuid.UUID, Loaded | None] = TTLCache(VERSION_CHECK_SECONDS)
 
 
 async def current(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Loaded | None:
     """The newest kept model of the jurisdiction, or None before there is one."""
-    now = time.monotonic()
-    hit = _cache.get(jurisdiction_id)
-    if hit is not None and now - hit[0] < VERSION_CHECK_SECONDS:
-        return hit[1]
+    return await versions.get(jurisdiction_id, lambda held: _newest(session, jurisdiction_id, held))
+
+
+async def _newest(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, loaded: Loaded | None
+) -> Loaded | None:
     newest = await session.scalar(
         select(RoutingModel.version)
         .where(RoutingModel.jurisdiction_id == jurisdiction_id, RoutingModel.kept)
         .order_by(RoutingModel.version.desc())
         .limit(1)
     )
-    loaded = hit[1] if hit is not None else None
     if newest is None:
-        loaded = None
-    elif loaded is None or loaded.version != newest:
+        return None
+    if loaded is None or loaded.version != newest:
         row = (
             await session.execute(
                 select(RoutingModel.arrays, RoutingModel.evaluation).where(
@@ -53,10 +54,9 @@ async def current(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Loaded |
             )
         ).one()
         loaded = Loaded(newest, unpack(row.arrays), row.evaluation) if row.arrays else None
-    _cache[jurisdiction_id] = (now, loaded)
     return loaded
 
 
 def forget(jurisdiction_id: uuid.UUID) -> None:
     """This process trained a new version: look again at the next call."""
-    _cache.pop(jurisdiction_id, None)
+    versions.invalidate(jurisdiction_id)

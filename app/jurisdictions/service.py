@@ -1,12 +1,11 @@
 """Jurisdiction set-up and the per-jurisdiction context (calendar, policies) the clock needs."""
 
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +13,7 @@ from app.calendar.workdays import CalendarOverride as Override
 from app.calendar.workdays import WorkCalendar
 from app.jurisdictions.models import CalendarOverride, Jurisdiction, SlaPolicy
 from app.jurisdictions.policy import DEFAULT_POLICY_VALUES, Policy, policy_in_force
+from app.kernel.cache import TTLCache
 from app.kernel.errors import Conflict, Invalid, NotFound
 
 # Other processes see a changed calendar or a new policy version within this many seconds; the
@@ -34,19 +34,16 @@ class JurisdictionContext:
         return policy_in_force(self.policies, self.calendar.local_date(instant))
 
 
-_cache: dict[uuid.UUID, tuple[float, JurisdictionContext]] = {}
+_cache: TTLCache[uuid.UUID, JurisdictionContext] = TTLCache(CONTEXT_CACHE_SECONDS)
 
 
 def invalidate_after_commit(session: AsyncSession, jurisdiction_id: uuid.UUID) -> None:
-    """Drop the cached context once the change is committed, not before: a request reading in
-    between would otherwise cache the old calendar again for CONTEXT_CACHE_SECONDS."""
-    event.listen(
-        session.sync_session, "after_commit", lambda _: invalidate(jurisdiction_id), once=True
-    )
+    """Drop the cached context once the change is committed (see `TTLCache`)."""
+    _cache.invalidate_after_commit(session, jurisdiction_id)
 
 
 def invalidate(jurisdiction_id: uuid.UUID) -> None:
-    _cache.pop(jurisdiction_id, None)
+    _cache.invalidate(jurisdiction_id)
 
 
 def as_policy(row: SlaPolicy) -> Policy:
@@ -67,10 +64,10 @@ def as_policy(row: SlaPolicy) -> Policy:
 
 async def load_context(session: AsyncSession, jurisdiction_id: uuid.UUID) -> JurisdictionContext:
     """The jurisdiction with its calendar and policy versions (cached briefly)."""
-    hit = _cache.get(jurisdiction_id)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < CONTEXT_CACHE_SECONDS:
-        return hit[1]
+    return await _cache.get(jurisdiction_id, lambda _: _read_context(session, jurisdiction_id))
+
+
+async def _read_context(session: AsyncSession, jurisdiction_id: uuid.UUID) -> JurisdictionContext:
     jur = await session.get(Jurisdiction, jurisdiction_id)
     if jur is None:
         raise NotFound("Unknown jurisdiction.", code="jurisdiction_not_found")
@@ -86,11 +83,9 @@ async def load_context(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Jur
         jur.timezone,
         [Override(day=o.day, kind=o.kind, name=o.name) for o in overrides],  # type: ignore[arg-type]
     )
-    ctx = JurisdictionContext(
+    return JurisdictionContext(
         jur.id, jur.code, jur.name, jur.timezone, calendar, [as_policy(p) for p in policies]
     )
-    _cache[jurisdiction_id] = (now, ctx)
-    return ctx
 
 
 async def policy_of(

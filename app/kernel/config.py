@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     worker_batch_size: int = 50
     worker_lease_seconds: int = 60
+    # Done outbox rows are deleted this many days after they were done (at least twice the
+    # longest period of a periodic job, see app/outbox/tasks.py), checked this often.
+    outbox_done_retention_days: int = Field(default=7, ge=1)
+    outbox_prune_seconds: float = 3600.0
     overdue_repeat_hours: int = 24
 
     # E-mail to liaisons, supervisors and admins goes out through the outbox; no host, no e-mail

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.util.concurrency import await_
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,7 +65,21 @@ def make_engine(url: str, pool_size: int = 8, max_overflow: int = 0) -> AsyncEng
         connect_args={"timeout": 10, "server_settings": {"application_name": "lapor-desk"}},
     )
     event.listen(engine.sync_engine, "do_connect", _connect)
+    engine.sync_engine.dialect.do_ping = _ping  # type: ignore[method-assign]
     return engine
+
+
+def _ping(dbapi_connection: Any) -> bool:
+    # The pre-ping in one round trip. SQLAlchemy's asyncpg ping wraps its ";" in BEGIN and
+    # ROLLBACK, for pgbouncer in transaction mode (which this service is not run behind): three
+    # socket writes at every checkout, a quarter of an intake's CPU (bench/RESULTS.md). A dead
+    # connection fails the ";" alone just the same, translated as SQLAlchemy's own ping does,
+    # so the pool still replaces it.
+    try:
+        await_(dbapi_connection.driver_connection.fetchrow(";"))
+    except Exception as error:
+        dbapi_connection._handle_exception(error)
+    return True
 
 
 def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:

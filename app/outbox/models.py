@@ -51,6 +51,12 @@ class OutboxMessage(Base):
             postgresql_where=text("status = 'pending' AND ordering_key IS NOT NULL"),
             postgresql_ops={"ordering_key": "varchar_pattern_ops"},
         ),
+        # The retention job: done rows by age (app/outbox/tasks.py).
+        Index(
+            "ix_outbox_messages_done",
+            "done_at",
+            postgresql_where=text("status = 'done'"),
+        ),
         Index(
             "ix_outbox_messages_held",
             "ordering_key",

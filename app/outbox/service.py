@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, exists, func, select, update
+from sqlalchemy import Integer, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -205,6 +205,29 @@ async def release(session: AsyncSession, key_prefix: str, now: datetime) -> None
         .where(OutboxMessage.status == "held", OutboxMessage.ordering_key.startswith(key_prefix))
         .values(status="pending", available_at=now, locked_until=None)
     )
+
+
+# Done rows done before :before, a batch at a time. A done timer stays while its complaint still
+# has a pending timer: `newer_timer_exists` reads rows in any state, so an older generation still
+# waiting must find the newer one that already fired.
+_PRUNE = text(
+    """
+    DELETE FROM outbox_messages WHERE id IN (
+        SELECT o.id FROM outbox_messages o
+        WHERE o.status = 'done' AND o.done_at < :before
+          AND NOT (o.topic = :timer AND EXISTS (
+              SELECT 1 FROM outbox_messages p
+              WHERE p.complaint_id = o.complaint_id AND p.topic = :timer
+                AND p.status = 'pending'))
+        LIMIT :limit)
+    """
+)
+
+
+async def prune_done(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Delete up to `limit` rows done before `before`; returns how many."""
+    result = await session.execute(_PRUNE, {"before": before, "timer": TIMER_TOPIC, "limit": limit})
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,18 @@
 
 Intake decides for every complaint, so the rules, the active agencies, the categories and the
 threshold setting are read in four queries at most once per `CACHE_SECONDS` per jurisdiction
-and process. A change made through this service drops the cache when its transaction commits
-(`changed`); another process sees it within `CACHE_SECONDS`.
+and process (`app/kernel/cache.py`). A change made through this service drops the cache when its
+transaction commits (`changed`); another process sees it within `CACHE_SECONDS`.
 """
 
-import time
 import uuid
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kernel.cache import TTLCache
 from app.routing.decide import RuleSpec
 from app.routing.models import Agency, Category, RoutingRule, RoutingSettings
 
@@ -51,28 +51,17 @@ class Reference:
         return next((c.id for c in self.categories.values() if c.code == code), None)
 
 
-_cache: dict[uuid.UUID, tuple[float, Reference]] = {}
+_cache: TTLCache[uuid.UUID, Reference] = TTLCache(CACHE_SECONDS)
 
 
 def changed(session: AsyncSession, jurisdiction_id: uuid.UUID) -> None:
     """Rules, agencies, categories or settings changed in this transaction: forget at commit."""
-    event.listen(
-        session.sync_session,
-        "after_commit",
-        lambda _: _cache.pop(jurisdiction_id, None),
-        once=True,
-    )
+    _cache.invalidate_after_commit(session, jurisdiction_id)
 
 
 async def load(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
     """The jurisdiction's routing reference data (cached, see the module docstring)."""
-    hit = _cache.get(jurisdiction_id)
-    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    started = time.monotonic()
-    ref = await read(session, jurisdiction_id)
-    _cache[jurisdiction_id] = (started, ref)
-    return ref
+    return await _cache.get(jurisdiction_id, lambda _: read(session, jurisdiction_id))
 
 
 async def read(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:

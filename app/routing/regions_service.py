@@ -2,13 +2,13 @@
 
 import csv
 import gzip
-import time
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kernel.cache import TTLCache
 from app.routing import schemas
 from app.routing.models import Region
 from app.routing.regions import Match, Place, resolve
@@ -17,7 +17,7 @@ DATA = Path(__file__).parent / "data" / "kepmendagri_2025.csv.gz"
 LEVELS = ("kecamatan", "desa_kelurahan")
 PLACES_CACHE_SECONDS = 600.0
 
-_places: dict[str, tuple[float, list[Place]]] = {}
+_places: TTLCache[str, list[Place]] = TTLCache(PLACES_CACHE_SECONDS)
 
 
 def read_rows(jurisdiction_code: str, source: Path = DATA) -> list[Place]:
@@ -49,7 +49,7 @@ async def load(session: AsyncSession, jurisdiction_code: str) -> int:
                 set_={"name": stmt.excluded.name, "level": stmt.excluded.level},
             )
         )
-    _places.pop(jurisdiction_code, None)
+    _places.invalidate_after_commit(session, jurisdiction_code)
     return len(places)
 
 
@@ -78,16 +78,14 @@ async def list_regions(
 
 async def places(session: AsyncSession, jurisdiction_code: str) -> list[Place]:
     """The jurisdiction's loaded regions, cached per process."""
-    hit = _places.get(jurisdiction_code)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < PLACES_CACHE_SECONDS:
-        return hit[1]
+    return await _places.get(jurisdiction_code, lambda _: _read_places(session, jurisdiction_code))
+
+
+async def _read_places(session: AsyncSession, jurisdiction_code: str) -> list[Place]:
     rows = (
         await session.scalars(select(Region).where(Region.code.startswith(jurisdiction_code + ".")))
     ).all()
-    found = [Place(r.code, r.name, r.level, r.parent_code) for r in rows]
-    _places[jurisdiction_code] = (now, found)
-    return found
+    return [Place(r.code, r.name, r.level, r.parent_code) for r in rows]
 
 
 async def resolve_address(

@@ -4,7 +4,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.accounts.keys import ApiKeyAuthenticator
+from app.accounts.keys import ApiKeyAuthenticator, hash_secret
 from app.kernel.clock import SystemClock
 from app.kernel.errors import Unauthorized
 from tests.factories import World
@@ -45,5 +45,6 @@ async def test_concurrent_requests_with_a_wrong_key_all_get_401(
         *(authenticator.authenticate(wrong) for _ in range(5)), return_exceptions=True
     )
     assert all(isinstance(r, Unauthorized) for r in results)
-    # A refused key leaves no lock behind: a flood of random keys cannot grow memory.
-    assert authenticator._lookups == {}
+    # A refused key leaves nothing behind: a flood of random keys cannot grow memory.
+    assert hash_secret(wrong) not in authenticator._cache
+    assert authenticator._cache._loading == {}

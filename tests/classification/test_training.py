@@ -152,7 +152,7 @@ async def test_a_model_is_read_again_only_when_a_newer_version_exists(
     sessions: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(store, "VERSION_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(store.versions, "ttl", 0.0)
     older, _ = history.corpus()
     await history.load(sessions, world, older)
     assert (await client.post("/v1/routing-models", headers=world.h("admin"))).status_code == 201

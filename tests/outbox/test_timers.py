@@ -433,7 +433,7 @@ async def worker_processes(database_url: str) -> AsyncIterator[list[asyncio.subp
                 proc.send_signal(signal.SIGTERM)
         for proc in procs:
             try:
-                await asyncio.wait_for(proc.wait(), timeout=10)
+                await asyncio.wait_for(proc.wait(), timeout=60)
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
@@ -442,7 +442,8 @@ async def worker_processes(database_url: str) -> AsyncIterator[list[asyncio.subp
 async def _wait_started(proc: asyncio.subprocess.Process) -> asyncio.Task[bytes]:
     """Wait for the worker's start line, then keep its log pipe drained so it never blocks."""
     assert proc.stderr is not None
-    async with asyncio.timeout(30):
+    # Generous: on a machine busy with other suites a worker takes many seconds to import.
+    async with asyncio.timeout(180):
         while b"worker started" not in await proc.stderr.readline():
             assert proc.returncode is None
     return asyncio.create_task(proc.stderr.read())
@@ -465,7 +466,7 @@ async def test_two_worker_processes_racing_fire_each_timer_once(
         at=at,
         ids=[uuid.UUID(i) for i in ids],
     )
-    async with asyncio.timeout(60):
+    async with asyncio.timeout(180):
         while True:
             pending = await fetch(
                 engine,
@@ -477,7 +478,7 @@ async def test_two_worker_processes_racing_fire_each_timer_once(
             await asyncio.sleep(0.1)
     for proc in worker_processes:
         proc.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(proc.wait(), timeout=10) == 0
+        assert await asyncio.wait_for(proc.wait(), timeout=60) == 0
     for drain in drains:
         assert b"Traceback" not in await drain
     assert await _escalations_per_complaint(engine, ids) == [1] * 40

@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def start_worker(database_url: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def start_worker(database_url: str) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(**overrides: str) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -35,6 +35,7 @@ def start_worker(database_url: str) -> Iterator[Callable[[], subprocess.Popen[by
             "LAPOR_WORKER_POLL_SECONDS": "0.1",
             "LAPOR_WEBHOOK_TIMEOUT_SECONDS": "2",
             "LAPOR_WEBHOOK_LEASE_SECONDS": "3",
+            **overrides,
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "worker"],
@@ -57,7 +58,7 @@ def start_worker(database_url: str) -> Iterator[Callable[[], subprocess.Popen[by
                 proc.wait()
 
 
-async def _until(check: Callable[[], Any], seconds: float = 60.0) -> None:
+async def _until(check: Callable[[], Any], seconds: float = 120.0) -> None:
     """Wait for a condition with a generous bound (workers start slowly on a busy machine)."""
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
@@ -76,13 +77,18 @@ async def test_worker_killed_mid_delivery_loses_nothing(
     world: World,
     receiver: Receiver,
     engine: AsyncEngine,
-    start_worker: Callable[[], subprocess.Popen[bytes]],
+    start_worker: Callable[..., subprocess.Popen[bytes]],
 ) -> None:
     never = asyncio.Event()
     receiver.plan("/hook", Answer(stall=never))
     await register(hclient, world, receiver.url(), event_types=["complaint.received"])
     await new_complaint(hclient, world)
-    first = start_worker()
+    # The first worker's lease is what the second waits out, so it is short; but long enough
+    # that, on a busy machine, the first worker cannot see it run out (and send again) in the
+    # moment between the test seeing the request arrive and killing it; and its timeout never
+    # ends the stalled send first. The second worker's lease and timeout are long, so however
+    # slowly it runs its one send settles within its lease: two requests, never a third.
+    first = start_worker(LAPOR_WEBHOOK_LEASE_SECONDS="5", LAPOR_WEBHOOK_TIMEOUT_SECONDS="60")
 
     async def arrived() -> bool:
         return len(receiver.on("/hook")) >= 1
@@ -92,13 +98,13 @@ async def test_worker_killed_mid_delivery_loses_nothing(
     first.wait()
     [d] = await _rows(engine, "SELECT status, attempts FROM webhook_deliveries")
     assert d.status == "pending"  # the killed worker settled nothing
-    start_worker()
+    start_worker(LAPOR_WEBHOOK_LEASE_SECONDS="120", LAPOR_WEBHOOK_TIMEOUT_SECONDS="60")
 
     async def done() -> bool:
         rows = await _rows(engine, "SELECT status FROM webhook_deliveries")
         return [r.status for r in rows] == ["done"]
 
-    await _until(done)
+    await _until(done, 180)
     never.set()
     hits = receiver.on("/hook")
     assert len(hits) == 2  # at-least-once: the receiver saw it twice, with the same id
@@ -114,7 +120,7 @@ async def test_two_workers_racing_deliver_each_once(
     world: World,
     receiver: Receiver,
     engine: AsyncEngine,
-    start_worker: Callable[[], subprocess.Popen[bytes]],
+    start_worker: Callable[..., subprocess.Popen[bytes]],
 ) -> None:
     count = 40
     for _ in range(count):
