@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from app.accounts.clients_router import router as clients_router
 from app.accounts.keys import ApiKeyAuthenticator
 from app.accounts.router import router as auth_router
+from app.accounts.sessions import ConsoleSessions
 from app.attachments.router import router as attachments_router
 from app.attachments.storage import LocalDiskStore
 from app.calendar.router import router as calendar_router
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         app.state.engine = engine
         app.state.sessions = make_sessionmaker(engine)
         app.state.api_keys = ApiKeyAuthenticator(app.state.sessions, app.state.clock)
+        app.state.console_sessions = ConsoleSessions(app.state.sessions, app.state.clock, settings)
         yield
         await engine.dispose()
 

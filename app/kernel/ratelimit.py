@@ -18,8 +18,9 @@ from starlette.types import Scope
 
 from app.kernel.errors import answer_error
 
-# The web complaint form takes complaints in like the API does (app/pages).
-LIMITED_PATHS = ("/v1/", "/open311/", "/lapor")
+# The web complaint form takes complaints in like the API does (app/pages); the console
+# (app/console) is the API behind a login form, whose guessing the address bucket slows too.
+LIMITED_PATHS = ("/v1/", "/open311/", "/lapor", "/konsol/")
 MAX_TRACKED = 100_000  # buckets kept; the least recently used are dropped beyond this
 
 
@@ -53,7 +54,8 @@ class TokenBuckets:
 
 class RateLimiter:
     """429 with Retry-After once a caller or an address has used up its bucket (the API doors:
-    /v1/*, Open311's /open311/* and the web form /lapor, which take the same complaints in).
+    /v1/*, Open311's /open311/* and the web form /lapor, which take the same complaints in, and
+    the staff console /konsol/).
 
     Applied to every request by app/kernel/middleware.py; a rate of 0 turns its limit off.
     """
