@@ -15,6 +15,7 @@ from app.calendar.router import router as calendar_router
 from app.channels.router import router as channels_router
 from app.classification.router import router as classification_router
 from app.complaints.router import router as complaints_router
+from app.console.router import ROUTERS as console_routers
 from app.hub.router import router as hub_router
 from app.jurisdictions.router import router as policies_router
 from app.kernel import logging as app_logging
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(hub_router)
     app.include_router(reports_router)
     app.include_router(open311_router)
+    for console_router in console_routers:
+        app.include_router(console_router)
     app.mount(STATIC_URL, static_files(), name="static")
     install_error_docs(app)
     install_docs(app)
