@@ -151,10 +151,17 @@ async def queue(
     more = urlencode({**kept, "cursor": found.next_cursor}) if found.next_cursor else None
     ctx = await load_context(db, principal.jurisdiction_id)
     agencies = await routing.list_agencies(db, ctx, ALL, None, now)
+    # Triage is choosing among the model's candidates: each row shows them, likeliest first.
+    suggested = (
+        await queries.routing_of(db, principal, [c.id for c in found.items])
+        if slug == "triase"
+        else {}
+    )
     return page(
         request,
         "queue.html",
         principal,
+        suggested=suggested,
         queue=QUEUES[slug],
         found=found,
         agencies={a.id: a for a in agencies.items},

@@ -77,6 +77,8 @@ async def agency(
         agency=found,
         liaisons=liaisons.items,
         may_edit=principal.role == ADMIN,
+        kinds=get_args(schemas.AgencyKind),
+        done=request.query_params.get("selesai"),
         tz=ctx.timezone,
     )
 
@@ -112,3 +114,32 @@ async def test_rules(request: Request, principal: Supervising, db: DB, now: Now)
     ctx = await load_context(db, principal.jurisdiction_id)
     explanation = await rules_service.explain(db, ctx, body, now)
     return await _setup_page(request, principal, db, now, explanation=explanation)
+
+
+@router.post("/instansi/{agency_id}")
+async def update_agency(
+    agency_id: uuid.UUID, request: Request, principal: Admin, db: DB, now: Now
+) -> Response:
+    body = await parse_form(request, schemas.AgencyPatch)
+    ctx = await load_context(db, principal.jurisdiction_id)
+    await service.update_agency(db, ctx, agency_id, body, now)
+    return RedirectResponse(f"{HERE}/instansi/{agency_id}?selesai=ubah", status_code=303)
+
+
+@router.post("/kategori/{category_id}")
+async def update_category(
+    category_id: uuid.UUID, request: Request, principal: Admin, db: DB
+) -> Response:
+    body = await parse_form(request, schemas.CategoryPatch)
+    await categories.update_category(db, principal.jurisdiction_id, category_id, body)
+    return _back("kategori")
+
+
+@router.post("/aturan/{rule_id}/aktif")
+async def toggle_rule(rule_id: uuid.UUID, principal: Admin, db: DB) -> Response:
+    """Switch a rule on or off, every other field kept (the API's PUT with one field changed)."""
+    rule = await rules_service.get_rule(db, principal.jurisdiction_id, rule_id)
+    fields = rule.model_dump(exclude={"id", "active"})
+    body = schemas.RuleIn(**fields, active=not rule.active)
+    await rules_service.replace_rule(db, principal.jurisdiction_id, rule_id, body)
+    return _back("aturan")

@@ -1,10 +1,13 @@
 """Who sees and may do what in the console: the API's own answers, as pages."""
 
 import httpx
+import pytest
 
 from tests.complaint_states import make_complaint
 from tests.console.conftest import Open
 from tests.factories import World
+from tests.routing.support import take_in, verify
+from tests.routing.test_learned_routing import trained  # noqa: F401 - the fixture
 
 
 async def test_admin_queue_of_verification_lists_a_new_complaint(
@@ -121,3 +124,20 @@ SEGMENTS = {
     "respond": "tanggapi",
     "extend": "perpanjang",
 }
+
+
+@pytest.mark.usefixtures("trained")
+async def test_the_triage_queue_shows_the_models_candidates_and_probabilities(
+    browser: Open, world: World, client: httpx.AsyncClient
+) -> None:
+    unsure = await take_in(client, world, "tolong", None)
+    status, _ = await verify(client, world, unsure["id"])
+    assert status == "verified"  # the model abstained: triage
+    candidates = await client.get(f"/v1/complaints/{unsure['id']}", headers=world.h("admin"))
+    top = candidates.json()["routing"]["candidates"][0]
+    admin = await browser("admin")
+    queue = await admin.get("/konsol/antrian/triase")
+    row = queue.text.split(f"/konsol/keluhan/{unsure['id']}", 1)[1].split("</tr>", 1)[0]
+    assert f"{top['code']} {top['probability'] * 100:.0f}%" in row
+    page = await admin.get(f"/konsol/keluhan/{unsure['id']}")
+    assert top["name"] in page.text.split("Kandidat instansi", 1)[1]

@@ -20,7 +20,13 @@ async def test_dashboard_draws_the_reports_figures_as_svg(
     admin = await browser("admin")
     page = await admin.get("/konsol/laporan")
     assert page.status_code == 200
-    assert page.text.count("<svg") == 3
+    assert page.text.count('<figure class="chart"') == 3
+    # The status mix: one waiting for verification, one in process, so both bars are full.
+    mix = page.text.split("Komposisi status", 1)[1]
+    for label in ("Belum diverifikasi", "Dalam proses"):
+        row = mix.split(label, 1)[1].split("</tr>", 1)[0]
+        assert 'width="100.0" height="10" class="bar"' in row
+    assert 'width="0.0" height="10" class="bar"' in mix.split("Selesai", 1)[1].split("</tr>")[0]
     assert "<script" not in page.text.split("</main>")[0]
     api = await client.get("/v1/reports/summary", headers=world.h("admin"))
     received = api.json()["totals"]["received"]
@@ -90,6 +96,42 @@ async def test_admin_sets_up_agency_liaison_category_and_rule_then_tests_the_rul
     )
     assert tested.status_code == 200
     assert "Hasil: DISHUB" in tested.text
+
+
+async def test_admin_edits_an_agency_and_switches_a_category_and_a_rule_off(
+    browser: Open, world: World, client: httpx.AsyncClient
+) -> None:
+    admin = await browser("admin")
+    dlh = agency(world, "DLH")
+    edited = await admin.post(
+        f"/konsol/pengaturan/instansi/{dlh}",
+        {"name": "Dinas Lingkungan Hidup Kab. Ngawi", "kind": "dinas", "active": "false"},
+    )
+    assert edited.status_code == 303
+    api = await client.get(f"/v1/agencies/{dlh}", headers=world.h("admin"))
+    assert api.json()["name"] == "Dinas Lingkungan Hidup Kab. Ngawi"
+    assert api.json()["active"] is False
+    road = str(world.categories["jalan"])
+    assert (
+        await admin.post(f"/konsol/pengaturan/kategori/{road}", {"active": "false"})
+    ).status_code == 303
+    cats = await client.get("/v1/categories", headers=world.h("admin"))
+    assert [c["active"] for c in cats.json()["items"] if c["id"] == road] == [False]
+    rule = await client.post(
+        "/v1/routing-rules",
+        json={
+            "name": "Bansos",
+            "position": 5,
+            "agency_id": agency(world, "DINSOS"),
+            "keywords": ["bansos"],
+        },
+        headers=world.h("admin"),
+    )
+    assert rule.status_code == 201, rule.text
+    rid = rule.json()["id"]
+    assert (await admin.post(f"/konsol/pengaturan/aturan/{rid}/aktif")).status_code == 303
+    after = await client.get(f"/v1/routing-rules/{rid}", headers=world.h("admin"))
+    assert after.json() == {**rule.json(), "active": False}
 
 
 async def test_a_bad_setup_form_is_a_422_page(browser: Open, world: World) -> None:
