@@ -8,12 +8,14 @@ from fastapi import FastAPI
 from app.accounts.clients_router import router as clients_router
 from app.accounts.keys import ApiKeyAuthenticator
 from app.accounts.router import router as auth_router
+from app.accounts.sessions import ConsoleSessions
 from app.attachments.router import router as attachments_router
 from app.attachments.storage import LocalDiskStore
 from app.calendar.router import router as calendar_router
 from app.channels.router import router as channels_router
 from app.classification.router import router as classification_router
 from app.complaints.router import router as complaints_router
+from app.console.router import ROUTERS as console_routers
 from app.hub.router import router as hub_router
 from app.jurisdictions.router import router as policies_router
 from app.kernel import logging as app_logging
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         app.state.engine = engine
         app.state.sessions = make_sessionmaker(engine)
         app.state.api_keys = ApiKeyAuthenticator(app.state.sessions, app.state.clock)
+        app.state.console_sessions = ConsoleSessions(app.state.sessions, app.state.clock, settings)
         yield
         await engine.dispose()
 
@@ -93,6 +96,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(reports_router)
     app.include_router(open311_router)
     app.include_router(pages_router)
+    for console_router in console_routers:
+        app.include_router(console_router)
     app.mount(STATIC_URL, static_files(), name="static")
     install_error_docs(app)
     install_docs(app)

@@ -1,6 +1,6 @@
 """Every table, imported once so Alembic and the tests see the whole schema."""
 
-from app.accounts.models import ApiKey, Client, User
+from app.accounts.models import ApiKey, Client, ConsoleSession, User
 from app.attachments.models import Attachment
 from app.channels.models import ChannelAccount, SmsPart
 from app.classification.models import RoutingModel
@@ -27,6 +27,7 @@ __all__ = [
     "Client",
     "Complaint",
     "ComplaintEvent",
+    "ConsoleSession",
     "HubLink",
     "HubReconciliation",
     "IdempotencyRecord",

@@ -13,9 +13,6 @@ from app.kernel.security import Public
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
-# A wrong password costs the caller this much more time, on top of argon2's own cost.
-FAILURE_DELAY_SECONDS = 0.5
-
 
 class TokenOut(BaseModel):
     access_token: str
@@ -42,7 +39,7 @@ async def token(
     async with request.app.state.sessions() as session, session.begin():
         user = await service.login(session, username, password, now)
     if user is None:
-        await asyncio.sleep(FAILURE_DELAY_SECONDS)
+        await asyncio.sleep(service.FAILURE_DELAY_SECONDS)
         raise Unauthorized("Wrong username or password.", code="invalid_credentials")
     access, ttl = service.issue_token(settings, user)
     return TokenOut(access_token=access, expires_in=ttl)

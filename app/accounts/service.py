@@ -20,6 +20,9 @@ _passwords = PasswordHash.recommended()
 _DUMMY_HASH = _passwords.hash("timing-equaliser")
 
 LOCK_AFTER_FAILURES = 5
+# A wrong password costs the caller this much more time, on top of argon2's own cost (the API's
+# token endpoint and the console's login form alike).
+FAILURE_DELAY_SECONDS = 0.5
 LOCK_MINUTES = 15
 
 

@@ -155,6 +155,21 @@ async def list_complaints(
     return schemas.ComplaintPage(items=items, next_cursor=next_cursor)
 
 
+async def routing_of(
+    session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The last routing decision (`ComplaintOut.routing`) of each listed complaint the caller
+    may see: the triage queue shows its candidates and probabilities beside each row."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Complaint.id, Complaint.routing).where(
+            Complaint.id.in_(ids), visible_to(principal), Complaint.routing.is_not(None)
+        )
+    )
+    return {row.id: row.routing for row in rows}
+
+
 async def get_visible(
     session: AsyncSession, principal: Principal, complaint_id: uuid.UUID
 ) -> Complaint:

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     jwt_issuer: str = "lapor-desk"
     jwt_audience: str = "lapor-desk-api"
     jwt_ttl_seconds: int = 900
+    # Console sessions (/konsol/): ended after this long unused, and this long after login.
+    console_idle_minutes: int = 30
+    console_lifetime_hours: int = 12
     # "kid:base64key,kid:base64key": the first encrypts, all decrypt (rotation).
     identity_keys: SecretStr = SecretStr(DEFAULT_IDENTITY_KEY)
     identity_index_key: SecretStr = SecretStr(DEFAULT_INDEX_KEY)

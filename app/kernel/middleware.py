@@ -27,6 +27,7 @@ from app.kernel.errors import answer_error
 from app.kernel.hardening import content_security_policy, security_headers
 from app.kernel.logging import get_logger, request_id_var
 from app.kernel.ratelimit import RateLimiter
+from app.kernel.security import CONSOLE_PATH
 
 log = get_logger("app.access")
 
@@ -72,7 +73,8 @@ class Door:
         request_id = _request_id(headers)
         token = request_id_var.set(request_id)
         extra = [*self.security_headers, (b"x-request-id", request_id.encode())]
-        authenticated = b"authorization" in headers
+        # The console's pages are personal too: its session rides in a cookie, not a header.
+        authenticated = b"authorization" in headers or scope["path"].startswith(CONSOLE_PATH + "/")
         started = time.perf_counter()
         status = 500  # what the client gets when the app raises before answering
 

@@ -34,8 +34,9 @@ from app.kernel.logging import get_logger
 
 log = get_logger(__name__)
 
-# The web complaint form takes complaints in like the API does (app/pages).
-LIMITED_PATHS = ("/v1/", "/open311/", "/lapor")
+# The web complaint form takes complaints in like the API does (app/pages); the console
+# (app/console) is the API behind a login form, whose guessing the address bucket slows too.
+LIMITED_PATHS = ("/v1/", "/open311/", "/lapor", "/konsol/")
 FORM_PATH = "/lapor"  # where the web form posts
 MAX_TRACKED = 100_000  # buckets kept; the least recently used are dropped beyond this
 # The Redis URI schemes the bundled asyncio client (coredis) speaks.
@@ -159,7 +160,8 @@ class SharedLimit:
 
 class RateLimiter:
     """429 with Retry-After once a caller or an address has used up its allowance (the doors
-    that take complaints in: /v1/*, Open311's /open311/* and the web form /lapor).
+    that take complaints in: /v1/*, Open311's /open311/* and the web form /lapor; and the staff
+    console /konsol/).
 
     Applied to every request by app/kernel/middleware.py; a limit of None is off.
     """

@@ -26,6 +26,11 @@ CHANNEL_GATEWAY = "channel_gateway"
 AGENCY_SYSTEM = "agency_system"
 
 STAFF = (ADMIN, SUPERVISOR, LIAISON, OPERATOR)
+
+# The staff console (app/console): its session cookie is read under this path only, so a cookie
+# never authenticates an API call (the API stays free of CSRF by taking bearer tokens alone).
+CONSOLE_PATH = "/konsol"
+SESSION_COOKIE = "konsol_sesi"
 INTAKE = (OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, ADMIN)
 
 
@@ -89,6 +94,14 @@ async def authenticate(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
+    cookie = request.cookies.get(SESSION_COOKIE)
+    in_console = request.url.path.startswith(CONSOLE_PATH + "/")
+    if in_console and cookie and "authorization" not in request.headers:
+        # app/accounts/sessions.py; the session's CSRF token is kept for the console's guard.
+        active = await request.app.state.console_sessions.authenticate(cookie)
+        request.state.principal, request.state.csrf_token = active.principal, active.csrf_token
+        assert isinstance(active.principal, Principal)
+        return active.principal
     token = _bearer(request)
     if token.startswith(API_KEY_PREFIX):
         principal = await request.app.state.api_keys.authenticate(token)

@@ -51,6 +51,7 @@ def test_the_walk_catches_a_route_without_permission() -> None:
 def test_only_tracking_auth_health_and_provider_webhooks_are_public() -> None:
     # Provider webhooks cannot send our credentials; each verifies its provider's signature or
     # per-gateway secret instead (tests/channels prove a missing or bad one is refused).
+    # The console's login form is the way in (CSRF-checked and rate limited like the token).
     # Open311's reads are the public's: services, and requests by tracking number only
     # (tests/open311 prove a list by filters needs a key and nothing private shows).
     # The public's pages: tracking by number and the web form (tests/pages).
@@ -62,6 +63,7 @@ def test_only_tracking_auth_health_and_provider_webhooks_are_public() -> None:
         "/lapor",
         "/lapor/{code}",
         "/lapor/{code}/desa",
+        "/konsol/masuk",
         "/open311/v2/discovery.{fmt}",
         "/open311/v2/requests.{fmt}",
         "/open311/v2/requests/{service_request_id}.{fmt}",
