@@ -60,6 +60,8 @@ LOCAL: dict[str, str] = {
     "webhook_attempts": "the delivery log, read and written with its delivery",
     "idempotency_records": "a caller's replayed answers, by principal and key, short-lived",
     "metric_snapshots": "the worker's counts for /metrics, one row per metric",
+    "console_sessions": "found by its cookie's hash before the jurisdiction is known, and "
+    "written on every console request: not copied to every node",
 }
 
 # Tenant and local tables whose keys do not yet fit the rules above, each with what stands in
