@@ -28,6 +28,7 @@ from app.kernel.middleware import Door
 from app.kernel.ratelimit import RateLimiter
 from app.metrics.http import HttpMetrics, RequestMetrics
 from app.metrics.router import router as metrics_router
+from app.ombudsman.router import router as ombudsman_router
 from app.open311.router import router as open311_router
 from app.openapi import install_docs, operation_id
 from app.ops import router as ops_router
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(webhooks_router)
     app.include_router(hub_router)
     app.include_router(reports_router)
+    app.include_router(ombudsman_router)
     app.include_router(open311_router)
     install_error_docs(app)
     install_docs(app)

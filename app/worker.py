@@ -22,6 +22,7 @@ from app.kernel.clock import Clock, SystemClock
 from app.kernel.config import Settings
 from app.kernel.db import make_engine, make_sessionmaker
 from app.metrics import tasks as metrics
+from app.ombudsman import tasks as ombudsman
 from app.outbox.engine import Engine, Policy, Topic
 from app.privacy import tasks as privacy
 from app.privacy.crypto import Sealer
@@ -65,6 +66,7 @@ def topics(
         *hub.topics(settings, db, http, sealer, policy, clock),
         *privacy.topics(settings, sessions, clock),
         *classification.topics(settings, sessions, clock),
+        *ombudsman.topics(policy),
     ]
     return [*found, *metrics.topics(settings, sessions, clock, [t.name for t in found])]
 

@@ -8,7 +8,8 @@ from app.kernel.db import Base
 
 
 class Attachment(Base):
-    """An uploaded file; unattached it belongs to its uploader, attached to its complaint."""
+    """An uploaded file; unattached it belongs to its uploader, attached to its complaint (or
+    Ombudsman case)."""
 
     __tablename__ = "attachments"
 
@@ -19,6 +20,10 @@ class Attachment(Base):
     uploaded_by: Mapped[uuid.UUID] = mapped_column(index=True)
     complaint_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    # Or to an Ombudsman case: the data of an answer, a meeting's minutes, evidence of an action.
+    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("ombudsman_cases.id", ondelete="CASCADE"), index=True
     )
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(Integer)

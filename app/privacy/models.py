@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, String, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +15,10 @@ class IdentityAccessLog(Base):
     __table_args__ = (
         Index("ix_identity_access_log_jurisdiction_at", "jurisdiction_id", "occurred_at", "id"),
         Index("ix_identity_access_log_complaint", "complaint_id", "occurred_at"),
+        Index("ix_identity_access_log_ombudsman_case", "ombudsman_case_id", "occurred_at"),
+        CheckConstraint(
+            "(complaint_id IS NULL) <> (ombudsman_case_id IS NULL)", name="one_subject"
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -23,7 +27,9 @@ class IdentityAccessLog(Base):
     )
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jurisdictions.id"))
     # No cascade: a complaint whose identity was read cannot take its log with it.
-    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"))
+    complaint_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))
+    # Or the citizen an Ombudsman case names (app/privacy/citizens.py).
+    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ombudsman_cases.id"))
     actor_kind: Mapped[str] = mapped_column(String(10))
     actor_id: Mapped[uuid.UUID] = mapped_column()
     actor_role: Mapped[str] = mapped_column(String(20))
