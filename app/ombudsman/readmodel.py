@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.kernel.security import ADMIN, LIAISON, OMBUDSMAN_LIAISON, SUPERVISOR, Principal
 from app.ombudsman.models import OmbudsmanCase, OmbudsmanStep
@@ -23,9 +24,10 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     own = OmbudsmanCase.jurisdiction_id == principal.jurisdiction_id
     if principal.role != LIAISON:
         return own
+    # Aliased: a query that already selects steps (a report) must not correlate this one away.
+    owned = aliased(OmbudsmanStep)
     owns_step = exists().where(
-        OmbudsmanStep.case_id == OmbudsmanCase.id,
-        OmbudsmanStep.owner_agency_id == principal.agency_id,
+        owned.case_id == OmbudsmanCase.id, owned.owner_agency_id == principal.agency_id
     )
     return and_(own, or_(OmbudsmanCase.agency_id == principal.agency_id, owns_step))
 

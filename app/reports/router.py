@@ -21,7 +21,8 @@ from app.kernel.deps import DB, Now
 from app.kernel.errors import Forbidden, Invalid, Unauthorized, responses
 from app.kernel.security import ADMIN, LIAISON, SUPERVISOR, Allow, Principal
 from app.kernel.validation import CommaSeparated
-from app.reports import export, html, service, tables
+from app.ombudsman.readmodel import READERS as OMBUDSMAN_READERS
+from app.reports import export, html, ombudsman, service, tables
 from app.reports import schemas as s
 from app.reports.period import Period, parse_month, period_of
 
@@ -219,6 +220,26 @@ async def monthly(
     if fmt == "html":
         return HTMLResponse(html.monthly_page(out, ctx.name))
     return _render(out, tables.monthly_tables(out), fmt, f"laporan-bulanan-{month}")
+
+
+OmbudsmanReader = Annotated[Principal, Depends(Allow(*OMBUDSMAN_READERS))]
+
+
+@router.get("/ombudsman", response_model=ombudsman.OmbudsmanReport, responses=FILES)
+async def ombudsman_report(
+    principal: OmbudsmanReader,
+    db: DB,
+    now: Now,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    format: Annotated[Literal["json", "csv", "xlsx"] | None, Query()] = None,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """The year's Ombudsman cases by agency and stage, and their steps' deadlines kept."""
+    a = Asked(None, None, ListFilters(), format, accept, now)
+    ctx = await load_context(db, principal.jurisdiction_id)
+    out = await ombudsman.report(db, ctx, principal, year, a.now)
+    fmt = chosen(a, ("json", "csv", "xlsx"))
+    return _render(out, ombudsman.report_tables(out), fmt, f"laporan-ombudsman-{year}")
 
 
 @router.put(
