@@ -4,7 +4,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.content import UnsupportedContent, clean
@@ -115,6 +115,21 @@ async def _claim(
             code="unknown_attachment",
             details=[{"field": "attachments", "message": m} for m in missing],
         )
+
+
+async def described(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, ids: list[str]
+) -> dict[str, Stored]:
+    """What each attached file is (type, size, checksum), for an evidence list; no bytes."""
+    wanted = [u for u in map(_upload_id, ids) if u is not None]
+    if not wanted:
+        return {}
+    rows = await session.scalars(
+        select(Attachment).where(
+            Attachment.id.in_(wanted), Attachment.jurisdiction_id == jurisdiction_id
+        )
+    )
+    return {str(a.id): Stored(a.id, a.content_type, a.size_bytes, a.sha256) for a in rows}
 
 
 async def read(

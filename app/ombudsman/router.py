@@ -1,19 +1,21 @@
 """HTTP edge of the Ombudsman's cases: parse, check the caller, call one use case."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from app.jurisdictions.service import load_context
 from app.kernel.deps import DB, Now
 from app.kernel.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.kernel.security import ADMIN, Allow, Principal
 from app.kernel.validation import CommaSeparated
-from app.ombudsman import actions, policies, schemas, service
+from app.ombudsman import actions, exchange, policies, schemas, service
 from app.ombudsman.readmodel import ANSWERERS, MANAGERS, READERS
 from app.ombudsman.steps import Stage
 from app.privacy.deps import Cipher
+from app.reports.export import XLSX, xlsx_chunks
 
 router = APIRouter(prefix="/v1", tags=["ombudsman"])
 
@@ -193,6 +195,52 @@ async def report_recommendation(
     return await actions.finish(
         db, principal, case_id, step_id, "recommendation", body.report, body.attachments, now
     )
+
+
+FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
+}
+
+
+def _file(out: exchange.ExchangeFile, fmt: str, name: str) -> Response:
+    if fmt == "xlsx":
+        return StreamingResponse(
+            xlsx_chunks(exchange.exchange_tables(out)),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return JSONResponse(out.model_dump(mode="json"))
+
+
+@router.post(
+    f"{CASE}/export", response_model=exchange.ExchangeFile, responses={**FILE, **WRITE_ERRORS}
+)
+async def export_case(
+    case_id: uuid.UUID,
+    body: exchange.ExportIn,
+    principal: Manager,
+    db: DB,
+    now: Now,
+    cipher: Cipher,
+) -> Response:
+    """The case file for the Ombudsman (JSON or XLSX); logged with its purpose."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    out = await exchange.case_file(db, cipher, principal, ctx, case_id, body.purpose, now)
+    return _file(out, body.format, f"ombudsman-{case_id}")
+
+
+@router.post(
+    "/ombudsman-exports", response_model=exchange.ExchangeFile, responses={**FILE, **WRITE_ERRORS}
+)
+async def export_period(
+    body: exchange.PeriodExportIn, principal: Manager, db: DB, now: Now, cipher: Cipher
+) -> Response:
+    """The period's cases (letters received from `from` to `to`), JSON or XLSX; each logged."""
+    ctx = await load_context(db, principal.jurisdiction_id)
+    out = await exchange.period_file(
+        db, cipher, principal, ctx, body.from_, body.to, body.purpose, now
+    )
+    return _file(out, body.format, f"ombudsman-{body.from_}-{body.to}")
 
 
 @router.get("/ombudsman-policies", responses=READ_ERRORS)

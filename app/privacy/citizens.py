@@ -35,6 +35,21 @@ async def read(
     """Open the identity and log the read of the fields it held."""
     key_id, blob = sealed
     identity = sealer._open(Sealed.OMBUDSMAN_CITIZEN, key_id, blob, case_id)
+    await record(session, reader, jurisdiction_id, case_id, action, purpose, sorted(identity))
+    return identity
+
+
+async def record(
+    session: AsyncSession,
+    reader: Reader,
+    jurisdiction_id: uuid.UUID,
+    case_id: uuid.UUID,
+    action: str,
+    purpose: str,
+    fields: list[str],
+) -> None:
+    """One access-log row about a case's citizen; `fields` empty when none was disclosed (an
+    export that withheld the identity is on record too)."""
     await session.execute(
         insert(IdentityAccessLog).values(
             id=uuid.uuid4(),
@@ -47,8 +62,7 @@ async def read(
             actor_name=reader.name[:200],
             action=action,
             purpose=purpose,
-            fields=sorted(identity),
+            fields=fields,
             request_id=request_id_var.get(),
         )
     )
-    return identity
