@@ -6,7 +6,7 @@ could not list."""
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -62,6 +62,9 @@ def asked(
     category_id: uuid.UUID | None = None,
     channel: Annotated[list[Channel] | None, CommaSeparated, Query()] = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")] = None,
+    counter_site: Annotated[
+        str | None, Query(max_length=50, description="counter: the office's agency code")
+    ] = None,
     format: Annotated[
         Format | None, Query(description="else from Accept, else json; html: monthly only")
     ] = None,
@@ -73,6 +76,7 @@ def asked(
         channel=channel,
         category_id=category_id,
         region_code=region_code,
+        counter_site=counter_site,
     )
     return Asked(from_, to, filters, format, accept, now)
 
@@ -168,6 +172,15 @@ async def channels(principal: Reader, db: DB, a: Params) -> Response:
 async def regions(principal: Reader, db: DB, a: Params) -> Response:
     """The same measures per kecamatan."""
     return await _breakdown(db, principal, a, "region")
+
+
+@router.get("/counter-sites", response_model=s.BreakdownOut, responses=FILES)
+async def counter_sites(principal: Reader, db: DB, a: Params) -> Response:
+    """What each complaint booth received: counter complaints per office and event."""
+    only_counter = Asked(
+        a.start, a.end, replace(a.filters, channel=["counter"]), a.format, a.accept, a.now
+    )
+    return await _breakdown(db, principal, only_counter, "counter_site")
 
 
 @router.get("/trend", response_model=s.BreakdownOut, responses=FILES)
