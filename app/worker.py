@@ -66,7 +66,7 @@ def topics(
         *hub.topics(settings, db, http, sealer, policy, clock),
         *privacy.topics(settings, sessions, clock),
         *classification.topics(settings, sessions, clock),
-        *ombudsman.topics(policy),
+        *ombudsman.topics(policy, webhooks.case_subscribers()),
     ]
     return [*found, *metrics.topics(settings, sessions, clock, [t.name for t in found])]
 

@@ -78,3 +78,4 @@ OmbudsmanEvent = Literal[
     "closed",
 ]
 OMBUDSMAN_EVENTS: tuple[str, ...] = get_args(OmbudsmanEvent)
+OMBUDSMAN_EVENT_NAMES: tuple[str, ...] = tuple(f"ombudsman.{t}" for t in OMBUDSMAN_EVENTS)

@@ -12,6 +12,7 @@ from app.calendar.workdays import WorkCalendar
 from app.complaints.vocabulary import OmbudsmanEvent
 from app.kernel.security import OMBUDSMAN_LIAISON, SUPERVISOR
 from app.ombudsman import steps
+from app.ombudsman.fanout import EVENT_TOPIC
 from app.ombudsman.models import OmbudsmanCase, OmbudsmanCaseEvent, OmbudsmanStep
 from app.outbox.service import NewMessage, enqueue, enqueue_many
 from app.routing.notify import EMAIL_TOPIC
@@ -45,6 +46,16 @@ async def append_event(
     )
     session.add(event)
     await session.flush()
+    # Keyed per case, so its events reach each receiver in seq order.
+    await enqueue(
+        session,
+        case.jurisdiction_id,
+        EVENT_TOPIC,
+        f"{EVENT_TOPIC}:{case.id}:{event.seq}",
+        {"case_id": str(case.id), "seq": event.seq},
+        available_at=now,
+        ordering_key=f"{EVENT_TOPIC}:{case.id}",
+    )
     return event
 
 

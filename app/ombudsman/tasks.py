@@ -2,6 +2,7 @@
 each fired once (the dedupe key makes the row one; the step's state makes it act once)."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.jurisdictions.service import load_context
 from app.ombudsman import events, steps
+from app.ombudsman.fanout import EVENT_TOPIC, CaseSubscriber, fan_out
 from app.ombudsman.models import OmbudsmanCase, OmbudsmanStep
 from app.outbox.engine import Message, Policy, Topic
 
@@ -59,10 +61,13 @@ async def fire(session: AsyncSession, payload: dict[str, Any], now: datetime) ->
     return "escalated"
 
 
-def topics(policy: Policy) -> list[Topic]:
-    """The timers: database only, so each runs exactly once."""
+def topics(policy: Policy, subscribers: Sequence[CaseSubscriber]) -> list[Topic]:
+    """The timers and the event fan-out: database only, so each runs exactly once."""
 
     async def handle(session: AsyncSession, row: Message) -> None:
         await fire(session, row.payload, row.now)
 
-    return [Topic(events.TIMER_TOPIC, policy, handle=handle)]
+    return [
+        Topic(events.TIMER_TOPIC, policy, handle=handle),
+        Topic(EVENT_TOPIC, policy, handle=fan_out(subscribers)),
+    ]

@@ -263,6 +263,22 @@ def upgrade() -> None:
         "users",
         "role IN ('admin', 'supervisor', 'liaison', 'operator', 'ombudsman_liaison')",
     )
+    # A callback delivery is owed for a complaint's event or for a case's.
+    op.add_column("webhook_deliveries", sa.Column("ombudsman_case_id", sa.Uuid(), nullable=True))
+    op.alter_column("webhook_deliveries", "complaint_id", existing_type=sa.UUID(), nullable=True)
+    op.create_foreign_key(
+        op.f("fk_webhook_deliveries_ombudsman_case_id_ombudsman_cases"),
+        "webhook_deliveries",
+        "ombudsman_cases",
+        ["ombudsman_case_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_check_constraint(
+        op.f("ck_webhook_deliveries_one_subject"),
+        "webhook_deliveries",
+        "(complaint_id IS NULL) <> (ombudsman_case_id IS NULL)",
+    )
 
 
 def downgrade() -> None:
@@ -275,6 +291,17 @@ def downgrade() -> None:
     op.drop_constraint(
         op.f("ck_identity_access_log_one_subject"), "identity_access_log", type_="check"
     )
+    op.execute("DELETE FROM webhook_deliveries WHERE ombudsman_case_id IS NOT NULL")
+    op.drop_constraint(
+        op.f("ck_webhook_deliveries_one_subject"), "webhook_deliveries", type_="check"
+    )
+    op.drop_constraint(
+        op.f("fk_webhook_deliveries_ombudsman_case_id_ombudsman_cases"),
+        "webhook_deliveries",
+        type_="foreignkey",
+    )
+    op.alter_column("webhook_deliveries", "complaint_id", existing_type=sa.UUID(), nullable=False)
+    op.drop_column("webhook_deliveries", "ombudsman_case_id")
     op.drop_constraint(
         op.f("fk_identity_access_log_ombudsman_case_id_ombudsman_cases"),
         "identity_access_log",
