@@ -30,6 +30,7 @@ from app.kernel.middleware import Door
 from app.kernel.ratelimit import build_rate_limiter
 from app.metrics.http import HttpMetrics, RequestMetrics
 from app.metrics.router import router as metrics_router
+from app.ombudsman.router import router as ombudsman_router
 from app.open311.router import router as open311_router
 from app.openapi import install_docs, operation_id
 from app.ops import router as ops_router
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(webhooks_router)
     app.include_router(hub_router)
     app.include_router(reports_router)
+    app.include_router(ombudsman_router)
     app.include_router(open311_router)
     app.include_router(pages_router)
     for console_router in console_routers:

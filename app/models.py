@@ -10,6 +10,13 @@ from app.jurisdictions.models import CalendarOverride, Jurisdiction, Jurisdictio
 from app.kernel.db import Base
 from app.kernel.models import IdempotencyRecord
 from app.metrics.models import MetricSnapshot
+from app.ombudsman.models import (
+    OmbudsmanCase,
+    OmbudsmanCaseComplaint,
+    OmbudsmanCaseEvent,
+    OmbudsmanPolicy,
+    OmbudsmanStep,
+)
 from app.outbox.models import OutboxMessage
 from app.privacy.models import IdentityAccessLog, Reporter
 from app.reports.models import ReportTarget
@@ -36,6 +43,11 @@ __all__ = [
     "JurisdictionEvent",
     "Liaison",
     "MetricSnapshot",
+    "OmbudsmanCase",
+    "OmbudsmanCaseComplaint",
+    "OmbudsmanCaseEvent",
+    "OmbudsmanPolicy",
+    "OmbudsmanStep",
     "OutboxMessage",
     "Region",
     "ReportTarget",

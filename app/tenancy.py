@@ -37,6 +37,10 @@ TENANT: dict[str, str] = {
     "calendar_overrides": "a jurisdiction's days off and working days",
     "routing_settings": "a jurisdiction's routing threshold",
     "report_targets": "a jurisdiction's yearly report targets",
+    "ombudsman_cases": "the Ombudsman's cases about a jurisdiction's services",
+    "ombudsman_case_complaints": "a case's links to the jurisdiction's own complaints",
+    "ombudsman_steps": "a case's clarifications, meetings, corrective actions, recommendation",
+    "ombudsman_case_events": "a case's history, read and written with it",
 }
 
 REFERENCE: dict[str, str] = {
@@ -52,6 +56,7 @@ REFERENCE: dict[str, str] = {
     "api_keys": "looked up by prefix on every request, before the jurisdiction is known",
     "channel_accounts": "looked up by secret on a provider's request, before the jurisdiction",
     "webhook_endpoints": "configuration, read when an event fans out",
+    "ombudsman_policies": "configuration; cases point at the policy they were received under",
 }
 
 LOCAL: dict[str, str] = {
@@ -75,7 +80,17 @@ NOT_YET: dict[str, str] = {
     "complaint goes, which a composite key can do only with PostgreSQL 15's SET NULL (column)",
     "outbox_messages": "its foreign key to complaints: a coordinator-local table cannot point at "
     "a distributed one (the key goes, or the engine claims per jurisdiction)",
-    "webhook_deliveries": "its foreign key to complaints, as for outbox_messages",
+    "webhook_deliveries": "its foreign keys to complaints and Ombudsman cases, as for "
+    "outbox_messages",
+    # The Ombudsman's tables arrived after the keys above were reworked; the same change awaits
+    # them: jurisdiction_id in each child row, UNIQUE (id, jurisdiction_id) on ombudsman_cases,
+    # and every key to a case paired with it.
+    "ombudsman_cases": "primary key (id) and UNIQUE (jurisdiction_id, letter_number) only",
+    "ombudsman_case_complaints": "no jurisdiction_id yet; keys to cases and complaints by id",
+    "ombudsman_steps": "no jurisdiction_id yet; its key to the case by id",
+    "ombudsman_case_events": "no jurisdiction_id yet; its key to the case by id",
+    "attachments": "its foreign key to an Ombudsman case is by id alone",
+    "identity_access_log": "its foreign key to an Ombudsman case is by id alone",
 }
 
 

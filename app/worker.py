@@ -22,6 +22,7 @@ from app.kernel.clock import Clock, SystemClock
 from app.kernel.config import Settings
 from app.kernel.db import make_engine, make_sessionmaker
 from app.metrics import tasks as metrics
+from app.ombudsman import tasks as ombudsman
 from app.outbox import tasks as outbox
 from app.outbox.engine import Engine, Policy, Topic
 from app.privacy import tasks as privacy
@@ -66,6 +67,7 @@ def topics(
         *hub.topics(settings, db, http, sealer, policy, clock),
         *privacy.topics(settings, sessions, clock),
         *classification.topics(settings, sessions, clock),
+        *ombudsman.topics(policy, webhooks.case_subscribers()),
     ]
     counted = [*(t.name for t in found), outbox.PRUNE_TOPIC]
     found += metrics.topics(settings, sessions, clock, counted)

@@ -109,6 +109,7 @@ async def make_world(session: AsyncSession, settings: Settings) -> World:
     await _user(session, settings, world, "liaison_other", "liaison", j, agencies["DLH"].id)
     await _user(session, settings, world, "operator", "operator", j)
     await _user(session, settings, world, "operator_other", "operator", j)
+    await _user(session, settings, world, "narahubung", "ombudsman_liaison", j)
     await _client(session, world, "citizen_app", "citizen_app", j)
     await _client(session, world, "citizen_app_other", "citizen_app", j)
     await _client(session, world, "hub", "hub", j)

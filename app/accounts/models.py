@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kernel.db import Base
 
-PERSON_ROLES = ("admin", "supervisor", "liaison", "operator")
+PERSON_ROLES = ("admin", "supervisor", "liaison", "operator", "ombudsman_liaison")
 MACHINE_ROLES = ("citizen_app", "hub", "channel_gateway", "agency_system")
 
 

@@ -8,7 +8,8 @@ from app.kernel.db import Base, identified_by, tenant_foreign_key
 
 
 class Attachment(Base):
-    """An uploaded file; unattached it belongs to its uploader, attached to its complaint."""
+    """An uploaded file; unattached it belongs to its uploader, attached to its complaint (or
+    Ombudsman case)."""
 
     __tablename__ = "attachments"
     __table_args__ = (tenant_foreign_key("complaint_id", "complaints", ondelete="CASCADE"),)
@@ -20,6 +21,10 @@ class Attachment(Base):
     )
     uploaded_by: Mapped[uuid.UUID] = mapped_column(index=True)
     complaint_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    # Or to an Ombudsman case: the data of an answer, a meeting's minutes, evidence of an action.
+    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("ombudsman_cases.id", ondelete="CASCADE"), index=True
+    )
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

@@ -18,6 +18,7 @@ from app.kernel.security import (
     CITIZEN_APP,
     HUB,
     LIAISON,
+    OMBUDSMAN_LIAISON,
     OPERATOR,
     SUPERVISOR,
     Allow,
@@ -27,13 +28,22 @@ from app.kernel.security import (
 router = APIRouter(prefix="/v1", tags=["attachments"])
 
 Uploader = Annotated[
-    Principal, Depends(Allow(OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, ADMIN, LIAISON))
+    Principal,
+    Depends(Allow(OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, ADMIN, LIAISON, OMBUDSMAN_LIAISON)),
 ]
 Reader = Annotated[
     Principal,
     Depends(
         Allow(
-            ADMIN, SUPERVISOR, LIAISON, OPERATOR, CITIZEN_APP, HUB, CHANNEL_GATEWAY, AGENCY_SYSTEM
+            ADMIN,
+            SUPERVISOR,
+            LIAISON,
+            OPERATOR,
+            CITIZEN_APP,
+            HUB,
+            CHANNEL_GATEWAY,
+            AGENCY_SYSTEM,
+            OMBUDSMAN_LIAISON,
         )
     ),
 ]

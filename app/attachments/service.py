@@ -4,7 +4,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.attachments.content import UnsupportedContent, clean
@@ -13,6 +13,7 @@ from app.attachments.storage import BlobStore
 from app.complaints import readmodel
 from app.kernel.errors import AppError, Invalid, NotFound, PayloadTooLarge
 from app.kernel.security import Principal
+from app.ombudsman import readmodel as ombudsman
 
 
 class UnsupportedMediaType(AppError):
@@ -66,7 +67,30 @@ async def claim(
     session: AsyncSession, principal: Principal, complaint_id: uuid.UUID, refs: list[str]
 ) -> None:
     """Attach the caller's own unattached uploads named in `refs` to a new complaint."""
-    ids = {u for u in map(_upload_id, refs) if u is not None}
+    await _claim(
+        session,
+        principal,
+        {u for u in map(_upload_id, refs) if u is not None},
+        complaint_id=complaint_id,
+    )
+
+
+async def claim_for_case(
+    session: AsyncSession, principal: Principal, case_id: uuid.UUID, refs: list[str]
+) -> None:
+    """Attach the caller's own unattached uploads to an Ombudsman case; every ref is an id."""
+    ids = set()
+    for ref in refs:
+        upload_id = _upload_id(ref)
+        if upload_id is None:
+            raise Invalid.field("attachments", "Send upload ids (POST /v1/attachments).")
+        ids.add(upload_id)
+    await _claim(session, principal, ids, ombudsman_case_id=case_id)
+
+
+async def _claim(
+    session: AsyncSession, principal: Principal, ids: set[uuid.UUID], **owner: uuid.UUID
+) -> None:
     if not ids:
         return
     claimed = (
@@ -77,8 +101,9 @@ async def claim(
                 Attachment.jurisdiction_id == principal.jurisdiction_id,
                 Attachment.uploaded_by == principal.id,
                 Attachment.complaint_id.is_(None),
+                Attachment.ombudsman_case_id.is_(None),
             )
-            .values(complaint_id=complaint_id)
+            .values(**owner)
             .returning(Attachment.id)
         )
     ).all()
@@ -92,6 +117,21 @@ async def claim(
         )
 
 
+async def described(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, ids: list[str]
+) -> dict[str, Stored]:
+    """What each attached file is (type, size, checksum), for an evidence list; no bytes."""
+    wanted = [u for u in map(_upload_id, ids) if u is not None]
+    if not wanted:
+        return {}
+    rows = await session.scalars(
+        select(Attachment).where(
+            Attachment.id.in_(wanted), Attachment.jurisdiction_id == jurisdiction_id
+        )
+    )
+    return {str(a.id): Stored(a.id, a.content_type, a.size_bytes, a.sha256) for a in rows}
+
+
 async def read(
     session: AsyncSession, store: BlobStore, principal: Principal, attachment_id: uuid.UUID
 ) -> tuple[Attachment, bytes]:
@@ -99,10 +139,12 @@ async def read(
     attachment = await session.get(Attachment, attachment_id)
     if attachment is None or attachment.jurisdiction_id != principal.jurisdiction_id:
         raise NotFound("No such attachment.", code="attachment_not_found")
-    if attachment.complaint_id is None:
-        allowed = attachment.uploaded_by == principal.id
-    else:
+    if attachment.complaint_id is not None:
         allowed = await readmodel.is_visible(session, principal, attachment.complaint_id)
+    elif attachment.ombudsman_case_id is not None:
+        allowed = await ombudsman.is_visible(session, principal, attachment.ombudsman_case_id)
+    else:
+        allowed = attachment.uploaded_by == principal.id
     if not allowed:
         raise NotFound("No such attachment.", code="attachment_not_found")
     data = await store.get(attachment.storage_key)

@@ -29,7 +29,7 @@ from app.outbox.service import EVENT_TOPIC, INSERT_HEAD, TIMER_TOPIC
 from app.privacy.crypto import Sealed, Sealer
 from app.routing.decide import Sample
 from app.routing.decision import suggest_and_route
-from app.routing.service import check_category
+from app.routing.service import agency_id_by_code, check_category
 
 # A clerk's clock may run a little ahead of ours; beyond this a "received" date is a typo.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -131,6 +131,22 @@ def _received_at(body: ComplaintCreate, now: datetime) -> datetime:
     return body.received_at.astimezone(UTC)
 
 
+async def _counter_site(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, body: ComplaintCreate
+) -> dict[str, Any]:
+    """The counter site with its agency's id, or nothing; 422 for an unknown agency code."""
+    if body.counter_site is None:
+        return {}
+    code = body.counter_site.agency_code
+    agency_id = await agency_id_by_code(session, jurisdiction_id, code)
+    if agency_id is None:
+        raise Invalid.field(
+            "counter_site.agency_code", f"No agency has the code {code!r}.", "unknown_agency"
+        )
+    site = {"agency_code": code, "agency_id": str(agency_id), "event": body.counter_site.event}
+    return {"counter_site": site}
+
+
 def _channel_detail(body: ComplaintCreate) -> dict[str, Any]:
     detail: dict[str, Any] = {}
     if body.platform:
@@ -168,6 +184,7 @@ async def take_in(
         raise Invalid.field("occurred_at", "occurred_at cannot be in the future.")
     if body.category_id is not None:
         await check_category(session, ctx.id, body.category_id)
+    site = await _counter_site(session, ctx.id, body)
     policy = ctx.policy_at(received_at)
     verification_due_at = ctx.calendar.add_days(received_at, policy.verification_days, policy.unit)
     loc = body.location
@@ -197,7 +214,7 @@ async def take_in(
     params: dict[str, object] = {
         "jurisdiction_id": ctx.id,
         "channel": body.channel,
-        "channel_detail": json.dumps(_channel_detail(body) | (extra_detail or {})),
+        "channel_detail": json.dumps(_channel_detail(body) | site | (extra_detail or {})),
         "channel_ref": body.channel_ref,
         "title": body.title,
         "text": body.text,

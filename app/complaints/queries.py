@@ -47,6 +47,7 @@ class ListFilters:
     type: Sequence[str] | None = None
     agency_id: uuid.UUID | None = None
     channel: Sequence[str] | None = None
+    counter_site: str | None = None  # the agency code of the office or booth a counter took it
     category_id: uuid.UUID | None = None
     region_code: str | None = None
     overdue: bool | None = None
@@ -107,6 +108,9 @@ def filter_conditions(f: ListFilters, now: datetime) -> list[ColumnElement[bool]
         conditions.append(Complaint.agency_id == f.agency_id)
     if f.channel:
         conditions.append(Complaint.channel.in_(f.channel))
+    if f.counter_site:
+        site = Complaint.channel_detail["counter_site"]["agency_code"].astext
+        conditions.append(site == f.counter_site)
     if f.category_id:
         conditions.append(Complaint.category_id == f.category_id)
     if f.region_code:

@@ -232,3 +232,18 @@ async def labelled(
     """How many verified complaints have one of these agencies as their decided answer."""
     found = await session.scalar(_LABELLED, {"j": jurisdiction_id, "agencies": list(agencies)})
     return int(found or 0)
+
+
+async def of_jurisdiction_ids(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of `ids` are complaints of this jurisdiction (links from other records)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    found = await session.scalars(
+        select(Complaint.id).where(
+            Complaint.id.in_(wanted), Complaint.jurisdiction_id == jurisdiction_id
+        )
+    )
+    return set(found)

@@ -101,6 +101,9 @@ async def list_complaints(
     type: Annotated[list[ComplaintType] | None, CommaSeparated, Query()] = None,
     agency_id: uuid.UUID | None = None,
     channel: Annotated[list[schemas.ChannelName] | None, CommaSeparated, Query()] = None,
+    counter_site: Annotated[
+        str | None, Query(max_length=50, description="counter: the office's agency code")
+    ] = None,
     category_id: uuid.UUID | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")] = None,
     overdue: bool | None = None,
@@ -117,6 +120,7 @@ async def list_complaints(
         type=type,
         agency_id=agency_id,
         channel=channel,
+        counter_site=counter_site,
         category_id=category_id,
         region_code=region_code,
         overdue=overdue,

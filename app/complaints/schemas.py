@@ -28,6 +28,17 @@ class Strict(StrictModel, BaseModel):
     """Base of the complaint request bodies."""
 
 
+AgencyCode = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+class CounterSite(Strict):
+    """Where a counter complaint was taken: an agency's own office or booth (gerai pengaduan),
+    and the event it stood at, if any (an expo, a mobile service day)."""
+
+    agency_code: AgencyCode = Field(description="the code of the agency whose office or booth")
+    event: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
 class Location(Strict):
     region_code: (
         Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$", max_length=13)]
@@ -89,6 +100,9 @@ class ComplaintCreate(Strict):
     channel: ChannelName
     platform: Platform | None = Field(None, description="social_media: which platform")
     counter_kind: CounterKind | None = Field(None, description="counter: walk-in, box or letter")
+    counter_site: CounterSite | None = Field(
+        None, description="counter: the office or booth it was taken at, and the event"
+    )
     text: Text
     title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     category_id: uuid.UUID | None = None
@@ -126,6 +140,8 @@ class ComplaintCreate(Strict):
             raise ValueError("letter_number and letter_date are only for counter letters")
         if (self.channel == "social_media") != (self.platform is not None):
             raise field_rule("platform", "platform is required for social_media and only for it")
+        if self.counter_site is not None and self.channel != "counter":
+            raise field_rule("counter_site", "counter_site is only for counter intake")
         if (self.channel == "counter") != (self.counter_kind is not None):
             raise field_rule("counter_kind", "counter_kind is required for counter and only for it")
         if self.received_at is not None and self.channel not in BACKDATABLE_CHANNELS:

@@ -56,3 +56,26 @@ EVENT_NAMES: tuple[str, ...] = tuple(f"complaint.{t}" for t in WEBHOOK_EVENTS)
 # The result of handling a response records (Pasal 11 ayat 2, "hasil penanganan").
 Resolution = Literal["resolved", "not_settleable"]
 RESOLUTIONS: tuple[str, ...] = get_args(Resolution)
+
+# The events of an Ombudsman case's timeline (app/ombudsman), sent as "ombudsman.<x>"; apart
+# from the complaint events above, so no complaint callback ever carries one.
+OmbudsmanEvent = Literal[
+    "received",
+    "updated",
+    "clarification_requested",
+    "clarification_answered",
+    "meeting_scheduled",
+    "meeting_held",
+    "lahp_received",
+    "corrective_action_added",
+    "corrective_action_progress",
+    "corrective_action_completed",
+    "recommendation_received",
+    "recommendation_reported",
+    "due_soon",
+    "overdue",
+    "escalated",
+    "closed",
+]
+OMBUDSMAN_EVENTS: tuple[str, ...] = get_args(OmbudsmanEvent)
+OMBUDSMAN_EVENT_NAMES: tuple[str, ...] = tuple(f"ombudsman.{t}" for t in OMBUDSMAN_EVENTS)

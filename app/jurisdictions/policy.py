@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol, TypeVar
 
 from app.calendar.workdays import DeadlineUnit
 
@@ -42,8 +43,20 @@ DEFAULT_POLICY_VALUES: dict[str, int | str] = {
 }
 
 
-def policy_in_force(policies: list[Policy], on: date) -> Policy:
-    """The newest version effective on `on` (the earliest one if `on` predates them all)."""
+class Versioned(Protocol):
+    @property
+    def effective_from(self) -> date: ...
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def policy_in_force(policies: list[V], on: date) -> V:
+    """The newest version effective on `on` (the earliest one if `on` predates them all).
+
+    Any versioned policy (the complaint SLA, the Ombudsman deadlines) is chosen by this rule."""
     candidates = [p for p in policies if p.effective_from <= on]
     if not candidates:
         return min(policies, key=lambda p: (p.effective_from, p.version))

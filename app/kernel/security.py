@@ -24,8 +24,11 @@ CITIZEN_APP = "citizen_app"
 HUB = "hub"
 CHANNEL_GATEWAY = "channel_gateway"
 AGENCY_SYSTEM = "agency_system"
+# The Pemda's Ombudsman narahubung (Bagian Organisasi in Klaten's agreement): manages the
+# Ombudsman's cases (app/ombudsman) and nothing of the complaints beyond what staff read.
+OMBUDSMAN_LIAISON = "ombudsman_liaison"
 
-STAFF = (ADMIN, SUPERVISOR, LIAISON, OPERATOR)
+STAFF = (ADMIN, SUPERVISOR, LIAISON, OPERATOR, OMBUDSMAN_LIAISON)
 
 # The staff console (app/console): its session cookie is read under this path only, so a cookie
 # never authenticates an API call (the API stays free of CSRF by taking bearer tokens alone).

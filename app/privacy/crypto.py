@@ -38,6 +38,8 @@ class Sealed(StrEnum):
     WEBHOOK_SECRETS = "webhook_endpoint"  # webhook_endpoints.secrets_ciphertext
     SMS_SENDER = "sms_part"  # sms_parts.sender_ciphertext, until the parts are joined
     OUTBOX = "outbox_message"  # the destination and token of a reply row
+    # ombudsman_cases.citizen_ciphertext: a citizen the Ombudsman named, bound to the case
+    OMBUDSMAN_CITIZEN = "ombudsman_citizen"
 
 
 def associated_data(kind: Sealed, bound_to: uuid.UUID) -> bytes:
@@ -89,8 +91,8 @@ class Sealer:
 
     def open(self, kind: Sealed, key_id: str, blob: bytes, bound_to: uuid.UUID) -> dict[str, Any]:
         """A sealed secret back; never a reporter identity (see app/privacy/identity.py)."""
-        if kind is Sealed.IDENTITY:
-            raise PermissionError("reporter identities are read through app.privacy.identity")
+        if kind in (Sealed.IDENTITY, Sealed.OMBUDSMAN_CITIZEN):
+            raise PermissionError("identities are read through app.privacy, which logs each read")
         return self._open(kind, key_id, blob, bound_to)
 
     def _open(self, kind: Sealed, key_id: str, blob: bytes, bound_to: uuid.UUID) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary, String, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,6 +17,10 @@ class IdentityAccessLog(Base):
         Index("ix_identity_access_log_complaint", "complaint_id", "occurred_at"),
         # No cascade: a complaint whose identity was read cannot take its log with it.
         tenant_foreign_key("complaint_id", "complaints"),
+        Index("ix_identity_access_log_ombudsman_case", "ombudsman_case_id", "occurred_at"),
+        CheckConstraint(
+            "(complaint_id IS NULL) <> (ombudsman_case_id IS NULL)", name="one_subject"
+        ),
     )
     __mapper_args__ = identified_by("id")
 
@@ -27,7 +31,9 @@ class IdentityAccessLog(Base):
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("jurisdictions.id"), primary_key=True
     )
-    complaint_id: Mapped[uuid.UUID] = mapped_column()
+    complaint_id: Mapped[uuid.UUID | None] = mapped_column()
+    # Or the citizen an Ombudsman case names (app/privacy/citizens.py).
+    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ombudsman_cases.id"))
     actor_kind: Mapped[str] = mapped_column(String(10))
     actor_id: Mapped[uuid.UUID] = mapped_column()
     actor_role: Mapped[str] = mapped_column(String(20))

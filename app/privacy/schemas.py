@@ -94,7 +94,8 @@ class SubjectExport(BaseModel):
 class AccessLogEntry(BaseModel):
     id: uuid.UUID
     occurred_at: datetime
-    complaint_id: uuid.UUID
+    complaint_id: uuid.UUID | None
+    ombudsman_case_id: uuid.UUID | None = None
     actor_kind: str
     actor_id: uuid.UUID
     actor_role: str

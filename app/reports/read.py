@@ -41,7 +41,7 @@ from app.routing.models import Agency, Category, Region
 
 ANSWERED = ("responded", "closed")
 ARCHIVE_REASONS = ("unclear", "duplicate", "not_a_complaint", "out_of_scope", "incomplete")
-KEYS = ("agency", "type", "category", "channel", "region", "none", "week", "month")
+KEYS = ("agency", "type", "category", "channel", "region", "counter_site", "none", "week", "month")
 # A kecamatan's code is its first three parts: 35.21.01 of 35.21.01.2001.
 KECAMATAN_LENGTH = 8
 
@@ -76,6 +76,10 @@ def _key(name: str, tz: str) -> Any:
         return c.channel
     if name == "region":
         return func.left(c.region_code, KECAMATAN_LENGTH)
+    if name == "counter_site":  # "DPUPR · Gerai HUT Ngawi": the office, and the event if any
+        site = c.channel_detail["counter_site"]
+        key = func.concat_ws(" · ", site["agency_code"].astext, site["event"].astext)
+        return func.nullif(key, "")  # a counter complaint entered without its site
     if name in {"week", "month"}:
         return cast(func.date_trunc(name, _local_date(c.received_at, tz)), Date)
     return literal("all")
@@ -208,6 +212,10 @@ async def names(session: AsyncSession, jurisdiction_id: uuid.UUID, key: str) -> 
     elif key == "category":
         rows = await session.execute(
             select(Category.id, Category.name).where(Category.jurisdiction_id == jurisdiction_id)
+        )
+    elif key == "counter_site":  # by the office's agency code, the key's first part
+        rows = await session.execute(
+            select(Agency.code, Agency.name).where(Agency.jurisdiction_id == jurisdiction_id)
         )
     elif key == "region":
         rows = await session.execute(

@@ -6,7 +6,7 @@ could not list."""
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -21,7 +21,8 @@ from app.kernel.deps import DB, Now
 from app.kernel.errors import Forbidden, Invalid, Unauthorized, responses
 from app.kernel.security import ADMIN, LIAISON, SUPERVISOR, Allow, Principal
 from app.kernel.validation import CommaSeparated
-from app.reports import export, html, service, tables
+from app.ombudsman.readmodel import READERS as OMBUDSMAN_READERS
+from app.reports import export, html, ombudsman, service, tables
 from app.reports import schemas as s
 from app.reports.period import Period, parse_month, period_of
 
@@ -61,6 +62,9 @@ def asked(
     category_id: uuid.UUID | None = None,
     channel: Annotated[list[Channel] | None, CommaSeparated, Query()] = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")] = None,
+    counter_site: Annotated[
+        str | None, Query(max_length=50, description="counter: the office's agency code")
+    ] = None,
     format: Annotated[
         Format | None, Query(description="else from Accept, else json; html: monthly only")
     ] = None,
@@ -72,6 +76,7 @@ def asked(
         channel=channel,
         category_id=category_id,
         region_code=region_code,
+        counter_site=counter_site,
     )
     return Asked(from_, to, filters, format, accept, now)
 
@@ -170,6 +175,15 @@ for path, (key, doc) in BREAKDOWNS.items():
     )
 
 
+@router.get("/counter-sites", response_model=s.BreakdownOut, responses=FILES)
+async def counter_sites(principal: Reader, db: DB, a: Params) -> Response:
+    """What each complaint booth received: counter complaints per office and event."""
+    only_counter = Asked(
+        a.start, a.end, replace(a.filters, channel=["counter"]), a.format, a.accept, a.now
+    )
+    return await _breakdown(db, principal, only_counter, "counter_site")
+
+
 @router.get("/trend", response_model=s.BreakdownOut, responses=FILES)
 async def trend(principal: Reader, db: DB, a: Params, interval: s.Interval = "month") -> Response:
     """The same measures per week (from Monday) or month of the local received date."""
@@ -220,6 +234,26 @@ async def monthly(
     if fmt == "html":
         return HTMLResponse(html.monthly_page(out, ctx.name))
     return _render(out, tables.monthly_tables(out), fmt, f"laporan-bulanan-{month}")
+
+
+OmbudsmanReader = Annotated[Principal, Depends(Allow(*OMBUDSMAN_READERS))]
+
+
+@router.get("/ombudsman", response_model=ombudsman.OmbudsmanReport, responses=FILES)
+async def ombudsman_report(
+    principal: OmbudsmanReader,
+    db: DB,
+    now: Now,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    format: Annotated[Literal["json", "csv", "xlsx"] | None, Query()] = None,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """The year's Ombudsman cases by agency and stage, and their steps' deadlines kept."""
+    a = Asked(None, None, ListFilters(), format, accept, now)
+    ctx = await load_context(db, principal.jurisdiction_id)
+    out = await ombudsman.report(db, ctx, principal, year, a.now)
+    fmt = chosen(a, ("json", "csv", "xlsx"))
+    return _render(out, ombudsman.report_tables(out), fmt, f"laporan-ombudsman-{year}")
 
 
 @router.put(

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.kernel.validation import StrictModel
 
-Breakdown = Literal["agency", "type", "category", "channel", "region"]
+Breakdown = Literal["agency", "type", "category", "channel", "region", "counter_site"]
 Interval = Literal["week", "month"]
 
 

@@ -106,7 +106,7 @@ async def breakdown(
         out.append(
             s.Row(
                 key=None if key is None else str(key),
-                name=names.get(key),
+                name=names.get(key.split(" · ")[0] if by == "counter_site" and key else key),
                 **measures,
             )
         )

@@ -95,6 +95,7 @@ KEY_HEADINGS = {
     "category": "Kategori",
     "channel": "Saluran",
     "region": "Kecamatan",
+    "counter_site": "Tempat pengaduan",
     "week": "Minggu mulai",
     "month": "Bulan",
 }
@@ -104,6 +105,7 @@ SHEET_TITLES = {
     "category": "Kategori",
     "channel": "Saluran",
     "region": "Kecamatan",
+    "counter_site": "Loket dan gerai",
     "week": "Tren mingguan",
     "month": "Tren bulanan",
 }
@@ -111,7 +113,8 @@ SHEET_TITLES = {
 
 def breakdown_table(b: s.BreakdownOut) -> Table:
     key = Column(KEY_HEADINGS[b.by], "text", lambda r: r.name or r.key or "(belum ada)")
-    code = [Column("Kode", "text", lambda r: r.key)] if b.by in {"agency", "category"} else []
+    coded = {"agency", "category", "counter_site"}
+    code = [Column("Kode", "text", lambda r: r.key)] if b.by in coded else []
     columns = [key, *code, *MEASURE_COLUMNS]
     if b.by == "agency":
         columns += TRANSFER_COLUMNS

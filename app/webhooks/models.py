@@ -74,6 +74,9 @@ class WebhookDelivery(Base):
         # The order check: is an earlier seq of this complaint still owed to this receiver?
         Index("ix_webhook_deliveries_complaint_seq", "complaint_id", "seq"),
         Index("ix_webhook_deliveries_endpoint", "endpoint_id", "created_at", "id"),
+        CheckConstraint(
+            "(complaint_id IS NULL) <> (ombudsman_case_id IS NULL)", name="one_subject"
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -84,7 +87,13 @@ class WebhookDelivery(Base):
     endpoint_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
     )
-    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    complaint_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE")
+    )
+    # Or an Ombudsman case's event (app/ombudsman), `seq` then being the case's.
+    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("ombudsman_cases.id", ondelete="CASCADE")
+    )
     seq: Mapped[int] = mapped_column(Integer)
     event_type: Mapped[str] = mapped_column(String(60))
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)

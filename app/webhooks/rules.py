@@ -95,3 +95,16 @@ def event_body(
 def excerpt(raw: bytes, limit: int) -> str:
     """A bounded, printable excerpt of a receiver's answer for the delivery log."""
     return raw[:limit].decode("utf-8", errors="replace")
+
+
+def case_event_body(
+    event_type: str, msg_id: str, occurred_at: datetime, data: dict[str, Any]
+) -> dict[str, Any]:
+    """An Ombudsman case event's body, as thin as a complaint's: ids, stage, the step's due
+    date; never the citizen the Ombudsman named."""
+    return {
+        "type": f"ombudsman.{event_type}",
+        "id": msg_id,
+        "occurred_at": occurred_at.astimezone(UTC).isoformat(),
+        "data": data,
+    }

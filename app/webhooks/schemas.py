@@ -6,13 +6,17 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
-from app.complaints.vocabulary import EVENT_NAMES
+from app.complaints.vocabulary import EVENT_NAMES, OMBUDSMAN_EVENT_NAMES
 from app.kernel.validation import PatchModel, StrictModel
+
+# An endpoint subscribes to complaint events (the contract's) and, by name, to Ombudsman case
+# events; by default to the complaint events only, as before there were cases.
+SUBSCRIBABLE = (*EVENT_NAMES, *OMBUDSMAN_EVENT_NAMES)
 
 
 def _known_event(name: str) -> str:
-    if name not in EVENT_NAMES:
-        raise ValueError(f"not an event type; one of {', '.join(EVENT_NAMES)}")
+    if name not in SUBSCRIBABLE:
+        raise ValueError(f"not an event type; one of {', '.join(SUBSCRIBABLE)}")
     return name
 
 
@@ -20,12 +24,12 @@ def _known_event(name: str) -> str:
 EventName = Annotated[
     str,
     AfterValidator(_known_event),
-    WithJsonSchema({"enum": list(EVENT_NAMES), "type": "string"}),
+    WithJsonSchema({"enum": list(SUBSCRIBABLE), "type": "string"}),
 ]
 
 DeliveryStatus = Literal["pending", "done", "dead", "cancelled"]
 Url = Annotated[str, Field(min_length=8, max_length=2000)]
-EventList = Annotated[list[EventName], Field(min_length=1, max_length=len(EVENT_NAMES))]
+EventList = Annotated[list[EventName], Field(min_length=1, max_length=len(SUBSCRIBABLE))]
 Description = Annotated[str, Field(max_length=500)]
 
 
@@ -88,7 +92,8 @@ class DeliveryOut(BaseModel):
     id: uuid.UUID
     message_id: str
     event_type: str
-    complaint_id: uuid.UUID
+    complaint_id: uuid.UUID | None
+    ombudsman_case_id: uuid.UUID | None = None
     seq: int
     status: DeliveryStatus
     attempts: int

@@ -285,6 +285,7 @@ async def list_deliveries(
             message_id=d.message_id,
             event_type=d.event_type,
             complaint_id=d.complaint_id,
+            ombudsman_case_id=d.ombudsman_case_id,
             seq=d.seq,
             status=d.status,
             attempts=d.attempts,
@@ -337,6 +338,7 @@ async def retry_delivery(
                 d.seq,
                 d.endpoint_id,
                 f"webhook:retry:{d.id}:{now.isoformat()}",
+                case_id=d.ombudsman_case_id,
             )
         ],
     )

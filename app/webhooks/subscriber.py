@@ -6,19 +6,21 @@ same bytes.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import any_, literal, or_, select
+from sqlalchemy import ColumnElement, any_, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import readmodel
 from app.complaints.fanout import EventNotice
 from app.complaints.vocabulary import WEBHOOK_EVENTS
+from app.ombudsman.fanout import CaseNotice
 from app.outbox.service import NewMessage, enqueue_many
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
-from app.webhooks.rules import event_body, message_id
+from app.webhooks.rules import case_event_body, event_body, message_id
 
 DELIVERY_TOPIC = "webhook"
 
@@ -44,20 +46,16 @@ async def enqueue_deliveries(session: AsyncSession, notice: EventNotice, now: da
         c.agency_id,
     )
     event_name = f"complaint.{notice.type}"
-    endpoints = (
-        await session.scalars(
-            select(WebhookEndpoint.id).where(
-                WebhookEndpoint.jurisdiction_id == notice.jurisdiction_id,
-                WebhookEndpoint.active,
-                literal(event_name) == any_(WebhookEndpoint.event_types),
-                or_(WebhookEndpoint.agency_id.is_(None), WebhookEndpoint.agency_id == c.agency_id),
-                or_(
-                    WebhookEndpoint.submitted_by.is_(None),
-                    WebhookEndpoint.submitted_by == c.submitted_by,
-                ),
-            )
-        )
-    ).all()
+    endpoints = await _subscribed(
+        session,
+        notice.jurisdiction_id,
+        event_name,
+        c.agency_id,
+        or_(
+            WebhookEndpoint.submitted_by.is_(None),
+            WebhookEndpoint.submitted_by == c.submitted_by,
+        ),
+    )
     rows = [
         _row(notice, body, msg_id, now, endpoint_id=eid, key=f"{eid}:{notice.complaint_id}")
         for eid in endpoints
@@ -97,6 +95,27 @@ async def enqueue_deliveries(session: AsyncSession, notice: EventNotice, now: da
         )
 
 
+async def _subscribed(
+    session: AsyncSession,
+    jurisdiction_id: uuid.UUID,
+    event_name: str,
+    agency_id: uuid.UUID | None,
+    client_scope: ColumnElement[bool],
+) -> Sequence[uuid.UUID]:
+    """The active endpoints of the jurisdiction that want `event_name` about this agency."""
+    return (
+        await session.scalars(
+            select(WebhookEndpoint.id).where(
+                WebhookEndpoint.jurisdiction_id == jurisdiction_id,
+                WebhookEndpoint.active,
+                literal(event_name) == any_(WebhookEndpoint.event_types),
+                or_(WebhookEndpoint.agency_id.is_(None), WebhookEndpoint.agency_id == agency_id),
+                client_scope,
+            )
+        )
+    ).all()
+
+
 def receiver_key(endpoint_id: uuid.UUID | None) -> str:
     """The ordering-key prefix of every delivery to one receiver (None: complaint callbacks)."""
     return f"{DELIVERY_TOPIC}:{endpoint_id or 'callback'}:"
@@ -105,12 +124,13 @@ def receiver_key(endpoint_id: uuid.UUID | None) -> str:
 def delivery_message(
     delivery_id: Any,
     jurisdiction_id: uuid.UUID,
-    complaint_id: uuid.UUID,
+    complaint_id: uuid.UUID | None,
     seq: int,
     endpoint_id: Any,
     dedupe_key: str,
+    case_id: uuid.UUID | None = None,
 ) -> NewMessage:
-    """The engine row that sends one delivery, in order per (receiver, complaint)."""
+    """The engine row that sends one delivery, in order per (receiver, complaint or case)."""
     return NewMessage(
         DELIVERY_TOPIC,
         dedupe_key,
@@ -118,7 +138,7 @@ def delivery_message(
         jurisdiction_id,
         complaint_id,
         seq,
-        ordering_key=f"{receiver_key(endpoint_id)}{complaint_id}",
+        ordering_key=f"{receiver_key(endpoint_id)}{complaint_id or case_id}",
     )
 
 
@@ -149,3 +169,72 @@ def _row(
         "available_at": now,
         "created_at": now,
     }
+
+
+async def enqueue_case_deliveries(session: AsyncSession, notice: CaseNotice, now: datetime) -> None:
+    """Owe an Ombudsman case event to every active endpoint subscribed to it by name (the
+    jurisdiction's, or the reported agency's); client-scoped endpoints follow complaints only."""
+    event_name = f"ombudsman.{notice.type}"
+    endpoints = await _subscribed(
+        session,
+        notice.jurisdiction_id,
+        event_name,
+        notice.agency_id,
+        WebhookEndpoint.submitted_by.is_(None),
+    )
+    if not endpoints:
+        return
+    msg_id = message_id(notice.case_id, notice.seq)  # case and complaint ids never collide
+    body = case_event_body(
+        notice.type,
+        msg_id,
+        notice.occurred_at,
+        {
+            "case_id": str(notice.case_id),
+            "seq": notice.seq,
+            "stage": notice.stage,
+            "agency_id": str(notice.agency_id),
+            "letter_number": notice.letter_number,
+            "step_id": str(notice.step_id) if notice.step_id else None,
+            "due_at": notice.due_at,
+        },
+    )
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "jurisdiction_id": notice.jurisdiction_id,
+            "endpoint_id": eid,
+            "complaint_id": None,
+            "ombudsman_case_id": notice.case_id,
+            "seq": notice.seq,
+            "event_type": event_name,
+            "dedupe_key": f"{eid}:ombudsman:{notice.case_id}:{notice.seq}",
+            "message_id": msg_id,
+            "callback_url": None,
+            "signing_client_id": None,
+            "payload": body,
+            "status": "pending",
+            "attempts": 0,
+            "available_at": now,
+            "created_at": now,
+        }
+        for eid in endpoints
+    ]
+    await session.execute(
+        insert(WebhookDelivery).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    await enqueue_many(
+        session,
+        [
+            delivery_message(
+                r["id"],
+                notice.jurisdiction_id,
+                None,
+                notice.seq,
+                r["endpoint_id"],
+                f"webhook:{r['dedupe_key']}",
+                case_id=notice.case_id,
+            )
+            for r in rows
+        ],
+    )

@@ -8,15 +8,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.complaints.fanout import Subscriber
 from app.kernel.clock import Clock
 from app.kernel.config import Settings
+from app.ombudsman.fanout import CaseSubscriber
 from app.outbox.engine import Policy, Topic
 from app.privacy.crypto import Sealer
 from app.webhooks.dispatcher import WebhookTopic
 from app.webhooks.rules import MAX_ATTEMPTS, next_attempt_delay
-from app.webhooks.subscriber import DELIVERY_TOPIC, enqueue_deliveries
+from app.webhooks.subscriber import DELIVERY_TOPIC, enqueue_case_deliveries, enqueue_deliveries
 
 
 def subscribers() -> list[Subscriber]:
     return [enqueue_deliveries]
+
+
+def case_subscribers() -> list[CaseSubscriber]:
+    """Callbacks of Ombudsman case events."""
+    return [enqueue_case_deliveries]
 
 
 def _retry(attempts_made: int) -> timedelta:

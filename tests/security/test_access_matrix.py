@@ -6,6 +6,7 @@ allow gets 403 whatever the complaint (no lookup happens); an allowed role gets 
 cannot see, and 2xx on a fresh complaint of its own in the state the action needs.
 """
 
+import uuid
 from typing import Any
 
 import httpx
@@ -36,6 +37,7 @@ ROLE = {
     "gateway": "channel_gateway",
     "admin_kupang": "admin",
     "citizen_app_kupang": "citizen_app",
+    "narahubung": "ombudsman_liaison",
 }
 VISIBLE = {
     "A": {"admin", "supervisor", "liaison", "citizen_app", "agency_system"},
@@ -210,3 +212,137 @@ async def test_administration_routes_by_role(
         else:
             assert answer.status_code == 403, caller
     assert (await client.request(method, path, json=body)).status_code == 401
+
+
+# Ombudsman cases (app/ombudsman): the narahubung and admins manage them, a liaison sees and
+# answers those of their own agency, supervisors see all, nobody else any.
+OMBUDSMAN_CALLERS = [*CALLERS, "narahubung"]
+OMBUDSMAN_MANAGERS = {"admin", "ombudsman_liaison"}
+OMBUDSMAN_READERS = {*OMBUDSMAN_MANAGERS, "supervisor", "liaison"}
+OMBUDSMAN_VISIBLE = {
+    "X": {"admin", "supervisor", "narahubung", "liaison"},  # reported: DPUPR
+    "Y": {"admin", "supervisor", "narahubung", "liaison_other"},  # reported: DLH
+    "Z": {"admin_kupang"},  # Kota Kupang's
+}
+OMBUDSMAN_AGENCY = {"liaison": "DPUPR", "liaison_other": "DLH", "admin_kupang": "KUPANG-PU"}
+
+
+async def _ombudsman_case(
+    client: httpx.AsyncClient, world: World, agency: str, by: str, step: str | None = None
+) -> tuple[str, str | None]:
+    """A case reported against `agency`, made by `by`, with an open `step` of that kind."""
+    created = await client.post(
+        "/v1/ombudsman-cases",
+        json={
+            "letter_number": f"B/{uuid.uuid4().hex[:8]}",
+            "letter_date": "2026-03-12",
+            "perwakilan": "Perwakilan Jawa Timur",
+            "subject": "Penundaan berlarut",
+            "agency_id": str(world.agencies[agency]),
+            "citizen": {"name": "Budi"},
+        },
+        headers=world.h(by),
+    )
+    assert created.status_code == 201, created.text
+    case_id: str = created.json()["id"]
+    if step is None:
+        return case_id, None
+    asked = await client.post(
+        f"/v1/ombudsman-cases/{case_id}/clarifications",
+        json={"description": "Mohon data."},
+        headers=world.h(by),
+    )
+    step_id: str = asked.json()["steps"][0]["id"]
+    return case_id, step_id
+
+
+# route (after the case's path) -> (method, allowed roles, needs an open clarification, body)
+OMBUDSMAN_ACTIONS: dict[str, tuple[str, set[str], bool, dict[str, Any] | None]] = {
+    "": ("PATCH", OMBUDSMAN_MANAGERS, False, {"subject": "Perihal baru"}),
+    "/clarifications": ("POST", OMBUDSMAN_MANAGERS, False, {"description": "Mohon data."}),
+    "/clarifications/{step}/answer": (
+        "POST",
+        {*OMBUDSMAN_MANAGERS, "liaison"},
+        True,
+        {"answer": "Terlampir."},
+    ),
+    "/lahp": (
+        "POST",
+        OMBUDSMAN_MANAGERS,
+        False,
+        {"conclusion": "examination_stopped", "lahp_number": "L-1"},
+    ),
+    "/reveal-citizen": ("POST", OMBUDSMAN_MANAGERS, False, {"reason": "Klarifikasi pelapor."}),
+}
+
+
+@pytest.fixture
+async def ombudsman_shared(client: httpx.AsyncClient, world: World) -> dict[str, str]:
+    return {
+        "X": (await _ombudsman_case(client, world, "DPUPR", "narahubung"))[0],
+        "Y": (await _ombudsman_case(client, world, "DLH", "admin"))[0],
+        "Z": (await _ombudsman_case(client, world, "KUPANG-PU", "admin_kupang"))[0],
+    }
+
+
+@pytest.mark.parametrize("suffix", ["", "/events"])
+async def test_ombudsman_read_matrix(
+    client: httpx.AsyncClient, world: World, ombudsman_shared: dict[str, str], suffix: str
+) -> None:
+    wrong = []
+    for caller in OMBUDSMAN_CALLERS:
+        for case, cid in ombudsman_shared.items():
+            if _role(caller) not in OMBUDSMAN_READERS:
+                expected = 403
+            else:
+                expected = 200 if caller in OMBUDSMAN_VISIBLE[case] else 404
+            answer = await client.get(f"/v1/ombudsman-cases/{cid}{suffix}", headers=world.h(caller))
+            if answer.status_code != expected:
+                wrong.append(f"{caller} {case}: {answer.status_code} != {expected}")
+        listed = await client.get("/v1/ombudsman-cases", headers=world.h(caller))
+        if _role(caller) not in OMBUDSMAN_READERS:
+            if listed.status_code != 403:
+                wrong.append(f"{caller} list: {listed.status_code} != 403")
+            continue
+        seen = {i["id"] for i in listed.json()["items"]}
+        want = {cid for case, cid in ombudsman_shared.items() if caller in OMBUDSMAN_VISIBLE[case]}
+        if seen != want:
+            wrong.append(f"{caller} list: {sorted(seen)} != {sorted(want)}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("route", sorted(OMBUDSMAN_ACTIONS))
+async def test_ombudsman_action_matrix(
+    client: httpx.AsyncClient, world: World, ombudsman_shared: dict[str, str], route: str
+) -> None:
+    method, allowed, needs_step, body = OMBUDSMAN_ACTIONS[route]
+    wrong: list[str] = []
+    for caller in OMBUDSMAN_CALLERS:
+        cases: list[tuple[str, str, str | None, int]]
+        if _role(caller) not in allowed:
+            cases = [(case, cid, None, 403) for case, cid in ombudsman_shared.items()]
+        else:
+            cases = [
+                (case, cid, None, 404)
+                for case, cid in ombudsman_shared.items()
+                if caller not in OMBUDSMAN_VISIBLE[case]
+            ]
+            agency = OMBUDSMAN_AGENCY.get(caller, "DPUPR")
+            by = "admin_kupang" if caller == "admin_kupang" else "narahubung"
+            own, step_id = await _ombudsman_case(
+                client, world, agency, by, "x" if needs_step else None
+            )
+            cases.append(("own", own, step_id, 200))
+        for case, cid, step_id, expected in cases:
+            path = route.replace("{step}", step_id or str(uuid.uuid4()))
+            answer = await client.request(
+                method, f"/v1/ombudsman-cases/{cid}{path}", json=body, headers=world.h(caller)
+            )
+            ok = (
+                200 <= answer.status_code < 300
+                if expected == 200
+                else answer.status_code == expected
+            )
+            if not ok:
+                wrong.append(f"{caller} {case}: {answer.status_code} != {expected} {answer.text}")
+    assert wrong == []
