@@ -89,8 +89,9 @@ CROSS JOIN LATERAL (SELECT CASE WHEN s.status IN ('responded','closed')
 # A timeline as the service writes it, so the reports' joins to the events read a table of the
 # size they meet in use (about 2.4 events per complaint here) and not only the transfers.
 EVENTS = """
-INSERT INTO complaint_events (complaint_id, seq, type, occurred_at, actor, data, status)
-SELECT id, e.seq, e.type, e.at, '{}', '{}', e.status
+INSERT INTO complaint_events (complaint_id, jurisdiction_id, seq, type, occurred_at, actor, data,
+                              status)
+SELECT id, jurisdiction_id, e.seq, e.type, e.at, '{}', '{}', e.status
 FROM complaints CROSS JOIN LATERAL (VALUES
     (1, 'received', received_at, 'received'),
     (3, 'verified', verified_at, 'verified'),
