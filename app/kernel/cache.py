@@ -9,8 +9,10 @@ Without this, requests queued behind a busy pool all found the entry expired tog
 reloaded it, each on a pooled connection: the further behind the service was, the more it
 reloaded (bench/RESULTS.md).
 
-The loader runs on its caller's session, so it needs no connection the caller does not already
-have or would not take anyway; waiters hold none for it.
+The loader runs on its caller's session, and may need a pooled connection for it. A waiter may
+hold one (its transaction began before it asked), or hold a row lock that the requests holding
+the rest of the pool wait for: so a waiter waits at most `wait_seconds`, then loads on its own
+session rather than wait in a cycle until the pool times out.
 
 A failed (or cancelled) load keeps nothing, and drops the old value: its caller gets the error
 and each waiter tries again, one of them loading. `invalidate` wins over a load in flight: that
@@ -35,8 +37,9 @@ Loader = Callable[[V | None], Awaitable[V]]
 
 
 class TTLCache(Generic[K, V]):
-    def __init__(self, ttl: float) -> None:
+    def __init__(self, ttl: float, wait_seconds: float = 1.0) -> None:
         self.ttl = ttl
+        self.wait_seconds = wait_seconds
         self._entries: dict[K, tuple[float, V]] = {}  # key -> (monotonic time loaded, value)
         self._loading: dict[K, asyncio.Event] = {}
         # Bumped by every invalidation: a load that started before one does not keep its value.
@@ -52,7 +55,10 @@ class TTLCache(Generic[K, V]):
                 return await self._load(key, load, hit[1] if hit is not None else None)
             if hit is not None:
                 return hit[1]
-            await pending.wait()
+            try:
+                await asyncio.wait_for(pending.wait(), self.wait_seconds)
+            except TimeoutError:
+                return await self._load_alone(key, load)
 
     async def _load(self, key: K, load: Loader[V], previous: V | None) -> V:
         done = self._loading[key] = asyncio.Event()
@@ -71,6 +77,13 @@ class TTLCache(Generic[K, V]):
         finally:
             del self._loading[key]
             done.set()
+
+    async def _load_alone(self, key: K, load: Loader[V]) -> V:
+        started, epoch = time.monotonic(), self._epoch
+        value = await load(None)
+        if epoch == self._epoch:
+            self._entries[key] = (started, value)
+        return value
 
     def __contains__(self, key: object) -> bool:
         """Whether a value is held for `key`, fresh or not."""

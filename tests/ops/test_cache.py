@@ -91,6 +91,19 @@ async def test_a_cancelled_load_does_not_leave_waiters_hanging() -> None:
     assert await asyncio.wait_for(waiter, 5) == 20
 
 
+async def test_a_waiter_that_waited_long_enough_loads_on_its_own() -> None:
+    # The loader may need a pooled connection that waiters (or requests behind their locks) hold.
+    cache: TTLCache[str, int] = TTLCache(60, wait_seconds=0.05)
+    stuck = Source()
+    loading = asyncio.create_task(cache.get("k", stuck.load))
+    await _settle()
+    own = Source()
+    own.release.set()
+    assert await asyncio.wait_for(cache.get("k", own.load), 5) == 10
+    assert await cache.get("k", stuck.load) == 10  # kept: the next caller is served
+    loading.cancel()
+
+
 async def test_an_invalidation_during_a_load_is_not_undone_by_it() -> None:
     cache: TTLCache[str, int] = TTLCache(60)
     source = Source()
