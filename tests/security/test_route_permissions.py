@@ -58,12 +58,12 @@ def test_only_tracking_auth_health_and_provider_webhooks_are_public() -> None:
     public = sorted({r.path for r in _app_routes() if isinstance(_permission(r), Public)})
     assert public == [
         "/healthz",
+        "/konsol/masuk",
         "/lacak",
         "/lacak/{tracking_id}",
         "/lapor",
         "/lapor/{code}",
         "/lapor/{code}/desa",
-        "/konsol/masuk",
         "/open311/v2/discovery.{fmt}",
         "/open311/v2/requests.{fmt}",
         "/open311/v2/requests/{service_request_id}.{fmt}",
