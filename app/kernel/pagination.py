@@ -19,20 +19,39 @@ T = TypeVar("T")
 
 
 def encode_cursor(at: datetime, row_id: uuid.UUID) -> str:
-    raw = json.dumps([at.isoformat(), str(row_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_key([at.isoformat(), str(row_id)])
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    at, row_id = decode_key(cursor, 2)
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        at, row_id = json.loads(base64.urlsafe_b64decode(padded))
         instant = datetime.fromisoformat(at)
         if instant.utcoffset() is None:
             raise ValueError("cursor instant without offset")
         return instant, uuid.UUID(row_id)
     except (ValueError, TypeError) as exc:
-        raise Invalid.field("cursor", "Malformed cursor.", code="invalid_cursor") from exc
+        raise malformed_cursor() from exc
+
+
+def encode_key(values: list[Any]) -> str:
+    """The cursor of any keyset: the last row's key values (JSON), base64."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_key(cursor: str, length: int) -> list[Any]:
+    """The `length` key values of a cursor from `encode_key`; a 422 naming `cursor` otherwise."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded))
+    except ValueError as exc:  # bad base64, bad UTF-8 and bad JSON are all ValueErrors
+        raise malformed_cursor() from exc
+    if not isinstance(values, list) or len(values) != length:
+        raise malformed_cursor()
+    return values
+
+
+def malformed_cursor() -> Invalid:
+    return Invalid.field("cursor", "Malformed cursor.", code="invalid_cursor")
 
 
 async def newest_first(

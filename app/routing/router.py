@@ -210,7 +210,7 @@ async def list_rules(
     principal: Supervising,
     db: DB,
     limit: Limit = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,7}$")] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> schemas.RulePage:
     """The rules in the order they are checked."""
     return await rules_service.list_rules(db, principal.jurisdiction_id, limit, cursor)

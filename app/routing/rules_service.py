@@ -3,11 +3,12 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.jurisdictions.service import JurisdictionContext
 from app.kernel.errors import NotFound
+from app.kernel.pagination import decode_key, encode_key, malformed_cursor
 from app.routing import reference, schemas
 from app.routing.decide import Sample
 from app.routing.decision import suggest_and_route
@@ -44,20 +45,25 @@ async def _check_refs(
 async def list_rules(
     session: AsyncSession, jurisdiction_id: uuid.UUID, limit: int, cursor: str | None
 ) -> schemas.RulePage:
+    """In the order routing checks them: position, then age (positions may repeat, so the
+    cursor holds the whole key and no rule falls between two pages)."""
+    key = (RoutingRule.position, RoutingRule.created_at, RoutingRule.id)
     query = select(RoutingRule).where(RoutingRule.jurisdiction_id == jurisdiction_id)
     if cursor:
-        query = query.where(RoutingRule.position > int(cursor))
-    rows = list(
-        (
-            await session.scalars(
-                query.order_by(RoutingRule.position, RoutingRule.created_at).limit(limit + 1)
-            )
-        ).all()
-    )
+        position, created_at, rule_id = decode_key(cursor, 3)
+        try:
+            after = (int(position), datetime.fromisoformat(created_at), uuid.UUID(rule_id))
+        except (ValueError, TypeError) as exc:
+            raise malformed_cursor() from exc
+        query = query.where(tuple_(*key) > tuple_(*after))
+    rows = list((await session.scalars(query.order_by(*key).limit(limit + 1))).all())
     page = rows[:limit]
+    last = page[-1] if len(rows) > limit else None
     return schemas.RulePage(
         items=[_out(r) for r in page],
-        next_cursor=str(page[-1].position) if len(rows) > limit else None,
+        next_cursor=(
+            encode_key([last.position, last.created_at.isoformat(), str(last.id)]) if last else None
+        ),
     )
 
 

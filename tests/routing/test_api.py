@@ -228,6 +228,33 @@ async def test_routing_rules_crud(client: httpx.AsyncClient, world: World) -> No
     ).status_code == 404
 
 
+async def test_rules_sharing_a_position_are_all_paged_in_routing_order(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    made = []
+    for n, position in enumerate([10, 10, 10, 20, 20]):
+        dlh = str(world.agencies["DLH"])
+        rule = {"name": f"Aturan {n}", "position": position, "agency_id": dlh,
+                "keywords": [f"kata{n}"]}  # fmt: skip
+        created = await client.post("/v1/routing-rules", json=rule, headers=world.h("admin"))
+        made.append(created.json()["id"])
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = await client.get("/v1/routing-rules", params=params, headers=world.h("admin"))
+        assert page.status_code == 200, page.text
+        seen += [r["id"] for r in page.json()["items"]]
+        if (cursor := page.json()["next_cursor"]) is None:
+            break
+    assert seen == made  # position, then age: the order routing checks them in
+    for bad in ("10", "not-base64!", "WzEwXQ"):  # the old cursor, junk, a key of one value
+        refused = await client.get(
+            "/v1/routing-rules", params={"cursor": bad}, headers=world.h("admin")
+        )
+        assert refused.status_code == 422, bad
+        assert refused.json()["error"]["details"][0]["field"] == "cursor", refused.text
+
+
 async def test_regions_list_and_match(
     client: httpx.AsyncClient, world: World, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
