@@ -6,6 +6,7 @@ The cursor is opaque to clients (API.md): the last row's instant and id, base64 
 import base64
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
@@ -23,14 +24,8 @@ def encode_cursor(at: datetime, row_id: uuid.UUID) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    at, row_id = decode_key(cursor, 2)
-    try:
-        instant = datetime.fromisoformat(at)
-        if instant.utcoffset() is None:
-            raise ValueError("cursor instant without offset")
-        return instant, uuid.UUID(row_id)
-    except (ValueError, TypeError) as exc:
-        raise malformed_cursor() from exc
+    at, row_id = decode_key(cursor, instant, identifier)
+    return at, row_id
 
 
 def encode_key(values: list[Any]) -> str:
@@ -38,20 +33,42 @@ def encode_key(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def decode_key(cursor: str, length: int) -> list[Any]:
-    """The `length` key values of a cursor from `encode_key`; a 422 naming `cursor` otherwise."""
+def decode_key(cursor: str, *parsers: Callable[[Any], Any]) -> list[Any]:
+    """The key values of a cursor from `encode_key`, each read by its parser (`instant`,
+    `identifier`, `integer`); anything else, a JSON value of the wrong type included, is a 422
+    naming `cursor`, never a 500."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded))
-    except ValueError as exc:  # bad base64, bad UTF-8 and bad JSON are all ValueErrors
-        raise malformed_cursor() from exc
-    if not isinstance(values, list) or len(values) != length:
-        raise malformed_cursor()
-    return values
+        values = json.loads(base64.urlsafe_b64decode(padded))  # base64, UTF-8, JSON: ValueErrors
+        if not isinstance(values, list) or len(values) != len(parsers):
+            raise ValueError("a cursor of another key")
+        return [parse(value) for parse, value in zip(parsers, values, strict=True)]
+    except (ValueError, TypeError) as exc:
+        raise Invalid.field("cursor", "Malformed cursor.", code="invalid_cursor") from exc
 
 
-def malformed_cursor() -> Invalid:
-    return Invalid.field("cursor", "Malformed cursor.", code="invalid_cursor")
+def instant(value: Any) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.utcoffset() is None:
+        raise ValueError("cursor instant without offset")
+    return moment
+
+
+def identifier(value: Any) -> uuid.UUID:
+    return uuid.UUID(_text(value))
+
+
+def integer(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("not an integer")
+    return value
+
+
+def _text(value: Any) -> str:
+    # uuid.UUID(5) raises AttributeError, which is no 422: every text value is checked here.
+    if not isinstance(value, str):
+        raise TypeError("not a text")
+    return value
 
 
 async def newest_first(

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.jurisdictions.service import JurisdictionContext
 from app.kernel.errors import NotFound
-from app.kernel.pagination import decode_key, encode_key, malformed_cursor
+from app.kernel.pagination import decode_key, encode_key, identifier, instant, integer
 from app.routing import reference, schemas
 from app.routing.decide import Sample
 from app.routing.decision import suggest_and_route
@@ -50,11 +50,7 @@ async def list_rules(
     key = (RoutingRule.position, RoutingRule.created_at, RoutingRule.id)
     query = select(RoutingRule).where(RoutingRule.jurisdiction_id == jurisdiction_id)
     if cursor:
-        position, created_at, rule_id = decode_key(cursor, 3)
-        try:
-            after = (int(position), datetime.fromisoformat(created_at), uuid.UUID(rule_id))
-        except (ValueError, TypeError) as exc:
-            raise malformed_cursor() from exc
+        after = decode_key(cursor, integer, instant, identifier)
         query = query.where(tuple_(*key) > tuple_(*after))
     rows = list((await session.scalars(query.order_by(*key).limit(limit + 1))).all())
     page = rows[:limit]

@@ -1,5 +1,7 @@
 """Reads: the filtered list and its pages, one complaint, its events, public tracking."""
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -263,6 +265,24 @@ async def test_events_come_in_seq_pages(client: httpx.AsyncClient, world: World)
     assert "cursor" in fields_named(assert_error(bad, 422))
     hidden = await client.get(url, headers=world.h("liaison_other"))
     assert_error(hidden, 404, "complaint_not_found")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        ["2026-12-01T00:00:00+00:00", 5],  # an id that is no text (uuid.UUID(5) was a 500)
+        ["2026-12-01T00:00:00", "00000000-0000-0000-0000-000000000000"],  # no offset
+        [20261201, "00000000-0000-0000-0000-000000000000"],
+        ["2026-12-01T00:00:00+00:00"],
+        {"at": "2026-12-01T00:00:00+00:00"},
+    ],
+)
+async def test_a_list_cursor_of_the_wrong_shape_is_a_422(
+    client: httpx.AsyncClient, world: World, key: Any
+) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+    bad = await client.get("/v1/complaints", params={"cursor": cursor}, headers=world.h("admin"))
+    assert "cursor" in fields_named(assert_error(bad, 422))
 
 
 async def test_public_tracking_shows_status_and_text_but_no_identity(
