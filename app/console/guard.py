@@ -93,25 +93,21 @@ def set_cookie(
     request: Request, response: Response, name: str, value: str, max_age: int | None
 ) -> None:
     """HttpOnly, SameSite=Lax, Path=/konsol; Secure in production (plain HTTP in development)."""
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path=CONSOLE_PATH,
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.is_production,
-    )
+    response.set_cookie(name, value, max_age=max_age, **_cookie_attributes(request))
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(
-        SESSION_COOKIE,
-        path=CONSOLE_PATH,
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.is_production,
-    )
+    # A browser drops a cookie only when the deletion names the attributes it was set with.
+    response.delete_cookie(SESSION_COOKIE, **_cookie_attributes(request))
+
+
+def _cookie_attributes(request: Request) -> dict[str, Any]:
+    return {
+        "path": CONSOLE_PATH,
+        "httponly": True,
+        "samesite": "lax",
+        "secure": request.app.state.settings.is_production,
+    }
 
 
 async def parse_form(
