@@ -8,7 +8,7 @@ same bytes.
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, any_, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -57,42 +57,35 @@ async def enqueue_deliveries(session: AsyncSession, notice: EventNotice, now: da
         ),
     )
     rows = [
-        _row(notice, body, msg_id, now, endpoint_id=eid, key=f"{eid}:{notice.complaint_id}")
+        _row(
+            notice.jurisdiction_id,
+            event_name,
+            notice.seq,
+            f"{eid}:{notice.complaint_id}",
+            msg_id,
+            body,
+            now,
+            endpoint_id=eid,
+            complaint_id=notice.complaint_id,
+        )
         for eid in endpoints
     ]
     if c.callback_url:
         rows.append(
             _row(
-                notice,
-                body,
+                notice.jurisdiction_id,
+                event_name,
+                notice.seq,
+                f"callback:{notice.complaint_id}",
                 msg_id,
+                body,
                 now,
+                complaint_id=notice.complaint_id,
                 callback_url=c.callback_url,
                 signing_client_id=c.submitted_by,
-                key=f"callback:{notice.complaint_id}",
             )
         )
-    if rows:
-        await session.execute(
-            insert(WebhookDelivery)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
-        # The same dedupe key: a fan-out replayed writes neither the delivery nor its row twice.
-        await enqueue_many(
-            session,
-            [
-                delivery_message(
-                    r["id"],
-                    notice.jurisdiction_id,
-                    notice.complaint_id,
-                    notice.seq,
-                    r["endpoint_id"],
-                    f"webhook:{r['dedupe_key']}",
-                )
-                for r in rows
-            ],
-        )
+    await _owe(session, rows, notice.jurisdiction_id, notice.seq)
 
 
 async def _subscribed(
@@ -143,23 +136,29 @@ def delivery_message(
 
 
 def _row(
-    notice: EventNotice,
-    body: dict[str, object],
-    msg_id: str,
-    now: datetime,
+    jurisdiction_id: uuid.UUID,
+    event_type: str,
+    seq: int,
     key: str,
+    msg_id: str,
+    body: dict[str, object],
+    now: datetime,
     endpoint_id: uuid.UUID | None = None,
+    complaint_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
     callback_url: str | None = None,
     signing_client_id: uuid.UUID | None = None,
 ) -> dict[str, object]:
+    """One delivery of an event (a complaint's or a case's) to one receiver, owed from `now`."""
     return {
         "id": uuid.uuid4(),
-        "jurisdiction_id": notice.jurisdiction_id,
+        "jurisdiction_id": jurisdiction_id,
         "endpoint_id": endpoint_id,
-        "complaint_id": notice.complaint_id,
-        "seq": notice.seq,
-        "event_type": f"complaint.{notice.type}",
-        "dedupe_key": f"{key}:{notice.seq}",
+        "complaint_id": complaint_id,
+        "ombudsman_case_id": case_id,
+        "seq": seq,
+        "event_type": event_type,
+        "dedupe_key": f"{key}:{seq}",
         "message_id": msg_id,
         "callback_url": callback_url,
         "signing_client_id": signing_client_id,
@@ -169,6 +168,33 @@ def _row(
         "available_at": now,
         "created_at": now,
     }
+
+
+async def _owe(
+    session: AsyncSession, rows: list[dict[str, object]], jurisdiction_id: uuid.UUID, seq: int
+) -> None:
+    """The deliveries and the engine row that sends each, with one dedupe key: a fan-out
+    replayed writes neither twice."""
+    if not rows:
+        return
+    await session.execute(
+        insert(WebhookDelivery).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    await enqueue_many(
+        session,
+        [
+            delivery_message(
+                r["id"],
+                jurisdiction_id,
+                cast(uuid.UUID | None, r["complaint_id"]),
+                seq,
+                r["endpoint_id"],
+                f"webhook:{r['dedupe_key']}",
+                case_id=cast(uuid.UUID | None, r["ombudsman_case_id"]),
+            )
+            for r in rows
+        ],
+    )
 
 
 async def enqueue_case_deliveries(session: AsyncSession, notice: CaseNotice, now: datetime) -> None:
@@ -182,8 +208,6 @@ async def enqueue_case_deliveries(session: AsyncSession, notice: CaseNotice, now
         notice.agency_id,
         WebhookEndpoint.submitted_by.is_(None),
     )
-    if not endpoints:
-        return
     msg_id = message_id(notice.case_id, notice.seq)  # case and complaint ids never collide
     body = case_event_body(
         notice.type,
@@ -200,41 +224,17 @@ async def enqueue_case_deliveries(session: AsyncSession, notice: CaseNotice, now
         },
     )
     rows = [
-        {
-            "id": uuid.uuid4(),
-            "jurisdiction_id": notice.jurisdiction_id,
-            "endpoint_id": eid,
-            "complaint_id": None,
-            "ombudsman_case_id": notice.case_id,
-            "seq": notice.seq,
-            "event_type": event_name,
-            "dedupe_key": f"{eid}:ombudsman:{notice.case_id}:{notice.seq}",
-            "message_id": msg_id,
-            "callback_url": None,
-            "signing_client_id": None,
-            "payload": body,
-            "status": "pending",
-            "attempts": 0,
-            "available_at": now,
-            "created_at": now,
-        }
+        _row(
+            notice.jurisdiction_id,
+            event_name,
+            notice.seq,
+            f"{eid}:ombudsman:{notice.case_id}",
+            msg_id,
+            body,
+            now,
+            endpoint_id=eid,
+            case_id=notice.case_id,
+        )
         for eid in endpoints
     ]
-    await session.execute(
-        insert(WebhookDelivery).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    await enqueue_many(
-        session,
-        [
-            delivery_message(
-                r["id"],
-                notice.jurisdiction_id,
-                None,
-                notice.seq,
-                r["endpoint_id"],
-                f"webhook:{r['dedupe_key']}",
-                case_id=notice.case_id,
-            )
-            for r in rows
-        ],
-    )
+    await _owe(session, rows, notice.jurisdiction_id, notice.seq)
