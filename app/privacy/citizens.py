@@ -8,13 +8,10 @@ in the caller's transaction, so no read goes unrecorded.
 import uuid
 from typing import Any
 
-from sqlalchemy import func, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.kernel.logging import request_id_var
 from app.privacy.crypto import Sealed, Sealer
-from app.privacy.identity import Reader
-from app.privacy.models import IdentityAccessLog
+from app.privacy.identity import Reader, append_access
 
 
 def seal(sealer: Sealer, citizen: dict[str, Any], case_id: uuid.UUID) -> tuple[str, bytes]:
@@ -50,19 +47,6 @@ async def record(
 ) -> None:
     """One access-log row about a case's citizen; `fields` empty when none was disclosed (an
     export that withheld the identity is on record too)."""
-    await session.execute(
-        insert(IdentityAccessLog).values(
-            id=uuid.uuid4(),
-            occurred_at=func.clock_timestamp(),  # the database's clock, as for reporters
-            jurisdiction_id=jurisdiction_id,
-            ombudsman_case_id=case_id,
-            actor_kind=reader.kind,
-            actor_id=reader.id,
-            actor_role=reader.role,
-            actor_name=reader.name[:200],
-            action=action,
-            purpose=purpose,
-            fields=fields,
-            request_id=request_id_var.get(),
-        )
+    await append_access(
+        session, reader, jurisdiction_id, action, purpose, fields, ombudsman_case_id=case_id
     )

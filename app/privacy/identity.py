@@ -77,15 +77,40 @@ async def record_access(
     purpose: str,
     fields: list[str],
 ) -> None:
-    """Append one access-log row (the table refuses UPDATE and DELETE)."""
+    """Append one access-log row about a complaint's reporter."""
+    await append_access(
+        session,
+        reader,
+        complaint.jurisdiction_id,
+        action,
+        purpose,
+        fields,
+        complaint_id=complaint.id,
+    )
+
+
+async def append_access(
+    session: AsyncSession,
+    reader: Reader,
+    jurisdiction_id: uuid.UUID,
+    action: str,
+    purpose: str,
+    fields: list[str],
+    *,
+    complaint_id: uuid.UUID | None = None,
+    ombudsman_case_id: uuid.UUID | None = None,
+) -> None:
+    """Append one access-log row about a complaint's reporter or a case's citizen (one of the
+    two; the table checks it, and refuses UPDATE and DELETE)."""
     await session.execute(
         insert(IdentityAccessLog).values(
             id=uuid.uuid4(),
             # The database's clock, read at each row: the audit trail of identity reads keeps
             # the real time of every read, which no caller's clock may move.
             occurred_at=func.clock_timestamp(),
-            jurisdiction_id=complaint.jurisdiction_id,
-            complaint_id=complaint.id,
+            jurisdiction_id=jurisdiction_id,
+            complaint_id=complaint_id,
+            ombudsman_case_id=ombudsman_case_id,
             actor_kind=reader.kind,
             actor_id=reader.id,
             actor_role=reader.role,
