@@ -113,18 +113,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "max_age": 600,
         }
     app.state.metrics = HttpMetrics()
+    # The Door applies it to every request; Open311's auth takes a key sent as a form field
+    # from the same one (app/open311/auth.py).
+    app.state.rate_limit = build_rate_limiter(
+        settings.rate_limit_storage,
+        caller=(settings.rate_limit_caller_per_second, settings.rate_limit_caller_burst),
+        address=(settings.rate_limit_address_per_second, settings.rate_limit_address_burst),
+        on_storage_error=app.state.metrics.rate_limit_storage_errors.inc,
+        storage_timeout=settings.rate_limit_storage_timeout_seconds,
+        form=(settings.rate_limit_form_per_minute / 60, settings.rate_limit_form_burst),
+    )
     app.add_middleware(
         Door,
         observe=RequestMetrics(app.state.metrics, app.router.routes),
         production=settings.is_production,
-        rate_limit=build_rate_limiter(
-            settings.rate_limit_storage,
-            caller=(settings.rate_limit_caller_per_second, settings.rate_limit_caller_burst),
-            address=(settings.rate_limit_address_per_second, settings.rate_limit_address_burst),
-            on_storage_error=app.state.metrics.rate_limit_storage_errors.inc,
-            storage_timeout=settings.rate_limit_storage_timeout_seconds,
-            form=(settings.rate_limit_form_per_minute / 60, settings.rate_limit_form_burst),
-        ),
+        rate_limit=app.state.rate_limit,
         max_body_bytes=settings.max_body_bytes,
         # Multipart framing adds a little to the file itself.
         body_limit_per_path={

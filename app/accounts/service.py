@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime, timedelta
+from functools import cache
 
 import jwt
 from pwdlib import PasswordHash
@@ -16,8 +17,15 @@ from app.kernel.errors import Conflict, Invalid, NotFound
 
 # argon2id with pwdlib's recommended parameters.
 _passwords = PasswordHash.recommended()
-# Computed once so an unknown username costs the same time as a wrong password.
-_DUMMY_HASH = _passwords.hash("timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """What an unknown username is checked against, so it costs the same time as a wrong
+    password. Made at the first login, not at import: every CLI command and worker imports
+    this module, and an argon2 hash is a second of CPU on a busy machine."""
+    return _passwords.hash("timing-equaliser")
+
 
 LOCK_AFTER_FAILURES = 5
 # A wrong password costs the caller this much more time, on top of argon2's own cost (the API's
@@ -158,7 +166,7 @@ async def login(session: AsyncSession, username: str, password: str, now: dateti
     """
     user = await session.scalar(select(User).where(User.username == username).with_for_update())
     if user is None or not user.active:
-        _passwords.verify(password, _DUMMY_HASH)
+        _passwords.verify(password, _dummy_hash())
         return None
     valid, new_hash = _passwords.verify_and_update(password, user.password_hash)
     if user.locked_until is not None and user.locked_until > now:

@@ -6,7 +6,8 @@ the caller goes through the same role check and visibility rules as on /v1.
 
 from fastapi import Request
 
-from app.kernel.errors import Unauthorized
+from app.kernel.errors import RateLimited, Unauthorized
+from app.kernel.ratelimit import TOO_MANY, RateLimiter, retry_after
 from app.kernel.security import API_KEY_PREFIX, Allow, Principal, authenticate
 
 
@@ -22,6 +23,12 @@ async def _caller(request: Request) -> Principal | None:
     """The caller named by `api_key` or an Authorization header; None when neither is sent."""
     key = await _api_key(request)
     if key is not None:
+        # The Door limited the address and any Authorization header; a key sent as a field
+        # is limited here, in the same per-caller buckets as that key sent as a bearer.
+        limiter: RateLimiter = request.app.state.rate_limit
+        wait = await limiter.caller_wait(f"Bearer {key}".encode())
+        if wait:
+            raise RateLimited(TOO_MANY, headers=retry_after(wait))
         if not key.startswith(API_KEY_PREFIX):
             raise Unauthorized("The api_key is invalid.", code="invalid_api_key")
         principal: Principal = await request.app.state.api_keys.authenticate(key)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.kernel.config import Settings
 from tests.complaints.support import live_server, ok
 from tests.factories import World
+from tests.test_hardening import client_for
 
 V2 = "/open311/v2"
 NGAWI = "35.21"
@@ -389,20 +390,44 @@ async def test_status_deadline_and_filters(client: httpx.AsyncClient, world: Wor
 async def test_reports_are_rate_limited_like_v1(
     settings: Settings, world: World, engine: AsyncEngine
 ) -> None:
-    from app.main import create_app
-
     tight = settings.model_copy(
         update={"rate_limit_address_per_second": 0.01, "rate_limit_address_burst": 2}
     )
-    app = create_app(tight)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as c:
-            statuses = [
-                (await c.get(f"{V2}/services.json?jurisdiction_id={NGAWI}")).status_code
-                for _ in range(3)
-            ]
+    async with client_for(tight) as c:
+        statuses = [
+            (await c.get(f"{V2}/services.json?jurisdiction_id={NGAWI}")).status_code
+            for _ in range(3)
+        ]
     assert statuses == [200, 200, 429]
+
+
+async def test_a_key_sent_as_a_field_has_the_callers_allowance(
+    settings: Settings, world: World, engine: AsyncEngine
+) -> None:
+    """Open311 sends api_key in the form, which the Door cannot see: the key is still limited,
+    in the same bucket as that key sent as a bearer on /v1 (the address limit is off here)."""
+    tight = settings.model_copy(
+        update={"rate_limit_caller_per_second": 0.01, "rate_limit_caller_burst": 3}
+    )
+    async with client_for(tight) as c:
+        before = await c.get("/v1/complaints", headers=world.h("admin"))
+        first = await post(c, world)
+        second = await post(c, world, description="Lampu jalan di Desa Beran mati total.")
+        bearer = await c.get("/v1/complaints", headers=world.h("citizen_app"))
+        limited = await post(c, world, description="Saluran air di Desa Beran tersumbat.")
+        other = await c.get(
+            f"{V2}/requests.json",
+            params={"jurisdiction_id": NGAWI, "api_key": world.tokens["agency_system"]},
+        )
+        stored = await c.get("/v1/complaints", headers=world.h("admin"))
+    assert [first.status_code, second.status_code] == [201, 201]
+    assert bearer.status_code == 200  # the key's third request, through the header
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) >= 1
+    conforms(ERRORS, limited.json())
+    assert other.status_code == 200  # another key keeps its own allowance
+    # The two reports, and not the refused one.
+    assert len(stored.json()["items"]) == len(before.json()["items"]) + 2
 
 
 async def test_a_real_open311_client_against_a_live_server(
