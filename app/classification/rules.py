@@ -7,7 +7,6 @@ uses those codes gets a category id, others get only the code in the suggestion.
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 from app.classification.text import tokens
 
@@ -232,21 +231,42 @@ class Suggestion:
         }
 
 
-@cache
-def _words_of(phrase: str) -> frozenset[str]:
-    return frozenset(phrase.split())
+@dataclass(frozen=True)
+class _Cues:
+    """One label's cues, compiled once: the entries in their order (longest first) and, by
+    each phrase's first word, which entries could match. A cue whose first word is not in the
+    text cannot match, so a text of 30 words looks at a few dozen cues instead of hundreds."""
+
+    entries: tuple[tuple[str, float, frozenset[str], str], ...]  # phrase, weight, words, needle
+    by_first_word: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, cues: list[tuple[str, float]]) -> "_Cues":
+        entries = tuple((p, w, frozenset(p.split()), f" {p} ") for p, w in cues)
+        index: dict[str, list[int]] = {}
+        for i, (phrase, *_) in enumerate(entries):
+            index.setdefault(phrase.split()[0], []).append(i)
+        return cls(entries, {word: tuple(ids) for word, ids in index.items()})
 
 
-def _score(words: list[str], cues: list[tuple[str, float]]) -> tuple[float, list[str]]:
-    text = f" {' '.join(words)} "
-    used = [False] * len(text)
+def _compile(table: dict[str, list[tuple[str, float]]]) -> dict[str, _Cues]:
+    return {label: _Cues.of(cues) for label, cues in table.items()}
+
+
+def _score(words: list[str], cues: _Cues) -> tuple[float, list[str]]:
+    present = set(words)
+    by_first = cues.by_first_word
+    candidates = sorted(i for word in present if word in by_first for i in by_first[word])
     score = 0.0
     found: list[str] = []
-    present = set(words)
-    for phrase, weight in cues:  # longest first (sorted below, once)
-        if not _words_of(phrase) <= present:  # the cheap test rules most cues out
+    if not candidates:
+        return score, found
+    text = f" {' '.join(words)} "
+    used = [False] * len(text)
+    for k in candidates:  # in the cues' own order: longest first
+        phrase, weight, phrase_words, needle = cues.entries[k]
+        if not phrase_words <= present:  # the cheap test rules most cues out
             continue
-        needle = f" {phrase} "
         start = text.find(needle)
         while start != -1:
             span = range(start + 1, start + len(needle) - 1)
@@ -260,9 +280,7 @@ def _score(words: list[str], cues: list[tuple[str, float]]) -> tuple[float, list
     return score, found
 
 
-def _pick(
-    words: list[str], table: dict[str, list[tuple[str, float]]], bonus: dict[str, float]
-) -> Guess:
+def _pick(words: list[str], table: dict[str, _Cues], bonus: dict[str, float]) -> Guess:
     scored = {}
     for label, label_cues in table.items():
         score, found = _score(words, label_cues)
@@ -308,10 +326,8 @@ def _kind(full: str, words: list[str]) -> Guess:
     read, document = _read_for_type(words)
     rhetorical = _rhetorical(full, read)
     bonus = {"information": 1.5} if "?" in full and not rhetorical else {}
-    table = TYPE_CUES
-    if rhetorical:  # a question word in a complaint asks for action, not for information
-        asking = [c for c in TYPE_CUES["information"] if c[0] not in _QUESTION_WORDS]
-        table = {**TYPE_CUES, "information": asking}
+    # A question word in a complaint asks for action, not for information.
+    table = _TYPES_RHETORICAL if rhetorical else _TYPES
     kind = _pick(read, table, bonus)
     if kind.value is None:
         return Guess(DEFAULT_TYPE, 0.2, [rhetorical] if rhetorical else [])
@@ -327,4 +343,14 @@ def classify(text: str, title: str | None = None) -> Suggestion:
     """Suggest a type and a category code, each with a confidence and the cues behind it."""
     full = f"{title or ''} {text}"
     words = tokens(full)
-    return Suggestion(type=_kind(full, words), category=_pick(words, CATEGORY_CUES, {}))
+    return Suggestion(type=_kind(full, words), category=_pick(words, _CATEGORIES, {}))
+
+
+_CATEGORIES = _compile(CATEGORY_CUES)
+_TYPES = _compile(TYPE_CUES)
+_TYPES_RHETORICAL = _compile(
+    {
+        **TYPE_CUES,
+        "information": [c for c in TYPE_CUES["information"] if c[0] not in _QUESTION_WORDS],
+    }
+)
