@@ -186,6 +186,9 @@ _PLACES = {"lahan kosong": "lahan", "tanah kosong": "lahan", "rumah kosong": "ru
 # A document that is "rusak", "hilang" or "kena banjir" is paperwork, not a site to inspect.
 _PAPER_STATES = frozenset({"rusak", "hilang", "hancur", "robek", "basah", "banjir", "terbakar"})
 _PAPER_WINDOW = 4
+# The same, padded with the spaces they are matched between, once.
+_PLACES_PADDED = tuple((f" {place} ", f" {word} ") for place, word in _PLACES.items())
+_DOCUMENTS_PADDED = tuple((name, f" {name} ") for name in DOCUMENTS)
 # Questions that are complaints: "kapan jalan ini diperbaiki??", "kenapa belum cair?".
 _RHETORICAL = re.compile(
     r"\b(?:kenapa|mengapa|kok|masa|apaan|apa hubungannya|siapa yang tanggung jawab"
@@ -262,17 +265,16 @@ def _score(words: list[str], cues: _Cues) -> tuple[float, list[str]]:
     if not candidates:
         return score, found
     text = f" {' '.join(words)} "
-    used = [False] * len(text)
+    spent: list[tuple[int, int]] = []  # the character spans of the phrases counted so far
     for k in candidates:  # in the cues' own order: longest first
         phrase, weight, phrase_words, needle = cues.entries[k]
         if not phrase_words <= present:  # the cheap test rules most cues out
             continue
         start = text.find(needle)
         while start != -1:
-            span = range(start + 1, start + len(needle) - 1)
-            if not any(used[i] for i in span):
-                for i in span:
-                    used[i] = True
+            first, end = start + 1, start + len(needle) - 1
+            if not any(first < b and a < end for a, b in spent):
+                spent.append((first, end))
                 score += weight
                 found.append(phrase)
                 break
@@ -298,12 +300,12 @@ def _pick(words: list[str], table: dict[str, _Cues], bonus: dict[str, float]) ->
 def _read_for_type(words: list[str]) -> tuple[list[str], str | None]:
     """Words as the type cues read them, and the first document named (to explain "dokumen")."""
     text = _COUNTED.sub(r"\1 kali_hitung", f" {' '.join(words)} ")  # "3 kali": times, no river
-    for place, word in _PLACES.items():
-        text = text.replace(f" {place} ", f" {word} ")
+    for place, word in _PLACES_PADDED:
+        text = text.replace(place, word)
     document = None
-    for name in DOCUMENTS:  # longest first, as listed
-        if f" {name} " in text:
-            text = text.replace(f" {name} ", " dokumen ")
+    for name, padded in _DOCUMENTS_PADDED:  # longest first, as listed
+        if padded in text:
+            text = text.replace(padded, " dokumen ")
             document = document or name
     read = text.split()
     for i, word in enumerate(read):
