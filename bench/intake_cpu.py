@@ -5,8 +5,9 @@
 Creates a scratch database on BENCH_DATABASE_URL (as bench/intake.py does), then sends
 `POST /v1/complaints` straight into `create_app()` as ASGI calls, 8 at a time (`--concurrency`:
 64 or 256 queue requests behind the pool as wrk's connections do), and prints this
-process's CPU time per request, on the event loop `python -m app serve` uses (uvloop). A steadier figure than bench/intake.py's on a shared machine
-(no load generator, no HTTP parsing competing for the cores), for comparing two versions of the
+process's CPU time per request, on the event loop `python -m app serve` uses (uvloop). A
+steadier figure than bench/intake.py's on a shared machine (no load generator, no HTTP
+parsing competing for the cores), for comparing two versions of the
 request path: run it in each checkout, alternately. Exits non-zero on any answer but 201.
 """
 
