@@ -151,13 +151,14 @@ async def list_complaints(
         session, _filtered(principal, f, now), Complaint.received_at, Complaint.id, limit, cursor
     )
     items = [
-        schemas.ComplaintSummary(
+        {
             **dict(zip(_SUMMARY, c, strict=False)),  # the row's columns, paused_at last
-            overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
-        )
+            "overdue": is_overdue(c.status, c.due_at, c.paused_at is not None, now),
+        }
         for c in rows
     ]
-    return schemas.ComplaintPage(items=items, next_cursor=next_cursor)
+    # The page validated in one call (pydantic walks the list), not one model per item.
+    return schemas.ComplaintPage.model_validate({"items": items, "next_cursor": next_cursor})
 
 
 async def routing_of(
