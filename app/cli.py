@@ -6,11 +6,12 @@ import gc
 import signal
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
 import uvicorn
+import uvloop
 from pydantic import SecretStr, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +46,18 @@ def _settings_with(url: str) -> Settings:
     return get_settings().model_copy(update={"database_url": url})
 
 
+# uvicorn's fast parts (what `uvicorn[standard]` brings): the HTTP parser and the event loop
+# in C instead of h11 and asyncio's pure-Python loop. The bare twins in bench/ run on the same
+# two (bench/RESULTS.md).
+HTTP_PARSER = "httptools"
+
+
+def run(main: Coroutine[Any, Any, Any]) -> Any:
+    """`asyncio.run` on uvloop's event loop: how every long-running command runs."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
+
+
 def tune_gc() -> None:
     """Keep the garbage collector off the request path of a long-running server.
 
@@ -62,7 +75,9 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     from app.main import create_app
 
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host=host, port=port, log_config=None)
+        uvicorn.Config(
+            create_app(settings), host=host, port=port, log_config=None, http=HTTP_PARSER
+        )
     )
     tune_gc()
     stop = asyncio.Event()
@@ -137,9 +152,9 @@ def cmd_dev(args: argparse.Namespace) -> None:
             print(
                 f"  Hub simulator: http://127.0.0.1:{port} (token {_SIM_TOKEN.get_secret_value()})"
             )
-            asyncio.run(_serve_with_simulator(settings, args.host, args.port, port))
+            run(_serve_with_simulator(settings, args.host, args.port, port))
         else:
-            asyncio.run(_serve(settings, args.host, args.port, with_worker=True))
+            run(_serve(settings, args.host, args.port, with_worker=True))
 
 
 _SIM_TOKEN = SecretStr("sim-token")
@@ -172,12 +187,12 @@ def cmd_hub_simulator(args: argparse.Namespace) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     with database_url(get_settings()) as url:
-        asyncio.run(_serve(_settings_with(url), args.host, args.port, with_worker=False))
+        run(_serve(_settings_with(url), args.host, args.port, with_worker=False))
 
 
 def cmd_worker(_: argparse.Namespace) -> None:
     with database_url(get_settings()) as url:
-        asyncio.run(_work(_settings_with(url)))
+        run(_work(_settings_with(url)))
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:

@@ -4,13 +4,12 @@ Same rows as app/complaints/intake.py (complaint, reporter, first event, the eve
 and the verification timer) in one transaction, as four plain statements; same JSON answer.
 What it leaves out is the point of the comparison: no ORM, no dependency injection, no pydantic,
 no idempotency, no middleware, a token compared in memory, calendar days instead of working days.
-It runs under the same uvicorn and with the same garbage-collector settings as the service
+It runs under the same uvicorn, event loop and garbage-collector settings as the service
 (app/cli.py tune_gc), so the two differ only in the request path.
 
 Run by bench/intake.py: `python bench/bare_app.py <port>`, configured by BENCH_* variables.
 """
 
-import gc
 import hashlib
 import hmac
 import json
@@ -23,7 +22,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import uvicorn
+from bare_serve import serve  # run as a script, so bench/ is on sys.path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -163,7 +162,4 @@ app = Starlette(
 )
 
 if __name__ == "__main__":
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+    serve(app, int(sys.argv[1]))

@@ -6,14 +6,13 @@ key's agency), the same page size and cursor, and the same fields. What it leave
 point of the comparison: no ORM, no dependency injection, no pydantic, no middleware, no
 transaction, the key compared in memory (the service caches its key lookups too), the policy and
 agency joined in the one statement, no allowed actions.
-It runs under the same uvicorn and garbage-collector settings as the service (app/cli.py
+It runs under the same uvicorn, event loop and garbage-collector settings as the service (app/cli.py
 tune_gc), so the two differ only in the request path.
 
 Run by bench/reads.py: `python bench/bare_reads.py <port>`, configured by BENCH_* variables.
 """
 
 import base64
-import gc
 import hmac
 import json
 import os
@@ -25,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-import uvicorn
+from bare_serve import serve  # run as a script, so bench/ is on sys.path
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -145,7 +144,4 @@ app = Starlette(
 )
 
 if __name__ == "__main__":
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+    serve(app, int(sys.argv[1]))

@@ -5,8 +5,9 @@
 Creates a scratch database on BENCH_DATABASE_URL (as bench/intake.py does), then sends
 `POST /v1/complaints` straight into `create_app()` as ASGI calls, 8 at a time (`--concurrency`:
 64 or 256 queue requests behind the pool as wrk's connections do), and prints this
-process's CPU time per request. A steadier figure than bench/intake.py's on a shared machine
-(no load generator, no HTTP parsing competing for the cores), for comparing two versions of the
+process's CPU time per request, on the event loop `python -m app serve` uses (uvloop). A
+steadier figure than bench/intake.py's on a shared machine (no load generator, no HTTP
+parsing competing for the cores), for comparing two versions of the
 request path: run it in each checkout, alternately. Exits non-zero on any answer but 201.
 """
 
@@ -21,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.cli import tune_gc  # noqa: E402
+from app.cli import run, tune_gc  # noqa: E402
 from app.kernel.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
 from bench.intake import BODY_TEMPLATE, _prepare  # noqa: E402
@@ -110,7 +111,7 @@ def main() -> None:
         parser.error("--concurrency is bounded: 1 to 1,000")
     with blocking_scratch_database("bench_cpu") as url:
         env = asyncio.run(_prepare(url))
-        ms, statuses = asyncio.run(
+        ms, statuses = run(  # on uvloop, as `python -m app serve` runs
             _drive(
                 url, env["BENCH_TOKEN"], args.requests, args.reporters == "mix", args.concurrency
             )

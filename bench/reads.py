@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the che
 from app.accounts import service as accounts  # noqa: E402
 from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
 from bench import reports  # noqa: E402
-from bench.intake import _servers  # noqa: E402 - starts and always stops both apps
+from bench.intake import _process_cpu_seconds, _servers  # noqa: E402 - starts, stops both apps
 from bench.scratch import scratch_database  # noqa: E402
 
 FILTER = "status=responded,closed"
@@ -130,10 +130,14 @@ def main() -> None:
             cases["list page 2"] = _second_page(servers["service"][0], env["BENCH_TOKEN"])
             for case, paths in cases.items():
                 for app in ("service", "bare"):
-                    base = servers[app][0]
+                    base, pid = servers[app]
                     if args.warmup > 0:
                         _load(base, paths, env["BENCH_TOKEN"], args.connections, args.warmup)
+                    cpu = _process_cpu_seconds(pid)
                     r = _load(base, paths, env["BENCH_TOKEN"], args.connections, args.seconds)
+                    # The server's own CPU per answer: steadier than requests/s on a shared
+                    # machine, where the load generator competes for the same cores.
+                    r["cpu_ms"] = (_process_cpu_seconds(pid) - cpu) * 1000 / max(r["requests"], 1)
                     rows.append((case, app, r))
                     print(f"  {case} {app}: {r}", file=sys.stderr, flush=True)
 
@@ -148,12 +152,15 @@ def main() -> None:
         f" {os.cpu_count()} cores, Python {platform.python_version()}, load average before"
         f" {load_before:.1f}, after {os.getloadavg()[0]:.1f}"
     )
-    print("\n| read | app | requests/s | p50 ms | p99 ms | errors |\n|---|---|---:|---:|---:|---:|")
+    print(
+        "\n| read | app | requests/s | p50 ms | p99 ms | errors | server CPU ms/request |"
+        "\n|---|---|---:|---:|---:|---:|---:|"
+    )
     for case, app, r in rows:
         rps = r["requests"] / r["seconds"]
         print(
             f"| {case} | {app} | {rps:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} |"
-            f" {r['errors']} |"
+            f" {r['errors']} | {r['cpu_ms']:.2f} |"
         )
     if any(r["errors"] for _, _, r in rows):
         print("\nerrors seen: no ratio (every request must answer 2xx)")

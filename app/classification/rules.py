@@ -7,7 +7,6 @@ uses those codes gets a category id, others get only the code in the suggestion.
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 from app.classification.text import tokens
 
@@ -187,6 +186,9 @@ _PLACES = {"lahan kosong": "lahan", "tanah kosong": "lahan", "rumah kosong": "ru
 # A document that is "rusak", "hilang" or "kena banjir" is paperwork, not a site to inspect.
 _PAPER_STATES = frozenset({"rusak", "hilang", "hancur", "robek", "basah", "banjir", "terbakar"})
 _PAPER_WINDOW = 4
+# The same, padded with the spaces they are matched between, once.
+_PLACES_PADDED = tuple((f" {place} ", f" {word} ") for place, word in _PLACES.items())
+_DOCUMENTS_PADDED = tuple((name, f" {name} ") for name in DOCUMENTS)
 # Questions that are complaints: "kapan jalan ini diperbaiki??", "kenapa belum cair?".
 _RHETORICAL = re.compile(
     r"\b(?:kenapa|mengapa|kok|masa|apaan|apa hubungannya|siapa yang tanggung jawab"
@@ -232,27 +234,47 @@ class Suggestion:
         }
 
 
-@cache
-def _words_of(phrase: str) -> frozenset[str]:
-    return frozenset(phrase.split())
+@dataclass(frozen=True)
+class _Cues:
+    """One label's cues, compiled once: the entries in their order (longest first) and, by
+    each phrase's first word, which entries could match. A cue whose first word is not in the
+    text cannot match, so a text of 30 words looks at a few dozen cues instead of hundreds."""
+
+    entries: tuple[tuple[str, float, frozenset[str], str], ...]  # phrase, weight, words, needle
+    by_first_word: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, cues: list[tuple[str, float]]) -> "_Cues":
+        entries = tuple((p, w, frozenset(p.split()), f" {p} ") for p, w in cues)
+        index: dict[str, list[int]] = {}
+        for i, (phrase, *_) in enumerate(entries):
+            index.setdefault(phrase.split()[0], []).append(i)
+        return cls(entries, {word: tuple(ids) for word, ids in index.items()})
 
 
-def _score(words: list[str], cues: list[tuple[str, float]]) -> tuple[float, list[str]]:
-    text = f" {' '.join(words)} "
-    used = [False] * len(text)
+def _compile(table: dict[str, list[tuple[str, float]]]) -> dict[str, _Cues]:
+    return {label: _Cues.of(cues) for label, cues in table.items()}
+
+
+def _score(words: list[str], cues: _Cues) -> tuple[float, list[str]]:
+    present = set(words)
+    by_first = cues.by_first_word
+    candidates = sorted(i for word in present if word in by_first for i in by_first[word])
     score = 0.0
     found: list[str] = []
-    present = set(words)
-    for phrase, weight in cues:  # longest first (sorted below, once)
-        if not _words_of(phrase) <= present:  # the cheap test rules most cues out
+    if not candidates:
+        return score, found
+    text = f" {' '.join(words)} "
+    spent: list[tuple[int, int]] = []  # the character spans of the phrases counted so far
+    for k in candidates:  # in the cues' own order: longest first
+        phrase, weight, phrase_words, needle = cues.entries[k]
+        if not phrase_words <= present:  # the cheap test rules most cues out
             continue
-        needle = f" {phrase} "
         start = text.find(needle)
         while start != -1:
-            span = range(start + 1, start + len(needle) - 1)
-            if not any(used[i] for i in span):
-                for i in span:
-                    used[i] = True
+            first, end = start + 1, start + len(needle) - 1
+            if not any(first < b and a < end for a, b in spent):
+                spent.append((first, end))
                 score += weight
                 found.append(phrase)
                 break
@@ -260,9 +282,7 @@ def _score(words: list[str], cues: list[tuple[str, float]]) -> tuple[float, list
     return score, found
 
 
-def _pick(
-    words: list[str], table: dict[str, list[tuple[str, float]]], bonus: dict[str, float]
-) -> Guess:
+def _pick(words: list[str], table: dict[str, _Cues], bonus: dict[str, float]) -> Guess:
     scored = {}
     for label, label_cues in table.items():
         score, found = _score(words, label_cues)
@@ -280,12 +300,12 @@ def _pick(
 def _read_for_type(words: list[str]) -> tuple[list[str], str | None]:
     """Words as the type cues read them, and the first document named (to explain "dokumen")."""
     text = _COUNTED.sub(r"\1 kali_hitung", f" {' '.join(words)} ")  # "3 kali": times, no river
-    for place, word in _PLACES.items():
-        text = text.replace(f" {place} ", f" {word} ")
+    for place, word in _PLACES_PADDED:
+        text = text.replace(place, word)
     document = None
-    for name in DOCUMENTS:  # longest first, as listed
-        if f" {name} " in text:
-            text = text.replace(f" {name} ", " dokumen ")
+    for name, padded in _DOCUMENTS_PADDED:  # longest first, as listed
+        if padded in text:
+            text = text.replace(padded, " dokumen ")
             document = document or name
     read = text.split()
     for i, word in enumerate(read):
@@ -308,10 +328,8 @@ def _kind(full: str, words: list[str]) -> Guess:
     read, document = _read_for_type(words)
     rhetorical = _rhetorical(full, read)
     bonus = {"information": 1.5} if "?" in full and not rhetorical else {}
-    table = TYPE_CUES
-    if rhetorical:  # a question word in a complaint asks for action, not for information
-        asking = [c for c in TYPE_CUES["information"] if c[0] not in _QUESTION_WORDS]
-        table = {**TYPE_CUES, "information": asking}
+    # A question word in a complaint asks for action, not for information.
+    table = _TYPES_RHETORICAL if rhetorical else _TYPES
     kind = _pick(read, table, bonus)
     if kind.value is None:
         return Guess(DEFAULT_TYPE, 0.2, [rhetorical] if rhetorical else [])
@@ -327,4 +345,14 @@ def classify(text: str, title: str | None = None) -> Suggestion:
     """Suggest a type and a category code, each with a confidence and the cues behind it."""
     full = f"{title or ''} {text}"
     words = tokens(full)
-    return Suggestion(type=_kind(full, words), category=_pick(words, CATEGORY_CUES, {}))
+    return Suggestion(type=_kind(full, words), category=_pick(words, _CATEGORIES, {}))
+
+
+_CATEGORIES = _compile(CATEGORY_CUES)
+_TYPES = _compile(TYPE_CUES)
+_TYPES_RHETORICAL = _compile(
+    {
+        **TYPE_CUES,
+        "information": [c for c in TYPE_CUES["information"] if c[0] not in _QUESTION_WORDS],
+    }
+)

@@ -9,12 +9,12 @@ same sender's (`submitted_by`: the API client, the user, or the provider's chann
 the same channel. Another sender's equal reference is another complaint.
 """
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,13 @@ from app.privacy.crypto import Sealed, Sealer
 from app.routing.decide import Sample
 from app.routing.decision import suggest_and_route
 from app.routing.service import agency_id_by_code, check_category
+
+
+def _json(value: object) -> str:
+    """JSON for a jsonb parameter: pydantic's encoder, ~4x the standard library's here (the
+    statement's six documents were ~8% of the intake's samples in py-spy)."""
+    return to_json(value).decode()
+
 
 # A clerk's clock may run a little ahead of ours; beyond this a "received" date is a typo.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -214,7 +221,7 @@ async def take_in(
     params: dict[str, object] = {
         "jurisdiction_id": ctx.id,
         "channel": body.channel,
-        "channel_detail": json.dumps(_channel_detail(body) | site | (extra_detail or {})),
+        "channel_detail": _json(_channel_detail(body) | site | (extra_detail or {})),
         "channel_ref": body.channel_ref,
         "title": body.title,
         "text": body.text,
@@ -228,23 +235,23 @@ async def take_in(
         "suggested_type": suggestion.type.value,
         "suggested_category_id": suggested_category_id,
         "suggested_category_code": suggestion.category.value,
-        "suggestion": json.dumps(suggestion.as_json() | {"routing": routed.decision.summary()}),
+        "suggestion": _json(suggestion.as_json() | {"routing": routed.decision.summary()}),
         "anonymous": body.anonymous,
         "confidential": body.confidential,
         "callback_url": str(body.callback_url) if body.callback_url else None,
-        "attachments": json.dumps(body.attachments),
+        "attachments": _json(body.attachments),
         "policy_id": policy.id,
         "verification_due_at": verification_due_at,
         "submitted_by": principal.id,
         "now": now,
         "has_reporter": bool(reporter),
         **{f"{kind}_hash": value for kind, value in hashes.items()},
-        "actor": json.dumps(principal.actor),
-        "event_data": json.dumps(event_data),
+        "actor": _json(principal.actor),
+        "event_data": _json(event_data),
         **search_params(duplicates, ctx.id, received_at, hashes),
         "event_topic": EVENT_TOPIC,
         "timer_topic": TIMER_TOPIC,
-        "timer_payload": json.dumps(
+        "timer_payload": _json(
             {"kind": "verification_overdue", "due": verification_due_at.isoformat()}
         ),
     }

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import schemas
-from app.complaints.access import event_data_for, sees_links, visible_to
+from app.complaints.access import CONDITIONS, event_data_for, sees_links, visibility, visible_to
 from app.complaints.actions import ComplaintNotFound
 from app.complaints.clock import is_overdue, on_time
 from app.complaints.lifecycle import CLOCK_RUNNING
@@ -91,10 +91,11 @@ async def status_counts(session: AsyncSession, now: datetime) -> list[StatusCoun
 # builds no ORM object and loads no text or channel payload (bench/RESULTS_reads.md).
 _SUMMARY = [name for name in schemas.ComplaintSummary.model_fields if name != "overdue"]
 _SUMMARY_COLUMNS = [*(getattr(Complaint, name) for name in _SUMMARY), Complaint.paused_at]
+_SUMMARY_SELECT = select(*_SUMMARY_COLUMNS)  # built once; `.where` returns a new statement
 
 
 def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Any]:
-    return select(*_SUMMARY_COLUMNS).where(visible_to(principal), *filter_conditions(f, now))
+    return _SUMMARY_SELECT.where(visible_to(principal), *filter_conditions(f, now))
 
 
 def filter_conditions(f: ListFilters, now: datetime) -> list[ColumnElement[bool]]:
@@ -150,13 +151,14 @@ async def list_complaints(
         session, _filtered(principal, f, now), Complaint.received_at, Complaint.id, limit, cursor
     )
     items = [
-        schemas.ComplaintSummary(
+        {
             **dict(zip(_SUMMARY, c, strict=False)),  # the row's columns, paused_at last
-            overdue=is_overdue(c.status, c.due_at, c.paused_at is not None, now),
-        )
+            "overdue": is_overdue(c.status, c.due_at, c.paused_at is not None, now),
+        }
         for c in rows
     ]
-    return schemas.ComplaintPage(items=items, next_cursor=next_cursor)
+    # The page validated in one call (pydantic walks the list), not one model per item.
+    return schemas.ComplaintPage.model_validate({"items": items, "next_cursor": next_cursor})
 
 
 async def routing_of(
@@ -174,12 +176,19 @@ async def routing_of(
     return {row.id: row.routing for row in rows}
 
 
+# One statement per kind of access rule, built once: building the condition and the select on
+# each request was a quarter of a detail read's CPU (bench/RESULTS_reads.md).
+_VISIBLE_BY_ID = {
+    kind: select(Complaint).where(Complaint.id == bindparam("complaint_id"), condition)
+    for kind, condition in CONDITIONS.items()
+}
+
+
 async def get_visible(
     session: AsyncSession, principal: Principal, complaint_id: uuid.UUID
 ) -> Complaint:
-    complaint = await session.scalar(
-        select(Complaint).where(Complaint.id == complaint_id, visible_to(principal))
-    )
+    kind, params = visibility(principal)
+    complaint = await session.scalar(_VISIBLE_BY_ID[kind], params | {"complaint_id": complaint_id})
     if complaint is None:
         raise ComplaintNotFound("No such complaint.")
     return complaint

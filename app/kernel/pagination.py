@@ -87,7 +87,8 @@ async def newest_first(
     stmt = stmt.order_by(at.desc(), row_id.desc()).limit(limit + 1)
     result = await session.execute(stmt)
     # One entity (select(Model)): its objects; columns (select(a, b, ...)): rows, read by name.
-    rows = cast(list[T], list(result.scalars() if len(stmt.column_descriptions) == 1 else result))
+    # (The result's keys, not `stmt.column_descriptions`, which builds the ORM compile state.)
+    rows = cast(list[T], list(result.scalars() if len(result.keys()) == 1 else result))
     page = rows[:limit]
     if len(rows) <= limit or not page:
         return page, None

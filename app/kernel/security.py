@@ -97,9 +97,10 @@ async def authenticate(request: Request) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    cookie = request.cookies.get(SESSION_COOKIE)
-    in_console = request.url.path.startswith(CONSOLE_PATH + "/")
-    if in_console and cookie and "authorization" not in request.headers:
+    # The scope's path, as the door reads it: `request.url` would build a URL object per request.
+    in_console = request.scope["path"].startswith(CONSOLE_PATH + "/")
+    cookie = request.cookies.get(SESSION_COOKIE) if in_console else None
+    if cookie and "authorization" not in request.headers:
         # app/accounts/sessions.py; the session's CSRF token is kept for the console's guard.
         active = await request.app.state.console_sessions.authenticate(cookie)
         request.state.principal, request.state.csrf_token = active.principal, active.csrf_token
