@@ -10,10 +10,7 @@ for information, 2 not yet verified, 55 settled, 0 not settleable) states 93.2% 
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
-
-from app.calendar.workdays import WorkCalendar
 
 # Ngawi's Renstra targets (Lampiran, Tabel 6): the share of complaints settled, per year.
 REGULATION_TARGETS: dict[int, Decimal] = {
@@ -78,14 +75,3 @@ def target_for(year: int, stored: Mapping[int, Decimal]) -> tuple[Decimal, str]:
     years = sorted(REGULATION_TARGETS)
     nearest = min(max(year, years[0]), years[-1])
     return REGULATION_TARGETS[nearest], "regulation"
-
-
-def working_day_index(cal: WorkCalendar, first: date, last: date) -> list[int]:
-    """index[i] = working days in (first, first + i]: the days between two local dates are
-    index[b - first] - index[a - first], as `WorkCalendar.working_days_started_between`."""
-    index, count, day = [0], 0, first
-    while day < last:
-        day += timedelta(days=1)
-        count += cal.is_working_day(day)
-        index.append(count)
-    return index

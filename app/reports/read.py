@@ -4,8 +4,8 @@ import contracts. Nothing in this module writes; every query goes through the co
 access rule (`visible_to`) and list filters, so a report never shows a complaint the caller
 could not list.
 
-Figures are aggregated in PostgreSQL, grouped by one key; working days are counted with an
-index of the jurisdiction's calendar passed as an array (see `figures.working_day_index`).
+Figures are aggregated in PostgreSQL, grouped by one key; the working days of each step are
+the complaint's stored spans (`verify_days`, ... written by its transitions).
 """
 
 import uuid
@@ -16,20 +16,15 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Integer,
     and_,
-    bindparam,
     cast,
     func,
     literal,
     or_,
     select,
     text,
-    type_coerce,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import Grouping
 
 from app.complaints.access import visible_to
 from app.complaints.lifecycle import CLOCK_RUNNING
@@ -56,8 +51,6 @@ class Scope:
     end: datetime
     now: datetime
     timezone: str
-    index_from: date
-    index: list[int]
 
 
 def _local_date(column: Any, tz: str) -> ColumnElement[date]:
@@ -94,20 +87,6 @@ def _where(scope: Scope) -> list[ColumnElement[bool]]:
     ]
 
 
-def _working_days(scope: Scope, start: Any, end: Any) -> ColumnElement[Any]:
-    """Working days from `start`'s local date to `end`'s; NULL while `end` is NULL."""
-    # Parenthesised, or PostgreSQL reads the subscript as part of the parameter's type.
-    index = type_coerce(
-        Grouping(bindparam("wd_index", scope.index, type_=ARRAY(Integer))), ARRAY(Integer)
-    )
-    base = bindparam("wd_from", scope.index_from, type_=Date)
-
-    def position(column: Any) -> ColumnElement[Any]:
-        return (_local_date(column, scope.timezone) - base) + 1
-
-    return index[position(end)] - index[position(start)]
-
-
 def _measures(scope: Scope) -> dict[str, ColumnElement[Any]]:
     c = Complaint
     status = c.status
@@ -116,11 +95,8 @@ def _measures(scope: Scope) -> dict[str, ColumnElement[Any]]:
         return func.count().filter(condition)
 
     answered = status.in_(ANSWERED)
-    spans = {
-        "verify": (c.received_at, c.verified_at),
-        "acknowledge": (c.verified_at, c.acknowledged_at),
-        "respond": (c.verified_at, c.responded_at),
-    }
+    # Stored by the transitions (app/complaints/spans.py); NULL until the span has ended.
+    spans = {"verify": c.verify_days, "acknowledge": c.acknowledge_days, "respond": c.respond_days}
     columns: dict[str, ColumnElement[Any]] = {
         "received": func.count(),
         "archived": n(status == "archived"),
@@ -143,14 +119,10 @@ def _measures(scope: Scope) -> dict[str, ColumnElement[Any]]:
         "mean_rating": func.avg(c.rating),
         **{f"rating_{r}": n(c.rating == r) for r in range(1, 6)},
     }
-    for name, (start, end) in spans.items():
-        days = _working_days(scope, start, end)
-        # Only rows with both instants: percentile_cont would skip a NULL span anyway, but only
-        # after working it out and sorting it with the others.
-        measured = and_(start.is_not(None), end.is_not(None))
+    for name, days in spans.items():
         # Median and p90 of one span share their sort (PostgreSQL shares the ordered-set state).
         for q, label in ((0.5, "median"), (0.9, "p90")):
-            columns[f"{name}_{label}"] = func.percentile_cont(q).within_group(days).filter(measured)
+            columns[f"{name}_{label}"] = func.percentile_cont(q).within_group(days)
     return columns
 
 

@@ -1,13 +1,17 @@
 """Complaints in known states for the report tests, built through the public API; times are
 moved by updating rows, as the other tests do until the shared clock lands."""
 
+import uuid
 from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from tests.complaints.support import execute, ok
+from app.complaints.spans import backfill
+from app.jurisdictions.service import load_context
+from tests.complaints.support import ok
 from tests.factories import World
 
 # Monday 2 November 2026, 10:00 WIB: inside the reports' November period in Ngawi.
@@ -77,14 +81,16 @@ async def bring_to(
 
 
 async def set_times(engine: AsyncEngine, cid: str, **times: datetime | None) -> None:
-    """Put a complaint's instants where a test needs them (column names are the test's own)."""
+    """Put a complaint's instants where a test needs them (column names are the test's own),
+    and its stored working-day spans with them, worked out as the migration's backfill does."""
     assignments = ", ".join(f"{column} = :{column}" for column in times)
-    await execute(
-        engine,
-        f"UPDATE complaints SET {assignments} WHERE id = :id",  # noqa: S608
-        id=cid,
-        **times,
-    )
+    async with engine.begin() as conn:
+        j = await conn.scalar(
+            text(f"UPDATE complaints SET {assignments} WHERE id = :id RETURNING jurisdiction_id"),  # noqa: S608
+            {"id": cid, **times},
+        )
+        ctx = await load_context(AsyncSession(bind=conn), j)
+        await conn.run_sync(backfill, j, ctx.calendar, uuid.UUID(cid))
 
 
 async def report(
