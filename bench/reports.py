@@ -178,12 +178,16 @@ REPORTS = ("summary", "agencies", "trend")
 
 
 async def _database_cpu(url: str) -> float:
-    """CPU seconds the database's other backends (the app's pool) have used so far."""
+    """CPU seconds the database's other client backends (the app's pool) have used so far.
+
+    Client backends only: an autovacuum worker (after the generator's or a migration's writes)
+    is in the database too, and counting it put up to a second and more of its work into a
+    report's figure. Parallel workers are not counted either way: they exit before this reads."""
     conn = await asyncpg.connect(url)
     try:
         pids = await conn.fetch(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         )
     finally:
         await conn.close()

@@ -8,6 +8,7 @@ for information, 2 not yet verified, 55 settled, 0 not settleable) states 93.2% 
   settleable) of all received. It is not "settled of received" (55 / 80 = 68.75%).
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -75,3 +76,23 @@ def target_for(year: int, stored: Mapping[int, Decimal]) -> tuple[Decimal, str]:
     years = sorted(REGULATION_TARGETS)
     nearest = min(max(year, years[0]), years[-1])
     return REGULATION_TARGETS[nearest], "regulation"
+
+
+def percentile(histogram: Mapping[int, int], q: float) -> float | None:
+    """PostgreSQL's percentile_cont(q) of the values a histogram counts ({value: how many}),
+    exactly: the same two rows of the sorted values and the same interpolation between them."""
+    rows = sum(histogram.values())
+    if rows == 0:
+        return None
+    position = q * (rows - 1)
+    first_row, second_row = math.floor(position), math.ceil(position)
+    ranked: list[tuple[int, int]] = []  # (the last row holding a value, the value), in order
+    seen = -1
+    for value in sorted(histogram):
+        seen += histogram[value]
+        ranked.append((seen, value))
+    first = next(v for last, v in ranked if last >= first_row)
+    if second_row == first_row:
+        return float(first)
+    second = next(v for last, v in ranked if last >= second_row)
+    return first + (position - first_row) * (second - first)

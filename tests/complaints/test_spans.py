@@ -15,11 +15,10 @@ from app.calendar.workdays import CalendarOverride, WorkCalendar, working_day_in
 from app.complaints.spans import SPANS, backfill, span
 from app.jurisdictions.service import load_context
 from app.kernel.clock import ManualClock
-from tests.complaints.support import create, fetch, ok
+from tests.complaints.support import fetch
 from tests.factories import World
-
-# Christmas 2026 (Friday 25th) and its cuti bersama (Thursday 24th) in the middle.
-START = datetime(2026, 12, 14, 1, 0, tzinfo=UTC)
+from tests.reports.support import MIX_START as START
+from tests.reports.support import seeded_mix
 
 
 def _old_formula(cal: WorkCalendar, first: date, start: datetime, end: datetime) -> int:
@@ -71,63 +70,7 @@ async def _worked_out_again(engine: AsyncEngine, world: World) -> None:
 async def test_stored_spans_equal_the_reports_old_formula_across_a_seeded_mix(
     client: httpx.AsyncClient, world: World, engine: AsyncEngine, clock: ManualClock
 ) -> None:
-    rng = random.Random(12)
-    clock.set(START)
-    for who in ("admin", "admin_kupang"):  # a regional day off in each jurisdiction
-        response = await client.put(
-            "/v1/calendar/overrides/2026-12-21",
-            json={"date": "2026-12-21", "kind": "holiday", "name": "Hari Jadi"},
-            headers=world.h(who),
-        )
-        assert response.status_code == 200, response.text
-
-    def later() -> None:  # a few hours to a few days, so local midnights and weekends fall in
-        clock.advance(timedelta(minutes=rng.randrange(30, 5 * 24 * 60)))
-
-    ids = []
-    for n in range(12):
-        kupang = n % 3 == 2
-        admin = "admin_kupang" if kupang else "admin"
-        c = await create(
-            client, world, who="citizen_app_kupang" if kupang else "citizen_app", location=None
-        )
-        ids.append(cid := c["id"])
-        later()
-        if n % 4 == 3:
-            await ok(client, world, admin, cid, "request-info", {"message": "Di mana?"})
-            later()
-            reporter = "citizen_app_kupang" if kupang else "citizen_app"
-            await ok(client, world, reporter, cid, "info", {"text": "Jalan Merdeka."})
-            later()
-        agency = world.agencies["KUPANG-PU" if kupang else "DPUPR"]
-        await ok(
-            client, world, admin, cid, "verify", {"type": "non_field", "agency_id": str(agency)}
-        )
-        if n % 5 == 4:
-            later()
-            await ok(
-                client, world, admin, cid, "extend", {"working_days": 3, "reason": "Anggaran."}
-            )
-        if not kupang and n % 6 != 5:
-            later()
-            await ok(client, world, "liaison", cid, "acknowledge")
-            if n % 4 == 1:  # paused after verification: the clock stops, the span does not
-                later()
-                await ok(client, world, "liaison", cid, "request-info", {"message": "Foto?"})
-                later()
-                await ok(client, world, "citizen_app", cid, "info", {"text": "Terlampir."})
-        if n % 6 != 0:
-            later()
-            await ok(client, world, admin, cid, "responses", {"message": "Sudah ditangani."})
-            if n % 3 == 1:  # reopened and answered again: the span runs to the latest answer
-                reporter = "citizen_app_kupang" if kupang else "citizen_app"
-                await ok(
-                    client, world, reporter, cid, "feedback", {"rating": 2, "satisfied": False}
-                )
-                later()
-                await ok(client, world, admin, cid, "responses", {"message": "Sudah diperbaiki."})
-        clock.set(START + timedelta(hours=rng.randrange(0, 72)))
-
+    ids = await seeded_mix(client, world, clock, random.Random(12), 12)
     stored = await _stored(engine, ids)
     assert all(s[0] is not None for s in stored.values())  # every one verified
     assert any(s[1] is None for s in stored.values())
