@@ -169,3 +169,14 @@ class WorkCalendar:
         while not self.is_working_day(day):
             day -= _ONE_DAY
         return day
+
+
+def working_day_index(cal: WorkCalendar, first: date, last: date) -> list[int]:
+    """index[i] = working days in (first, first + i]: the days between two local dates are
+    index[b - first] - index[a - first], as `WorkCalendar.working_days_started_between`."""
+    index, count, day = [0], 0, first
+    while day < last:
+        day += timedelta(days=1)
+        count += cal.is_working_day(day)
+        index.append(count)
+    return index

@@ -141,10 +141,10 @@ _INSERT = text(
     """
     INSERT INTO complaints (id, jurisdiction_id, tracking_id, channel, channel_detail, text,
         region_code, received_at, status, type, agency_id, anonymous, confidential, attachments,
-        policy_id, verification_due_at, verified_at, routing, last_seq)
+        policy_id, verification_due_at, verified_at, verify_days, routing, last_seq)
     VALUES (gen_random_uuid(), :j, :tracking, 'web', '{}', :text, :region, :at, 'closed', :type,
         :agency, false, false, '[]', (SELECT id FROM sla_policies WHERE jurisdiction_id = :j),
-        :at, :at, CAST('{"routed_by": "admin"}' AS jsonb), 1)
+        :at, :at, 0, CAST('{"routed_by": "admin"}' AS jsonb), 1)
     """
 )
 

@@ -17,6 +17,7 @@ from app.complaints.clock import resumed_due_at
 from app.complaints.events import append_event, closed_data
 from app.complaints.lifecycle import IllegalTransition, next_status
 from app.complaints.models import Complaint
+from app.complaints.spans import span
 from app.jurisdictions.service import JurisdictionContext, policy_of
 from app.kernel.errors import Conflict, Invalid, NotFound
 from app.kernel.security import LIAISON, Principal
@@ -84,6 +85,7 @@ async def verify(
     c.policy_id = policy.id
     c.type = body.type
     c.verified_at = now
+    c.verify_days = span(ctx.calendar, c.received_at, now)
     c.due_at = ctx.calendar.add_days(now, policy.days_for(body.type), policy.unit)
     routing: dict[str, Any] = {"reason": "chosen at verify", "routed_by": "admin"}
     if agency is None:
@@ -278,6 +280,7 @@ async def dispatch(
 
 async def acknowledge(
     session: AsyncSession,
+    ctx: JurisdictionContext,
     principal: Principal,
     complaint_id: uuid.UUID,
     body: schemas.AcknowledgeIn,
@@ -287,7 +290,9 @@ async def acknowledge(
     c = await load_for_update(session, principal, complaint_id)
     _advance(c, "acknowledge")
     # The first acknowledgement is the agency's reaction time; a transfer's next one is not.
-    c.acknowledged_at = c.acknowledged_at or now
+    if c.acknowledged_at is None:
+        c.acknowledged_at = now
+        c.acknowledge_days = span(ctx.calendar, c.verified_at, now)
     await append_event(session, c, "acknowledged", principal.actor, now, {"note": body.note})
     return c
 
@@ -360,6 +365,7 @@ async def respond(
     _advance(c, "respond")
     policy = await policy_of(session, ctx, c.policy_id)
     c.responded_at = now
+    c.respond_days = span(ctx.calendar, c.verified_at, now)
     c.resolution = body.resolution
     c.resolution_reason = body.resolution_reason
     c.auto_close_at = ctx.calendar.add_days(now, policy.auto_close_days, policy.unit)

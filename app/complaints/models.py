@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -112,6 +113,11 @@ class Complaint(Base):
     rating: Mapped[int | None] = mapped_column(Integer)
     satisfied: Mapped[bool | None] = mapped_column(Boolean)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Working days of each step, stored by the transition that ends it (app/complaints/spans.py),
+    # so a report reads a number instead of counting a calendar for every row.
+    verify_days: Mapped[int | None] = mapped_column(SmallInteger)
+    acknowledge_days: Mapped[int | None] = mapped_column(SmallInteger)
+    respond_days: Mapped[int | None] = mapped_column(SmallInteger)
     archived_reason: Mapped[str | None] = mapped_column(String(30))
     duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))
     possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))

@@ -254,7 +254,9 @@ async def acknowledge(
 ) -> schemas.ComplaintOut:
     """The liaison takes the complaint up: in progress."""
     ctx = await load_context(db, principal.jurisdiction_id)
-    c = await actions.acknowledge(db, principal, complaint_id, body or schemas.AcknowledgeIn(), now)
+    c = await actions.acknowledge(
+        db, ctx, principal, complaint_id, body or schemas.AcknowledgeIn(), now
+    )
     return await queries.complaint_out(db, ctx, principal, c, now)
 
 

@@ -23,7 +23,7 @@ Run = Callable[
 ]
 
 
-# (action, path segment, request model, the use case). archive and acknowledge take no context.
+# (action, path segment, request model, the use case). archive takes no context.
 ACTIONS: tuple[tuple[str, str, type[BaseModel], Run], ...] = (
     ("verify", "verifikasi", schemas.VerifyIn, actions.verify),
     ("request_info", "minta-info", schemas.RequestInfoIn, actions.request_info),
@@ -34,12 +34,7 @@ ACTIONS: tuple[tuple[str, str, type[BaseModel], Run], ...] = (
         lambda db, _, p, c, b, n: actions.archive(db, p, c, b, n),
     ),
     ("dispatch", "disposisi", schemas.DispatchIn, actions.dispatch),
-    (
-        "acknowledge",
-        "terima",
-        schemas.AcknowledgeIn,
-        lambda db, _, p, c, b, n: actions.acknowledge(db, p, c, b, n),
-    ),
+    ("acknowledge", "terima", schemas.AcknowledgeIn, actions.acknowledge),
     ("transfer", "alihkan", schemas.TransferIn, actions.transfer),
     ("respond", "tanggapi", schemas.ResponseIn, actions.respond),
     ("extend", "perpanjang", schemas.ExtendIn, actions.extend),

@@ -8,12 +8,10 @@ for information, 2 not yet verified, 55 settled, 0 not settleable) states 93.2% 
   settleable) of all received. It is not "settled of received" (55 / 80 = 68.75%).
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
-
-from app.calendar.workdays import WorkCalendar
 
 # Ngawi's Renstra targets (Lampiran, Tabel 6): the share of complaints settled, per year.
 REGULATION_TARGETS: dict[int, Decimal] = {
@@ -80,12 +78,21 @@ def target_for(year: int, stored: Mapping[int, Decimal]) -> tuple[Decimal, str]:
     return REGULATION_TARGETS[nearest], "regulation"
 
 
-def working_day_index(cal: WorkCalendar, first: date, last: date) -> list[int]:
-    """index[i] = working days in (first, first + i]: the days between two local dates are
-    index[b - first] - index[a - first], as `WorkCalendar.working_days_started_between`."""
-    index, count, day = [0], 0, first
-    while day < last:
-        day += timedelta(days=1)
-        count += cal.is_working_day(day)
-        index.append(count)
-    return index
+def percentile(histogram: Mapping[int, int], q: float) -> float | None:
+    """PostgreSQL's percentile_cont(q) of the values a histogram counts ({value: how many}),
+    exactly: the same two rows of the sorted values and the same interpolation between them."""
+    rows = sum(histogram.values())
+    if rows == 0:
+        return None
+    position = q * (rows - 1)
+    first_row, second_row = math.floor(position), math.ceil(position)
+    ranked: list[tuple[int, int]] = []  # (the last row holding a value, the value), in order
+    seen = -1
+    for value in sorted(histogram):
+        seen += histogram[value]
+        ranked.append((seen, value))
+    first = next(v for last, v in ranked if last >= first_row)
+    if second_row == first_row:
+        return float(first)
+    second = next(v for last, v in ranked if last >= second_row)
+    return first + (position - first_row) * (second - first)

@@ -31,16 +31,8 @@ def scope_for(
 ) -> read.Scope:
     """The complaints received in `period` that `principal` may see, filtered."""
     start, end = period.instants(ctx.calendar)
-    last = max(ctx.calendar.local_date(now), period.end) + timedelta(days=1)
     return read.Scope(
-        principal=principal,
-        filters=filters,
-        start=start,
-        end=end,
-        now=now,
-        timezone=ctx.timezone,
-        index_from=period.start,
-        index=figures.working_day_index(ctx.calendar, period.start, last),
+        principal=principal, filters=filters, start=start, end=end, now=now, timezone=ctx.timezone
     )
 
 

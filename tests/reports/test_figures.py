@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from app.calendar.workdays import WorkCalendar
+from app.calendar.workdays import WorkCalendar, working_day_index
 from app.kernel.errors import Invalid
-from app.reports.figures import percent, shares, target_for, working_day_index
+from app.reports.figures import percent, shares, target_for
 from app.reports.period import Period, parse_month, period_of
 
 TABLE = {
