@@ -31,8 +31,11 @@ class Complaint(Base):
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
         CheckConstraint(f"resolution IS NULL OR resolution IN {RESOLUTIONS}", name="resolution"),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
-        # Unique nationwide through `tracking_ids`; here the tenant's lookup by number.
-        UniqueConstraint("jurisdiction_id", "tracking_id"),
+        # Unique nationwide through `tracking_ids`; here the tenant's lookup by number. Led by
+        # tracking_id: a unique index led by jurisdiction_id is one the planner may pick, on a
+        # young table, for the foreign-key checks on (id, jurisdiction_id), reading every row of
+        # the jurisdiction per check (bench/RESULTS.md, 1 December 19:40).
+        UniqueConstraint("tracking_id", "jurisdiction_id"),
         # A duplicate is one of the same jurisdiction's complaints.
         tenant_foreign_key("duplicate_of", "complaints"),
         tenant_foreign_key("possible_duplicate_of", "complaints"),

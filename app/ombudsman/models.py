@@ -76,7 +76,8 @@ class OmbudsmanCase(Base):
     __table_args__ = (
         CheckConstraint(f"stage IN {STAGES}", name="stage"),
         CheckConstraint(f"conclusion IS NULL OR conclusion IN {CONCLUSIONS}", name="conclusion"),
-        UniqueConstraint("jurisdiction_id", "letter_number"),
+        # Led by letter_number, not jurisdiction_id: see uq_complaints_tracking_id_jurisdiction_id.
+        UniqueConstraint("letter_number", "jurisdiction_id"),
         Index("ix_ombudsman_cases_list", "jurisdiction_id", "received_at", "id"),
         Index("ix_ombudsman_cases_agency", "agency_id", "stage"),
     )

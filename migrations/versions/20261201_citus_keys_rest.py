@@ -5,7 +5,9 @@ the case's steps, events and complaint links get the column (backfilled from the
 carry it in their keys; every foreign key to a complaint or a case pairs it (an SMS part keeps
 its part when the complaint goes: `ON DELETE SET NULL (complaint_id)`, PostgreSQL 15). The
 nationwide unique tracking number moves to `tracking_ids` (backfilled from the complaints),
-the complaint keeping it unique within its jurisdiction. The outbox's and webhook deliveries'
+the complaint keeping it unique within its jurisdiction, `(tracking_id, jurisdiction_id)`: led by
+the number, as the case's letter key now is, so the planner never checks a foreign key to
+`(id, jurisdiction_id)` through a key led by the jurisdiction. The outbox's and webhook deliveries'
 keys to complaints and cases go: on Citus those tables stay on the coordinator, and a local
 table cannot point at a distributed one. Classification: app/tenancy.py.
 
@@ -58,6 +60,9 @@ PRIMARY_KEYS = {
     "ombudsman_case_complaints": (["case_id", "complaint_id"], ["case_id", "complaint_id", J]),
 }
 
+LETTER_BEFORE = "uq_ombudsman_cases_jurisdiction_id_letter_number"
+LETTER_NOW = "uq_ombudsman_cases_letter_number_jurisdiction_id"
+
 
 def _fk_name(table: str, column: str, target: str) -> str:
     return f"fk_{table}_{column}_{target}"
@@ -107,9 +112,13 @@ def upgrade() -> None:
         " SELECT tracking_id, jurisdiction_id, id FROM complaints"
     )
     op.drop_constraint("uq_complaints_tracking_id", "complaints", type_="unique")
+    # Led by the number, not by J: a unique index led by J is one the planner may pick on a
+    # young table for the foreign-key checks on (id, J), reading a jurisdiction's every row.
     op.create_unique_constraint(
-        "uq_complaints_jurisdiction_id_tracking_id", "complaints", [J, "tracking_id"]
+        "uq_complaints_tracking_id_jurisdiction_id", "complaints", ["tracking_id", J]
     )
+    op.drop_constraint(LETTER_BEFORE, "ombudsman_cases", type_="unique")
+    op.create_unique_constraint(LETTER_NOW, "ombudsman_cases", ["letter_number", J])
     for table, column, target, ondelete, _, _ in PAIRED:
         op.create_foreign_key(
             _fk_name(table, column, target),
@@ -124,7 +133,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table, column, target, *_ in PAIRED:
         op.drop_constraint(_fk_name(table, column, target), table, type_="foreignkey")
-    op.drop_constraint("uq_complaints_jurisdiction_id_tracking_id", "complaints", type_="unique")
+    op.drop_constraint(LETTER_NOW, "ombudsman_cases", type_="unique")
+    op.create_unique_constraint(LETTER_BEFORE, "ombudsman_cases", [J, "letter_number"])
+    op.drop_constraint("uq_complaints_tracking_id_jurisdiction_id", "complaints", type_="unique")
     op.create_unique_constraint("uq_complaints_tracking_id", "complaints", ["tracking_id"])
     op.drop_table("tracking_ids")
     op.drop_constraint(
