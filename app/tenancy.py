@@ -1,9 +1,9 @@
 """Which table is which on Citus, with `jurisdiction_id` as the distribution column.
 
 The one list of it: `tests/ops/test_tenancy.py` walks the schema against it (a table nobody
-classified fails; so does a tenant table whose key or foreign key leaves `jurisdiction_id` out),
-and `python -m app citus-sql` prints the statements that distribute a migrated database from it
-(README "Scaling").
+classified fails; so does a tenant table whose key or foreign key leaves `jurisdiction_id` out,
+and a reference or local table with a foreign key to a tenant one), and `python -m app
+citus-sql` prints the statements that distribute a migrated database from it (README "Scaling").
 
 - TENANT tables are distributed by `jurisdiction_id` and co-located: one jurisdiction's rows of
   all of them sit on one node, so a jurisdiction's query and its transaction run on that node.
@@ -15,8 +15,12 @@ and `python -m app citus-sql` prints the statements that distribute a migrated d
   login's username, an API key's prefix, a channel account's secret). Distributed tables may
   point at them; they may not point at a distributed table.
 - LOCAL tables stay on the coordinator only: work queues claimed across every jurisdiction with
-  `FOR UPDATE SKIP LOCKED` (Citus takes row locks in one shard only) and the process-wide
-  bookkeeping that belongs to no jurisdiction.
+  `FOR UPDATE SKIP LOCKED` (Citus takes row locks in one shard only), the process-wide
+  bookkeeping that belongs to no jurisdiction, and the lookups made before the jurisdiction is
+  known. They may point at reference tables, never at a distributed one: the outbox's and the
+  webhook deliveries' `complaint_id` and `ombudsman_case_id` are plain columns (migration 0024
+  dropped their keys; nothing in the application deletes a complaint or a case, and deleting a
+  jurisdiction still takes its outbox rows and deliveries through their key to `jurisdictions`).
 """
 
 from app.models import Base
@@ -67,30 +71,8 @@ LOCAL: dict[str, str] = {
     "metric_snapshots": "the worker's counts for /metrics, one row per metric",
     "console_sessions": "found by its cookie's hash before the jurisdiction is known, and "
     "written on every console request: not copied to every node",
-}
-
-# Tenant and local tables whose keys do not yet fit the rules above, each with what stands in
-# the way. The test fails on an entry that no longer has a problem: the list only shrinks.
-NOT_YET: dict[str, str] = {
-    "complaints": "primary key (id) and the nationwide unique tracking_id, which a citizen looks "
-    "up without naming a jurisdiction (tracking ids that carry the jurisdiction, or a reference "
-    "table from tracking id to jurisdiction, come first); duplicate_of and possible_duplicate_of "
-    "point at (id) alone",
-    "sms_parts": "primary key (id); its foreign key to complaints sets complaint_id NULL when the "
-    "complaint goes, which a composite key can do only with PostgreSQL 15's SET NULL (column)",
-    "outbox_messages": "its foreign key to complaints: a coordinator-local table cannot point at "
-    "a distributed one (the key goes, or the engine claims per jurisdiction)",
-    "webhook_deliveries": "its foreign keys to complaints and Ombudsman cases, as for "
-    "outbox_messages",
-    # The Ombudsman's tables arrived after the keys above were reworked; the same change awaits
-    # them: jurisdiction_id in each child row, UNIQUE (id, jurisdiction_id) on ombudsman_cases,
-    # and every key to a case paired with it.
-    "ombudsman_cases": "primary key (id) and UNIQUE (jurisdiction_id, letter_number) only",
-    "ombudsman_case_complaints": "no jurisdiction_id yet; keys to cases and complaints by id",
-    "ombudsman_steps": "no jurisdiction_id yet; its key to the case by id",
-    "ombudsman_case_events": "no jurisdiction_id yet; its key to the case by id",
-    "attachments": "its foreign key to an Ombudsman case is by id alone",
-    "identity_access_log": "its foreign key to an Ombudsman case is by id alone",
+    "tracking_ids": "a tracking number to its jurisdiction and complaint, looked up before the "
+    "jurisdiction is known and unique nationwide; one narrow row per complaint, written with it",
 }
 
 

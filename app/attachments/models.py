@@ -12,7 +12,10 @@ class Attachment(Base):
     Ombudsman case)."""
 
     __tablename__ = "attachments"
-    __table_args__ = (tenant_foreign_key("complaint_id", "complaints", ondelete="CASCADE"),)
+    __table_args__ = (
+        tenant_foreign_key("complaint_id", "complaints", ondelete="CASCADE"),
+        tenant_foreign_key("ombudsman_case_id", "ombudsman_cases", ondelete="CASCADE"),
+    )
     __mapper_args__ = identified_by("id")
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -22,9 +25,7 @@ class Attachment(Base):
     uploaded_by: Mapped[uuid.UUID] = mapped_column(index=True)
     complaint_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     # Or to an Ombudsman case: the data of an answer, a meeting's minutes, evidence of an action.
-    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("ombudsman_cases.id", ondelete="CASCADE"), index=True
-    )
+    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

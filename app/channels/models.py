@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kernel.db import Base
+from app.kernel.db import Base, identified_by, tenant_foreign_key
 
 PROVIDERS = ("sms_gateway", "twilio", "whatsapp", "meta", "x")
 
@@ -68,11 +68,14 @@ class SmsPart(Base):
             "received_at",
             postgresql_where=text("assembled_at IS NULL"),
         ),
+        # The complaint going leaves the part, unlinked: only complaint_id is set NULL.
+        tenant_foreign_key("complaint_id", "complaints", ondelete="SET NULL (complaint_id)"),
     )
+    __mapper_args__ = identified_by("id")
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True
     )
     # Who delivered it (an API client or a channel account): the complaint is submitted by them.
     account_id: Mapped[uuid.UUID] = mapped_column()
@@ -87,6 +90,4 @@ class SmsPart(Base):
     text: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     assembled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    complaint_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("complaints.id", ondelete="SET NULL")
-    )
+    complaint_id: Mapped[uuid.UUID | None] = mapped_column()

@@ -137,14 +137,21 @@ def infer_areas(rows: Sequence[Row]) -> dict[str, str]:
     return areas
 
 
+# With its tracking number's row, as every complaint has one (app/complaints/models.py).
 _INSERT = text(
     """
-    INSERT INTO complaints (id, jurisdiction_id, tracking_id, channel, channel_detail, text,
-        region_code, received_at, status, type, agency_id, anonymous, confidential, attachments,
-        policy_id, verification_due_at, verified_at, verify_days, routing, last_seq)
-    VALUES (gen_random_uuid(), :j, :tracking, 'web', '{}', :text, :region, :at, 'closed', :type,
-        :agency, false, false, '[]', (SELECT id FROM sla_policies WHERE jurisdiction_id = :j),
-        :at, :at, 0, CAST('{"routed_by": "admin"}' AS jsonb), 1)
+    WITH c AS (
+        INSERT INTO complaints (id, jurisdiction_id, tracking_id, channel, channel_detail, text,
+            region_code, received_at, status, type, agency_id, anonymous, confidential,
+            attachments, policy_id, verification_due_at, verified_at, verify_days, routing,
+            last_seq)
+        VALUES (gen_random_uuid(), :j, :tracking, 'web', '{}', :text, :region, :at, 'closed',
+            :type, :agency, false, false, '[]',
+            (SELECT id FROM sla_policies WHERE jurisdiction_id = :j),
+            :at, :at, 0, CAST('{"routed_by": "admin"}' AS jsonb), 1)
+        RETURNING tracking_id, jurisdiction_id, id
+    )
+    INSERT INTO tracking_ids (tracking_id, jurisdiction_id, complaint_id) SELECT * FROM c
     """
 )
 

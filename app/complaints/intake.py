@@ -1,9 +1,10 @@
 """Taking a complaint in: the hot path, one statement for the complaint and what follows it.
 
 A single CTE reads the reporter's recent complaints (the duplicate search) and inserts the
-complaint, its reporter, its first event, the event's announcement and the verification timer:
-one round trip instead of six (see CONVENTIONS.md, "Speed"). Only when the search finds a
-likely duplicate does a second statement, in the same transaction, link the two.
+complaint, its tracking number, its reporter, its first event, the event's announcement and the
+verification timer: one round trip instead of seven (see CONVENTIONS.md, "Speed"). Only when
+the search finds a likely duplicate does a second statement, in the same transaction, link the
+two.
 `ON CONFLICT DO NOTHING` makes a redelivered `channel_ref` answer with the first complaint: the
 same sender's (`submitted_by`: the API client, the user, or the provider's channel account) on
 the same channel. Another sender's equal reference is another complaint.
@@ -52,20 +53,30 @@ _INSERT = text(
             suggested_type, suggested_category_id, suggestion, anonymous, confidential,
             callback_url, attachments, policy_id, verification_due_at, submitted_by,
             possible_duplicate_of, last_seq, created_at, updated_at)
-        VALUES (
-            :id, :jurisdiction_id, :tracking_id, :channel, CAST(:channel_detail AS jsonb),
-            :channel_ref, :title, :text, :category_id, :region_code, :address, :lat, :lon,
-            :occurred_at, :received_at, 'received', :suggested_type,
+        SELECT
+            CAST(:id AS uuid), CAST(:jurisdiction_id AS uuid), CAST(:tracking_id AS varchar),
+            :channel, CAST(:channel_detail AS jsonb), :channel_ref, :title, :text,
+            CAST(:category_id AS uuid), :region_code, :address, CAST(:lat AS float8),
+            CAST(:lon AS float8), CAST(:occurred_at AS timestamptz),
+            CAST(:received_at AS timestamptz), 'received', :suggested_type,
             -- the learned model names an id, the rules a code; either must still be active here
             (SELECT id FROM categories WHERE jurisdiction_id = :jurisdiction_id AND active
                AND CASE WHEN CAST(:suggested_category_id AS uuid) IS NULL
                         THEN code = :suggested_category_code
                         ELSE id = CAST(:suggested_category_id AS uuid) END),
-            CAST(:suggestion AS jsonb), :anonymous, :confidential,
-            :callback_url, CAST(:attachments AS jsonb), :policy_id, :verification_due_at,
-            :submitted_by, NULL, 1, :now, :now)
+            CAST(:suggestion AS jsonb), CAST(:anonymous AS boolean),
+            CAST(:confidential AS boolean), :callback_url, CAST(:attachments AS jsonb),
+            CAST(:policy_id AS uuid), CAST(:verification_due_at AS timestamptz),
+            CAST(:submitted_by AS uuid), CAST(NULL AS uuid), 1, CAST(:now AS timestamptz),
+            CAST(:now AS timestamptz)
+        -- the number is unique nationwide (tracking_ids): a taken one inserts nothing
+        WHERE NOT EXISTS (
+            SELECT FROM tracking_ids WHERE tracking_id = CAST(:tracking_id AS varchar))
         ON CONFLICT DO NOTHING
-        RETURNING id
+        RETURNING id, tracking_id
+    ), tracking AS (
+        INSERT INTO tracking_ids (tracking_id, jurisdiction_id, complaint_id)
+        SELECT tracking_id, CAST(:jurisdiction_id AS uuid), id FROM c
     ), reporter AS (
         INSERT INTO reporters (complaint_id, jurisdiction_id, key_id, ciphertext, nik_hash,
                                phone_hash, email_hash, social_hash, created_at)
@@ -106,11 +117,12 @@ _INSERT = text(
 _LINK = text(
     """
     WITH c AS (
-        UPDATE complaints SET possible_duplicate_of = :duplicate_of WHERE id = :id
+        UPDATE complaints SET possible_duplicate_of = :duplicate_of
+        WHERE id = :id AND jurisdiction_id = :jurisdiction_id
     )
     UPDATE complaint_events
     SET data = data || jsonb_build_object('possible_duplicate_of', CAST(:duplicate_of AS text))
-    WHERE complaint_id = :id AND seq = 1
+    WHERE complaint_id = :id AND jurisdiction_id = :jurisdiction_id AND seq = 1
     """
 )
 
@@ -255,8 +267,9 @@ async def take_in(
             {"kind": "verification_overdue", "due": verification_due_at.isoformat()}
         ),
     }
-    # A tracking id collision (odds ~1e-9 per complaint at a million complaints) is the only way
-    # to get no row without a channel_ref match; a fresh id settles it.
+    # A tracking id collision (odds ~1e-9 per complaint at a million complaints, counted over
+    # every jurisdiction's numbers in tracking_ids) is the only way to get no row without a
+    # channel_ref match; a fresh id settles it.
     for _ in range(3):
         complaint_id = uuid.uuid4()
         key_id, ciphertext = (
@@ -277,7 +290,10 @@ async def take_in(
             earlier = [(row.id, row.text) for row in rows if not row.new]
             duplicate_of = best_match(body.text, earlier, duplicates.min_similarity)
             if duplicate_of is not None:
-                await session.execute(_LINK, {"id": complaint_id, "duplicate_of": duplicate_of})
+                await session.execute(
+                    _LINK,
+                    {"id": complaint_id, "jurisdiction_id": ctx.id, "duplicate_of": duplicate_of},
+                )
             await attachments.claim(session, principal, complaint_id, body.attachments)
             return IntakeResult(
                 True,

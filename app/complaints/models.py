@@ -32,8 +32,14 @@ class Complaint(Base):
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
         CheckConstraint(f"resolution IS NULL OR resolution IN {RESOLUTIONS}", name="resolution"),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
-        # What a complaint's rows elsewhere point at: the key with the distribution column.
-        UniqueConstraint("id", "jurisdiction_id"),
+        # Unique nationwide through `tracking_ids`; here the tenant's lookup by number. Led by
+        # tracking_id: a unique index led by jurisdiction_id is one the planner may pick, on a
+        # young table, for the foreign-key checks on (id, jurisdiction_id), reading every row of
+        # the jurisdiction per check (bench/RESULTS.md, 1 December 19:40).
+        UniqueConstraint("tracking_id", "jurisdiction_id"),
+        # A duplicate is one of the same jurisdiction's complaints.
+        tenant_foreign_key("duplicate_of", "complaints"),
+        tenant_foreign_key("possible_duplicate_of", "complaints"),
         # A sender's own message id identifies one complaint: its redelivery is not a new one.
         # Scoped to the sender (`submitted_by`), so two apps numbering alike never meet.
         Index(
@@ -57,12 +63,14 @@ class Complaint(Base):
             postgresql_using="gin",
         ),
     )
+    # The primary key (id, jurisdiction_id) is what a complaint's rows elsewhere point at.
+    __mapper_args__ = identified_by("id")
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True
     )
-    tracking_id: Mapped[str] = mapped_column(String(16), unique=True)
+    tracking_id: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(20))
     channel_detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     channel_ref: Mapped[str | None] = mapped_column(String(200))
@@ -119,8 +127,8 @@ class Complaint(Base):
     acknowledge_days: Mapped[int | None] = mapped_column(SmallInteger)
     respond_days: Mapped[int | None] = mapped_column(SmallInteger)
     archived_reason: Mapped[str | None] = mapped_column(String(30))
-    duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))
-    possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("complaints.id"))
+    duplicate_of: Mapped[uuid.UUID | None] = mapped_column()
+    possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column()
     # The user, API client or channel account that took it in: operators and apps see their
     # own, and it scopes `channel_ref` (one sender's message ids are not another's).
     submitted_by: Mapped[uuid.UUID | None] = mapped_column()
@@ -156,3 +164,22 @@ class ComplaintEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[dict[str, Any]] = mapped_column(JSONB)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class TrackingId(Base):
+    """A tracking number's complaint, found before its jurisdiction is known.
+
+    A citizen tracks a complaint by its number alone (`/v1/track`, `/lacak`, SMS, Open311), and
+    the number is unique nationwide: this narrow table holds that uniqueness and answers which
+    jurisdiction to ask, so the complaint itself is then read from its own jurisdiction
+    (app/tenancy.py: a coordinator-local table on Citus). Written by the intake in the same
+    statement as the complaint; a deleted complaint's row stays, so its number is never reused.
+    """
+
+    __tablename__ = "tracking_ids"
+
+    tracking_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+    )
+    complaint_id: Mapped[uuid.UUID] = mapped_column()

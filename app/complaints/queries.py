@@ -14,7 +14,7 @@ from app.complaints.access import CONDITIONS, event_data_for, sees_links, visibi
 from app.complaints.actions import ComplaintNotFound
 from app.complaints.clock import is_overdue, on_time
 from app.complaints.lifecycle import CLOCK_RUNNING
-from app.complaints.models import Complaint, ComplaintEvent
+from app.complaints.models import Complaint, ComplaintEvent, TrackingId
 from app.complaints.permissions import allowed_for
 from app.complaints.tracking import normalize
 from app.complaints.vocabulary import EventType
@@ -289,6 +289,19 @@ async def list_events(
     return schemas.EventPage(items=items, next_cursor=next_cursor)
 
 
+async def tracked(
+    session: AsyncSession, tracking_ids: Sequence[str]
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """The (jurisdiction, complaint) of each known tracking number, found before the tenant
+    query: numbers are unique nationwide and a citizen names no jurisdiction (app/tenancy.py)."""
+    rows = await session.execute(
+        select(TrackingId.jurisdiction_id, TrackingId.complaint_id).where(
+            TrackingId.tracking_id.in_(tracking_ids)
+        )
+    )
+    return [(j, c) for j, c in rows.all()]
+
+
 async def track(
     session: AsyncSession, raw_tracking_id: str, now: datetime
 ) -> schemas.TrackOut | None:
@@ -298,7 +311,15 @@ async def track(
     tracking_id = normalize(raw_tracking_id)
     if tracking_id is None:
         return None
-    c = await session.scalar(select(Complaint).where(Complaint.tracking_id == tracking_id))
+    owners = await tracked(session, [tracking_id])
+    if not owners:
+        return None
+    ((jurisdiction_id, complaint_id),) = owners
+    c = await session.scalar(
+        select(Complaint).where(
+            Complaint.id == complaint_id, Complaint.jurisdiction_id == jurisdiction_id
+        )
+    )
     if c is None:
         return None
     agency = await agency_or_none(session, c.agency_id)
@@ -306,7 +327,11 @@ async def track(
     events = (
         await session.execute(
             select(ComplaintEvent.type, ComplaintEvent.occurred_at)
-            .where(ComplaintEvent.complaint_id == c.id, ComplaintEvent.type.in_(PUBLIC_EVENTS))
+            .where(
+                ComplaintEvent.complaint_id == c.id,
+                ComplaintEvent.jurisdiction_id == c.jurisdiction_id,
+                ComplaintEvent.type.in_(PUBLIC_EVENTS),
+            )
             .order_by(ComplaintEvent.seq)
         )
     ).all()

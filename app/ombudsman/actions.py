@@ -53,6 +53,7 @@ async def _open_step(
     )
     step = OmbudsmanStep(
         id=uuid.uuid4(),
+        jurisdiction_id=case.jurisdiction_id,
         case_id=case.id,
         number=(taken or 0) + 1,
         kind=kind,

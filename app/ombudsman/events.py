@@ -36,6 +36,7 @@ async def append_event(
     case.updated_at = now
     event = OmbudsmanCaseEvent(
         case_id=case.id,
+        jurisdiction_id=case.jurisdiction_id,
         seq=case.last_seq,
         type=event_type,
         stage=case.stage,

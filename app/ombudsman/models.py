@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kernel.db import Base
+from app.kernel.db import Base, identified_by, tenant_foreign_key
 
 STAGES = ("examination", "corrective_action", "recommendation", "closed")
 STEP_KINDS = ("clarification", "meeting", "corrective_action", "recommendation")
@@ -76,14 +76,17 @@ class OmbudsmanCase(Base):
     __table_args__ = (
         CheckConstraint(f"stage IN {STAGES}", name="stage"),
         CheckConstraint(f"conclusion IS NULL OR conclusion IN {CONCLUSIONS}", name="conclusion"),
-        UniqueConstraint("jurisdiction_id", "letter_number"),
+        # Led by letter_number, not jurisdiction_id: see uq_complaints_tracking_id_jurisdiction_id.
+        UniqueConstraint("letter_number", "jurisdiction_id"),
         Index("ix_ombudsman_cases_list", "jurisdiction_id", "received_at", "id"),
         Index("ix_ombudsman_cases_agency", "agency_id", "stage"),
     )
+    # The primary key (id, jurisdiction_id) is what a case's rows point at.
+    __mapper_args__ = identified_by("id")
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE")
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True
     )
     letter_number: Mapped[str] = mapped_column(String(100))
     letter_date: Mapped[date] = mapped_column(Date)
@@ -113,13 +116,15 @@ class OmbudsmanCaseComplaint(Base):
     """The Pemda's own complaint about the same matter (UU 25/2009 Pasal 46)."""
 
     __tablename__ = "ombudsman_case_complaints"
+    __table_args__ = (
+        tenant_foreign_key("case_id", "ombudsman_cases", ondelete="CASCADE"),
+        tenant_foreign_key("complaint_id", "complaints", ondelete="CASCADE"),
+    )
+    __mapper_args__ = identified_by("case_id", "complaint_id")
 
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("ombudsman_cases.id", ondelete="CASCADE"), primary_key=True
-    )
-    complaint_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
 
 
 class OmbudsmanStep(Base):
@@ -130,12 +135,15 @@ class OmbudsmanStep(Base):
     __table_args__ = (
         CheckConstraint(f"kind IN {STEP_KINDS}", name="kind"),
         CheckConstraint(f"state IN {STEP_STATES}", name="state"),
-        UniqueConstraint("case_id", "number"),
+        UniqueConstraint("case_id", "number", "jurisdiction_id"),
         Index("ix_ombudsman_steps_owner", "owner_agency_id", "kind", "state"),
+        tenant_foreign_key("case_id", "ombudsman_cases", ondelete="CASCADE"),
     )
+    __mapper_args__ = identified_by("id")
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ombudsman_cases.id", ondelete="CASCADE"))
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column()
     number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the case, in order taken
     kind: Mapped[str] = mapped_column(String(20))
     # A meeting's form: clarification, conciliation or mediation.
@@ -161,11 +169,12 @@ class OmbudsmanCaseEvent(Base):
     """A case's audit trail: every step change, in the same transaction as the change."""
 
     __tablename__ = "ombudsman_case_events"
+    __table_args__ = (tenant_foreign_key("case_id", "ombudsman_cases", ondelete="CASCADE"),)
+    __mapper_args__ = identified_by("case_id", "seq")
 
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("ombudsman_cases.id", ondelete="CASCADE"), primary_key=True
-    )
+    case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jurisdiction_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(40))
     stage: Mapped[str] = mapped_column(String(20))
     step_id: Mapped[uuid.UUID | None] = mapped_column()

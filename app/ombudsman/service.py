@@ -58,14 +58,20 @@ async def _check_complaints(
         )
 
 
-async def _link(session: AsyncSession, case_id: uuid.UUID, ids: list[uuid.UUID]) -> None:
+async def _link(session: AsyncSession, case: OmbudsmanCase, ids: list[uuid.UUID]) -> None:
     await session.execute(
-        delete(OmbudsmanCaseComplaint).where(OmbudsmanCaseComplaint.case_id == case_id)
+        delete(OmbudsmanCaseComplaint).where(
+            OmbudsmanCaseComplaint.case_id == case.id,
+            OmbudsmanCaseComplaint.jurisdiction_id == case.jurisdiction_id,
+        )
     )
     if ids:
         await session.execute(
             insert(OmbudsmanCaseComplaint),
-            [{"case_id": case_id, "complaint_id": c} for c in dict.fromkeys(ids)],
+            [
+                {"case_id": case.id, "complaint_id": c, "jurisdiction_id": case.jurisdiction_id}
+                for c in dict.fromkeys(ids)
+            ],
         )
 
 
@@ -113,7 +119,7 @@ async def create_case(
         case.citizen_key_id, case.citizen_ciphertext = citizens.seal(sealer, citizen, case.id)
     session.add(case)
     await session.flush()
-    await _link(session, case.id, body.complaint_ids)
+    await _link(session, case, body.complaint_ids)
     liaison = await events.liaison_email(session, case.agency_id, ctx.calendar, now)
     event = await events.append_event(
         session,
@@ -292,7 +298,7 @@ async def patch_case(
         if field == "complaint_ids":
             ids = body.complaint_ids or []
             await _check_complaints(session, case.jurisdiction_id, ids)
-            await _link(session, case.id, ids)
+            await _link(session, case, ids)
         else:
             setattr(case, field, getattr(body, field))
     if changed:

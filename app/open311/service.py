@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from app.complaints.access import visible_to
 from app.complaints.models import Complaint
+from app.complaints.queries import tracked
 from app.complaints.tracking import normalize
 from app.jurisdictions.models import Jurisdiction
 from app.kernel.errors import BadRequest, Forbidden, NotFound
@@ -113,6 +114,11 @@ async def requests(
     where = _conditions(f)
     if jurisdiction_id is not None:
         where.append(Complaint.jurisdiction_id == jurisdiction_id)
+    elif f.tracking_ids is not None:
+        # By number across jurisdictions: ask only the jurisdictions that hold those numbers.
+        numbers = [t for t in map(normalize, f.tracking_ids) if t is not None]
+        owners = await tracked(session, numbers)
+        where.append(Complaint.jurisdiction_id.in_(sorted({j for j, _ in owners})))
     if principal is not None:
         where.append(visible_to(principal))
     rows = await session.execute(

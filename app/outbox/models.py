@@ -72,9 +72,9 @@ class OutboxMessage(Base):
     )
     topic: Mapped[str] = mapped_column(String(50))
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    complaint_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
-    )
+    # No foreign key: on Citus this table stays on the coordinator and complaints are
+    # distributed, and a local table cannot point at a distributed one (app/tenancy.py).
+    complaint_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     seq: Mapped[int | None] = mapped_column(Integer)
     ordering_key: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(BigInteger, Identity(always=False))

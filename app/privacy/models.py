@@ -18,6 +18,7 @@ class IdentityAccessLog(Base):
         # No cascade: a complaint whose identity was read cannot take its log with it.
         tenant_foreign_key("complaint_id", "complaints"),
         Index("ix_identity_access_log_ombudsman_case", "ombudsman_case_id", "occurred_at"),
+        tenant_foreign_key("ombudsman_case_id", "ombudsman_cases"),
         CheckConstraint(
             "(complaint_id IS NULL) <> (ombudsman_case_id IS NULL)", name="one_subject"
         ),
@@ -33,7 +34,7 @@ class IdentityAccessLog(Base):
     )
     complaint_id: Mapped[uuid.UUID | None] = mapped_column()
     # Or the citizen an Ombudsman case names (app/privacy/citizens.py).
-    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ombudsman_cases.id"))
+    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column()
     actor_kind: Mapped[str] = mapped_column(String(10))
     actor_id: Mapped[uuid.UUID] = mapped_column()
     actor_role: Mapped[str] = mapped_column(String(20))

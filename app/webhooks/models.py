@@ -87,13 +87,11 @@ class WebhookDelivery(Base):
     endpoint_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
     )
-    complaint_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("complaints.id", ondelete="CASCADE")
-    )
+    # No foreign keys to the complaint or the case: on Citus this table stays on the
+    # coordinator and they are distributed (app/tenancy.py, LOCAL).
+    complaint_id: Mapped[uuid.UUID | None] = mapped_column()
     # Or an Ombudsman case's event (app/ombudsman), `seq` then being the case's.
-    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("ombudsman_cases.id", ondelete="CASCADE")
-    )
+    ombudsman_case_id: Mapped[uuid.UUID | None] = mapped_column()
     seq: Mapped[int] = mapped_column(Integer)
     event_type: Mapped[str] = mapped_column(String(60))
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
