@@ -14,6 +14,7 @@ import ipaddress
 import itertools
 import math
 import socket
+import ssl
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
@@ -100,11 +101,18 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     certificate) and the Host header name it.
     """
 
-    def __init__(self, allow_loopback: bool, max_connections: int, timeout: float) -> None:
+    def __init__(
+        self,
+        allow_loopback: bool,
+        max_connections: int,
+        timeout: float,
+        ssl_context: ssl.SSLContext | None = None,  # tests: a context that trusts their CA
+    ) -> None:
         self.allow_loopback = allow_loopback
         self._timeouts = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
         backend = Backend(self._checked)
-        context = httpx.create_ssl_context()  # one for every pool: building one reads the CAs
+        # One for every pool: building one reads the CA bundle.
+        context = ssl_context or httpx.create_ssl_context()
         # httpcore's pool scans every connection for every waiting request, so its cost grows
         # with the square of its size: many small pools, taken in turn, keep many sends in
         # flight at a flat cost per request (bench/RESULTS_webhooks.md).
