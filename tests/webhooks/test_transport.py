@@ -16,43 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from app.webhooks.url_guard import BlockedAddress, GuardedTransport
-
-
-class Server:
-    """Answers 200 to every request; counts connections; may close after each answer."""
-
-    def __init__(self, close_after_answer: bool = False) -> None:
-        self.close_after_answer = close_after_answer
-        self.connections = 0
-        self.requests: list[bytes] = []
-        self.server_names: list[str | None] = []
-
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                self.requests.append(head + await reader.readexactly(length))
-                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-                await writer.drain()
-                if self.close_after_answer:
-                    break
-        writer.close()
-
-
-@contextlib.asynccontextmanager
-async def serving(server: Server, tls: ssl.SSLContext | None = None) -> AsyncIterator[int]:
-    if tls is not None:
-        tls.sni_callback = lambda sock, name, ctx: server.server_names.append(name)  # type: ignore[assignment]
-    listener = await asyncio.start_server(server.serve, "127.0.0.1", 0, ssl=tls)
-    try:
-        yield listener.sockets[0].getsockname()[1]
-    finally:
-        listener.close()
+from tests.webhooks.receiver import Answer, Receiver
 
 
 def _certificate(tmp: Path) -> tuple[Path, Path]:
@@ -107,77 +71,71 @@ async def _post(transport: GuardedTransport, url: str) -> httpx.Response:
     return response
 
 
+@contextlib.asynccontextmanager
+async def listening(tls: ssl.SSLContext | None = None) -> AsyncIterator[Receiver]:
+    receiver = await Receiver().start(tls)
+    try:
+        yield receiver
+    finally:
+        await receiver.stop()
+
+
 async def test_https_names_the_host_for_tls_while_connecting_to_the_checked_address(
     certificate: tuple[Path, Path],
 ) -> None:
-    server = Server()
     trusting = ssl.create_default_context(cafile=str(certificate[0]))
     async with (
-        serving(server, _server_tls(certificate)) as port,
+        listening(_server_tls(certificate)) as receiver,
         GuardedTransport(True, 4, 2.0, ssl_context=trusting) as transport,
     ):
-        response = await _post(transport, f"https://localhost:{port}/hook")
+        response = await _post(transport, f"https://localhost:{receiver.port}/hook")
     assert (response.status_code, response.content) == (200, b"ok")
-    assert server.server_names == ["localhost"]  # SNI: the name, not the address dialled
-    assert b"host: localhost:" in server.requests[0].lower()
+    assert receiver.server_names == ["localhost"]  # SNI: the name, not the address dialled
+    assert receiver.hits[0].headers["host"] == f"localhost:{receiver.port}"
 
 
 async def test_https_to_a_certificate_nobody_vouches_for_fails_to_connect(
     certificate: tuple[Path, Path],
 ) -> None:
-    server = Server()
     async with (
-        serving(server, _server_tls(certificate)) as port,
+        listening(_server_tls(certificate)) as receiver,
         GuardedTransport(True, 4, 2.0) as transport,
     ):
         with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
-            await _post(transport, f"https://localhost:{port}/hook")
-    assert server.requests == []
+            await _post(transport, f"https://localhost:{receiver.port}/hook")
+    assert receiver.hits == []
 
 
 async def test_a_kept_alive_connection_carries_the_next_request_whole() -> None:
-    server = Server()
-    async with serving(server) as port, GuardedTransport(True, 4, 2.0) as transport:
+    async with listening() as receiver, GuardedTransport(True, 4, 2.0) as transport:
         for _ in range(3):
-            assert (await _post(transport, f"http://127.0.0.1:{port}/hook")).status_code == 200
-    assert server.connections == 1
-    assert all(r.endswith(b'\r\n\r\n{"a":1}') for r in server.requests)
+            assert (await _post(transport, receiver.url())).status_code == 200
+    assert receiver.connections == 1
+    assert [h.body for h in receiver.hits] == [b'{"a":1}'] * 3
 
 
 async def test_a_connection_the_receiver_closed_while_idle_is_not_used_again() -> None:
-    server = Server(close_after_answer=True)
-    async with serving(server) as port, GuardedTransport(True, 4, 2.0) as transport:
-        assert (await _post(transport, f"http://127.0.0.1:{port}/hook")).status_code == 200
+    async with listening() as receiver, GuardedTransport(True, 4, 2.0) as transport:
+        receiver.plan("/hook", Answer(close=True))
+        assert (await _post(transport, receiver.url())).status_code == 200
         for _ in range(20):  # until the receiver's FIN has arrived
             await asyncio.sleep(0.01)
-        assert (await _post(transport, f"http://127.0.0.1:{port}/hook")).status_code == 200
-    assert server.connections == 2
+        assert (await _post(transport, receiver.url())).status_code == 200
+    assert receiver.connections == 2
 
 
 async def test_a_receiver_that_never_answers_is_a_read_timeout() -> None:
-    done = asyncio.Event()
-
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(1)
-        await done.wait()
-        writer.close()
-
-    listener = await asyncio.start_server(silent, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
-    try:
-        async with GuardedTransport(True, 4, 0.2) as transport:
-            with pytest.raises(httpx.ReadTimeout):
-                await _post(transport, f"http://127.0.0.1:{port}/hook")
-    finally:
-        done.set()
-        listener.close()
+    never = asyncio.Event()
+    async with listening() as receiver, GuardedTransport(True, 4, 0.2) as transport:
+        receiver.plan("/hook", Answer(stall=never))
+        with pytest.raises(httpx.ReadTimeout):
+            await _post(transport, receiver.url())
+        never.set()
 
 
 async def test_a_closed_port_is_a_connect_error_and_loopback_needs_the_setting() -> None:
-    listener = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
-    listener.close()
-    await listener.wait_closed()
+    async with listening() as receiver:
+        port = receiver.port
     async with GuardedTransport(True, 4, 1.0) as transport:
         with pytest.raises(httpx.ConnectError):
             await _post(transport, f"http://127.0.0.1:{port}/hook")
