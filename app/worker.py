@@ -30,7 +30,7 @@ from app.privacy.crypto import Sealer
 from app.routing import tasks as routing
 from app.webhooks import tasks as webhooks
 from app.webhooks.service import loopback_allowed
-from app.webhooks.url_guard import guarded_client
+from app.webhooks.url_guard import GuardedTransport
 
 
 def default_policy(settings: Settings) -> Policy:
@@ -45,12 +45,12 @@ def topics(
     settings: Settings,
     db: AsyncEngine,
     http: httpx.AsyncClient,
-    hooks_http: httpx.AsyncClient,
+    hooks: httpx.AsyncBaseTransport,
     sealer: Sealer,
     clock: Clock,
     name: str,
 ) -> list[Topic]:
-    """Every topic of every domain. `hooks_http` is the SSRF-guarded client for callbacks."""
+    """Every topic of every domain. `hooks` is the SSRF-guarded transport for callbacks."""
     sessions = make_sessionmaker(db)
     policy = default_policy(settings)
     subscribers = [
@@ -63,7 +63,7 @@ def topics(
         *complaints.topics(settings, subscribers, policy),
         *channels.topics(settings, http, sealer, policy, clock),
         *routing.topics(settings, policy),
-        *webhooks.topics(settings, sessions, hooks_http, sealer, clock, name),
+        *webhooks.topics(settings, sessions, hooks, sealer, clock, name),
         *hub.topics(settings, db, http, sealer, policy, clock),
         *privacy.topics(settings, sessions, clock),
         *classification.topics(settings, sessions, clock),
@@ -76,17 +76,19 @@ def topics(
 
 
 @asynccontextmanager
-async def http_clients(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, ...]]:
-    """The plain client (SMS, social, hub) and the guarded one (callbacks); no redirects."""
+async def http_clients(
+    settings: Settings,
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncBaseTransport]]:
+    """The plain client (SMS, social, hub) and the guarded transport (callbacks); no redirects."""
     async with (
         httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http,
-        guarded_client(
+        GuardedTransport(
             loopback_allowed(settings),
             settings.webhook_max_concurrency,
             settings.webhook_timeout_seconds,
-        ) as hooks_http,
+        ) as hooks,
     ):
-        yield http, hooks_http
+        yield http, hooks
 
 
 @asynccontextmanager
@@ -96,10 +98,10 @@ async def built(
     """The engine over every topic, with its HTTP clients open while it is in use."""
     sealer = Sealer.from_settings(settings)  # the worker's one sealer, for every job
     clock = clock or SystemClock()
-    async with http_clients(settings) as (http, hooks_http):
+    async with http_clients(settings) as (http, hooks):
         yield Engine(
             make_sessionmaker(db),
-            topics(settings, db, http, hooks_http, sealer, clock, name),
+            topics(settings, db, http, hooks, sealer, clock, name),
             clock,
             settings.worker_poll_seconds,
         )

@@ -45,11 +45,11 @@ def policy(settings: Settings) -> Policy:
 def topics(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
-    http: httpx.AsyncClient,
+    transport: httpx.AsyncBaseTransport,
     sealer: Sealer,
     clock: Clock,
     name: str,
 ) -> list[Topic]:
-    """`http`: the SSRF-guarded client (app/webhooks/url_guard.py), without redirects."""
-    sender = WebhookTopic(sessions, settings, http, sealer, clock, name)
+    """`transport`: the SSRF-guarded one (app/webhooks/url_guard.py), which follows no redirect."""
+    sender = WebhookTopic(sessions, settings, transport, sealer, clock, name)
     return [Topic(DELIVERY_TOPIC, policy(settings), send=sender.send, settled=sender.settled)]

@@ -6,6 +6,7 @@ connection without answering. Keep-alive is supported, as httpx reuses connectio
 
 import asyncio
 import contextlib
+import ssl
 from dataclasses import dataclass, field
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -27,6 +28,7 @@ class Answer:
     stall: asyncio.Event | None = None  # wait for this before answering
     delay: float = 0.0
     drop: bool = False  # close the connection without a word
+    close: bool = False  # answer, then close the connection (without saying so in a header)
 
 
 class Receiver:
@@ -37,9 +39,13 @@ class Receiver:
         self._server: asyncio.Server | None = None
         self.port = 0
         self.secret: str | None = None  # set it to verify every request as a real receiver would
+        self.connections = 0
+        self.server_names: list[str | None] = []  # TLS: the name each client asked for (SNI)
 
-    async def start(self) -> "Receiver":
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+    async def start(self, tls: ssl.SSLContext | None = None) -> "Receiver":
+        if tls is not None:
+            tls.sni_callback = self._sni
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=tls)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -59,7 +65,11 @@ class Receiver:
     def on(self, path: str) -> list[Hit]:
         return [h for h in self.hits if h.path == path]
 
+    def _sni(self, sock: ssl.SSLObject, name: str | None, context: ssl.SSLContext) -> None:
+        self.server_names.append(name)
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             while True:
                 raw_head = await reader.readuntil(b"\r\n\r\n")
@@ -93,6 +103,8 @@ class Receiver:
                 head = f"HTTP/1.1 {answer.status} X\r\ncontent-length: {len(answer.body)}\r\n"
                 writer.write(f"{head}{extra}\r\n".encode() + answer.body)
                 await writer.drain()
+                if answer.close:
+                    return
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
         finally:
