@@ -21,13 +21,19 @@ to the address the check returned, and TLS still verifies the original host name
 import asyncio
 import ssl
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import httpcore
 
 _FLUSH_AT = 64 * 1024  # held bytes beyond this are written at once
 
 Connect = Callable[[str, int], Awaitable[str]]  # (host, port) -> the checked address to dial
+
+
+def _stream_transport(transport: asyncio.BaseTransport) -> asyncio.Transport:
+    """A TCP connection's transport, typed as one. Not an isinstance check: uvloop's, which the
+    worker runs on (app/cli.py), has asyncio.Transport's methods without subclassing it."""
+    return cast(asyncio.Transport, transport)
 
 
 class _Wire(asyncio.Protocol):
@@ -42,8 +48,7 @@ class _Wire(asyncio.Protocol):
         self.drained: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = _stream_transport(transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -210,8 +215,7 @@ class Backend(httpcore.AsyncNetworkBackend):
         sock = transport.get_extra_info("socket")
         for option in socket_options or ():
             sock.setsockopt(*option)
-        assert isinstance(transport, asyncio.Transport)
-        return Stream(transport, wire)
+        return Stream(_stream_transport(transport), wire)
 
     async def connect_unix_socket(
         self,

@@ -3,13 +3,16 @@
 import asyncio
 import contextlib
 import datetime
+import inspect
 import ipaddress
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+import uvloop
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -142,3 +145,28 @@ async def test_a_closed_port_is_a_connect_error_and_loopback_needs_the_setting()
     async with GuardedTransport(False, 4, 1.0) as transport:
         with pytest.raises(BlockedAddress, match="loopback"):
             await _post(transport, f"http://localhost:{port}/hook")
+
+
+ON_UVLOOP = [
+    test_https_names_the_host_for_tls_while_connecting_to_the_checked_address,
+    test_https_to_a_certificate_nobody_vouches_for_fails_to_connect,
+    test_a_kept_alive_connection_carries_the_next_request_whole,
+    test_a_connection_the_receiver_closed_while_idle_is_not_used_again,
+    test_a_receiver_that_never_answers_is_a_read_timeout,
+]
+
+
+@pytest.mark.parametrize("case", ON_UVLOOP, ids=lambda case: case.__name__.removeprefix("test_"))
+def test_the_same_on_uvloop(
+    case: Callable[..., Coroutine[None, None, None]], certificate: tuple[Path, Path]
+) -> None:
+    """The worker runs on uvloop (app/cli.py), whose transports are not asyncio's classes: each
+    case again on a uvloop loop of its own, in a thread of its own (the suite runs on asyncio)."""
+    args = (certificate,) if "certificate" in inspect.signature(case).parameters else ()
+
+    def run() -> None:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(case(*args))
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run).result()
