@@ -79,14 +79,14 @@ async def receive() -> None:
 
 
 async def prepare(url: str, settings: Any, complaints: int, events: int, port: int) -> None:
-    from app.complaints.events import SYSTEM_ACTOR, append_event
+    from app.complaints.events import append_event
     from app.complaints.intake import take_in
     from app.complaints.models import Complaint
     from app.complaints.schemas import ComplaintCreate
     from app.jurisdictions.service import create_jurisdiction, load_context
     from app.kernel.clock import SystemClock
     from app.kernel.db import make_engine, make_sessionmaker
-    from app.kernel.security import ADMIN, CITIZEN_APP, Principal
+    from app.kernel.security import ADMIN, CITIZEN_APP, SYSTEM_ACTOR, Principal
     from app.privacy.crypto import Sealer
     from app.webhooks.schemas import EndpointCreate
     from app.webhooks.service import create_endpoint

@@ -9,8 +9,6 @@ from app.complaints.models import Complaint, ComplaintEvent
 from app.complaints.vocabulary import EventType
 from app.outbox.service import publish_event
 
-SYSTEM_ACTOR: dict[str, str] = {"kind": "system", "id": "worker", "role": "system", "name": "timer"}
-
 
 async def append_event(
     session: AsyncSession,

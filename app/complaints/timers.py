@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints.clock import due_soon_at
-from app.complaints.events import SYSTEM_ACTOR, append_event, closed_data
+from app.complaints.events import append_event, closed_data
 from app.complaints.lifecycle import CLOCK_RUNNING, next_status
 from app.complaints.models import Complaint
 from app.jurisdictions.service import JurisdictionContext
+from app.kernel.security import SYSTEM_ACTOR
 from app.outbox.service import newer_timer_exists, schedule_timer
 
 CLOCK_TIMERS = frozenset({"due_soon", "overdue"})

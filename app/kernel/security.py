@@ -52,6 +52,11 @@ class Principal:
         return {"kind": self.kind, "id": str(self.id), "role": self.role, "name": self.name}
 
 
+# How the worker's timers appear in an event (a complaint's or an Ombudsman case's), in the
+# shape of Principal.actor.
+SYSTEM_ACTOR: dict[str, str] = {"kind": "system", "id": "worker", "role": "system", "name": "timer"}
+
+
 def _bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

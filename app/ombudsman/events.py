@@ -19,7 +19,6 @@ from app.routing.notify import EMAIL_TOPIC
 from app.routing.service import agency_head_email, current_liaisons
 
 TIMER_TOPIC = "ombudsman_timer"
-SYSTEM_ACTOR: dict[str, str] = {"kind": "system", "id": "worker", "role": "system", "name": "timer"}
 
 
 async def append_event(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.jurisdictions.service import load_context
+from app.kernel.security import SYSTEM_ACTOR
 from app.ombudsman import events, steps
 from app.ombudsman.fanout import EVENT_TOPIC, CaseSubscriber, fan_out
 from app.ombudsman.models import OmbudsmanCase, OmbudsmanStep
@@ -33,9 +34,7 @@ async def fire(session: AsyncSession, payload: dict[str, Any], now: datetime) ->
     if kind == "reminder":
         if now > due:  # the worker was down past the deadline: the escalation says it all
             return None
-        event = await events.append_event(
-            session, case, "due_soon", events.SYSTEM_ACTOR, now, data, step
-        )
+        event = await events.append_event(session, case, "due_soon", SYSTEM_ACTOR, now, data, step)
         ctx = await load_context(session, case.jurisdiction_id)
         liaison = await events.liaison_email(session, step.owner_agency_id, ctx.calendar, now)
         to = [
@@ -44,12 +43,12 @@ async def fire(session: AsyncSession, payload: dict[str, Any], now: datetime) ->
         ]
         await events.mail(session, case, event, to, f"pengingat batas waktu ({case.letter_number})")
         return "due_soon"
-    await events.append_event(session, case, "overdue", events.SYSTEM_ACTOR, now, data, step)
+    await events.append_event(session, case, "overdue", SYSTEM_ACTOR, now, data, step)
     event = await events.append_event(
         session,
         case,
         "escalated",
-        events.SYSTEM_ACTOR,
+        SYSTEM_ACTOR,
         now,
         {**data, "to": list(steps.ESCALATE_TO)},
         step,
