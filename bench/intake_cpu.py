@@ -4,10 +4,10 @@
 
 Creates a scratch database on BENCH_DATABASE_URL (as bench/intake.py does), then sends
 `POST /v1/complaints` straight into `create_app()` as ASGI calls, 8 at a time (`--concurrency`:
-64 or 256 queue requests behind the pool as wrk's connections do), and prints this
-process's CPU time per request, on the event loop `python -m app serve` uses (uvloop). A
-steadier figure than bench/intake.py's on a shared machine (no load generator, no HTTP
-parsing competing for the cores), for comparing two versions of the
+64 or 256 queue requests behind the pool as wrk's connections do), and prints this process's
+CPU time per request and its database connections', on the event loop `python -m app serve`
+uses (uvloop). A steadier figure than bench/intake.py's on a shared machine (no load
+generator, no HTTP parsing competing for the cores), for comparing two versions of the
 request path: run it in each checkout, alternately. Exits non-zero on any answer but 201.
 """
 
@@ -25,13 +25,18 @@ sys.path.insert(0, str(ROOT))
 from app.cli import run, tune_gc  # noqa: E402
 from app.kernel.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
-from bench.intake import BODY_TEMPLATE, _prepare  # noqa: E402
+from bench.intake import (  # noqa: E402
+    BODY_TEMPLATE,
+    _backend_pids,
+    _backends_cpu_seconds,
+    _prepare,
+)
 from bench.scratch import blocking_scratch_database  # noqa: E402
 
 
 async def _drive(
     url: str, token: str, requests: int, mix: bool, concurrency: int
-) -> tuple[float, dict[int, int]]:
+) -> tuple[float, float, dict[int, int]]:
     settings = Settings(
         database_url=url,
         log_level="WARNING",
@@ -93,10 +98,12 @@ async def _drive(
         tune_gc()  # as `app serve` does after start-up
         statuses.clear()
         per_worker = max(1, requests // concurrency)
-        started = time.process_time()
+        backends = await _backend_pids(url)  # the pool's connections, open since the warm-up
+        db_started, started = _backends_cpu_seconds(backends), time.process_time()
         await asyncio.gather(*(worker(per_worker) for _ in range(concurrency)))
-        cpu = time.process_time() - started
-    return cpu * 1000 / (per_worker * concurrency), statuses
+        cpu, db = time.process_time() - started, _backends_cpu_seconds(backends) - db_started
+    count = per_worker * concurrency
+    return cpu * 1000 / count, db * 1000 / count, statuses
 
 
 def main() -> None:
@@ -111,7 +118,7 @@ def main() -> None:
         parser.error("--concurrency is bounded: 1 to 1,000")
     with blocking_scratch_database("bench_cpu") as url:
         env = asyncio.run(_prepare(url))
-        ms, statuses = run(  # on uvloop, as `python -m app serve` runs
+        ms, db_ms, statuses = run(  # on uvloop, as `python -m app serve` runs
             _drive(
                 url, env["BENCH_TOKEN"], args.requests, args.reporters == "mix", args.concurrency
             )
@@ -124,7 +131,7 @@ def main() -> None:
     if set(statuses) != {201}:
         print("- **non-201 answers: no figure**")
         sys.exit(1)
-    print(f"- server CPU per request: **{ms:.2f} ms**")
+    print(f"- server CPU per request: **{ms:.2f} ms**, database CPU per request: {db_ms:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from app.complaints.duplicates import EARLIER_CTES, DuplicateRule, best_match, s
 from app.complaints.schemas import ComplaintCreate, ComplaintCreated
 from app.complaints.tracking import new_tracking_id
 from app.jurisdictions.service import JurisdictionContext
+from app.kernel.db import DriverStatement
 from app.kernel.errors import Invalid
 from app.kernel.security import Principal
 from app.outbox.service import EVENT_TOPIC, INSERT_HEAD, TIMER_TOPIC
@@ -43,10 +44,11 @@ def _json(value: object) -> str:
 CLOCK_SKEW = timedelta(minutes=5)
 
 # Constant fragments joined, no input in them (hence the noqa).
-_INSERT = text(
-    "WITH"  # noqa: S608 - constant fragments (EARLIER_CTES, INSERT_HEAD of app/outbox)
-    + EARLIER_CTES
-    + f""", c AS (
+_INSERT = DriverStatement(
+    text(
+        "WITH"  # noqa: S608 - constant fragments (EARLIER_CTES, INSERT_HEAD of app/outbox)
+        + EARLIER_CTES
+        + f""", c AS (
         INSERT INTO complaints (
             id, jurisdiction_id, tracking_id, channel, channel_detail, channel_ref, title, text,
             category_id, region_code, address, lat, lon, occurred_at, received_at, status,
@@ -111,6 +113,7 @@ _INSERT = text(
     UNION ALL
     SELECT false, id, text FROM earlier
     """  # noqa: S608 - constant fragments
+    )
 )
 
 # The link, on the rows the statement above wrote; the first event says it as it always did.
@@ -284,10 +287,10 @@ async def take_in(
             "timer_msg_id": uuid.uuid4(),
             "timer_key": f"verification_overdue:{complaint_id}",
         }
-        rows = (await session.execute(_INSERT, params)).all()
-        if any(row.new for row in rows):
+        rows = await _INSERT.fetch(session, params)
+        if any(row["new"] for row in rows):
             # Linked for the admins, never dropped; the link is in the first event too.
-            earlier = [(row.id, row.text) for row in rows if not row.new]
+            earlier = [(row["id"], row["text"]) for row in rows if not row["new"]]
             duplicate_of = best_match(body.text, earlier, duplicates.min_similarity)
             if duplicate_of is not None:
                 await session.execute(

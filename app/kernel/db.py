@@ -1,8 +1,12 @@
-"""Declarative base with a naming convention, and the engine/session factories."""
+"""Declarative base with a naming convention, the engine/session factories, and the hot path's
+statements sent straight to asyncpg."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, MetaData, event
+import asyncpg
+from sqlalchemy import ForeignKeyConstraint, MetaData, TextClause, event
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -94,3 +98,37 @@ def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose statements each commit on their own: no BEGIN, no COMMIT. For the hot
+    reads (a complaint's detail, a list page), where those were two of a request's three round
+    trips; see `ReadDB` in app/kernel/deps.py. Same pool, same connections."""
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(autocommit, expire_on_commit=False)
+
+
+class DriverStatement:
+    """A constant statement run on the session's own connection and transaction by asyncpg
+    itself, for the few statements every request of a hot path sends (the intake's).
+
+    Compiled to asyncpg's `$n` form once, at import: a call binds its values by name and skips
+    SQLAlchemy's per-execution compiling, parameter processing, result wrapping and greenlet
+    hop, which were a quarter of an intake's CPU (bench/RESULTS.md). Values go to asyncpg as
+    they are (uuid.UUID, aware datetimes, str for jsonb), as SQLAlchemy's text() passes them;
+    asyncpg's errors are the database faults app/kernel/db_faults.py already knows.
+    """
+
+    def __init__(self, clause: TextClause) -> None:
+        compiled = clause.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped-call]
+        self.sql = compiled.string
+        self.names = tuple(compiled.positiontup or ())
+
+    async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[asyncpg.Record]:
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        driver: asyncpg.Connection = raw.driver_connection
+        rows: list[asyncpg.Record] = await driver.fetch(
+            self.sql, *(params[name] for name in self.names)
+        )
+        return rows
