@@ -22,7 +22,7 @@ from app.jurisdictions.service import JurisdictionContext, load_context, policy_
 from app.kernel.pagination import newest_first
 from app.kernel.security import Principal
 from app.privacy.redact import public_text
-from app.routing.service import agency_or_none
+from app.routing.service import agency_ref
 
 # Public tracking shows where a complaint is, never who did what.
 PUBLIC_EVENTS: frozenset[EventType] = frozenset(
@@ -94,8 +94,13 @@ _SUMMARY_COLUMNS = [*(getattr(Complaint, name) for name in _SUMMARY), Complaint.
 _SUMMARY_SELECT = select(*_SUMMARY_COLUMNS)  # built once; `.where` returns a new statement
 
 
-def _filtered(principal: Principal, f: ListFilters, now: datetime) -> Select[Any]:
-    return _SUMMARY_SELECT.where(visible_to(principal), *filter_conditions(f, now))
+def _filtered(
+    principal: Principal, f: ListFilters, now: datetime
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The page's statement and its access rule's values: the rule itself is built once
+    (`CONDITIONS`), as building it per request was a tenth of a list page's CPU."""
+    kind, params = visibility(principal)
+    return _SUMMARY_SELECT.where(CONDITIONS[kind], *filter_conditions(f, now)), params
 
 
 def filter_conditions(f: ListFilters, now: datetime) -> list[ColumnElement[bool]]:
@@ -147,8 +152,9 @@ async def list_complaints(
     now: datetime,
 ) -> schemas.ComplaintPage:
     """Newest first, keyset-paginated on (received_at, id) so deep pages cost the same."""
+    stmt, params = _filtered(principal, f, now)
     rows, next_cursor = await newest_first(
-        session, _filtered(principal, f, now), Complaint.received_at, Complaint.id, limit, cursor
+        session, stmt, Complaint.received_at, Complaint.id, limit, cursor, params
     )
     items = [
         {
@@ -205,7 +211,7 @@ async def complaint_out(
     see reveal-reporter; links to other complaints only for those who see links; only the
     actions `principal` may take)."""
     links = sees_links(principal)
-    agency = await agency_or_none(session, c.agency_id)
+    agency = await agency_ref(session, ctx.id, c.agency_id)
     policy = await policy_of(session, ctx, c.policy_id)
     return schemas.ComplaintOut(
         id=c.id,
@@ -322,7 +328,7 @@ async def track(
     )
     if c is None:
         return None
-    agency = await agency_or_none(session, c.agency_id)
+    agency = await agency_ref(session, c.jurisdiction_id, c.agency_id)
     ctx = await load_context(session, c.jurisdiction_id)
     events = (
         await session.execute(

@@ -1,6 +1,6 @@
 """What a routing decision reads besides the complaint, cached briefly per process.
 
-Intake decides for every complaint, so the rules, the active agencies, the categories and the
+Intake decides for every complaint, so the rules, the agencies, the categories and the
 threshold setting are read in four queries at most once per `CACHE_SECONDS` per jurisdiction
 and process (`app/kernel/cache.py`). A change made through this service drops the cache when its
 transaction commits (`changed`); another process sees it within `CACHE_SECONDS`.
@@ -39,6 +39,7 @@ class CategoryRef:
 class Reference:
     rules: list[RuleSpec]  # active rules to active agencies, in the order they are checked
     agencies: dict[uuid.UUID, AgencyRef]  # the active ones
+    every_agency: dict[uuid.UUID, AgencyRef]  # active or not: a complaint's detail names its own
     categories: dict[uuid.UUID, CategoryRef]  # the active ones
     threshold_setting: float | None
 
@@ -79,11 +80,12 @@ async def read(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
     ).all()
     agencies = (
         await session.execute(
-            select(Agency.id, Agency.code, Agency.name, Agency.region_code).where(
-                Agency.jurisdiction_id == jurisdiction_id, Agency.active
+            select(Agency.id, Agency.code, Agency.name, Agency.region_code, Agency.active).where(
+                Agency.jurisdiction_id == jurisdiction_id
             )
         )
     ).all()
+    every_agency = {a.id: AgencyRef(a.id, a.code, a.name, a.region_code) for a in agencies}
     categories = (
         await session.execute(
             select(Category.id, Category.code, Category.default_agency_id)
@@ -110,7 +112,8 @@ async def read(session: AsyncSession, jurisdiction_id: uuid.UUID) -> Reference:
             )
             for r in rules
         ],
-        agencies={a.id: AgencyRef(a.id, a.code, a.name, a.region_code) for a in agencies},
+        agencies={a.id: every_agency[a.id] for a in agencies if a.active},
+        every_agency=every_agency,
         categories={c.id: CategoryRef(c.id, c.code, c.default_agency_id) for c in categories},
         threshold_setting=setting,
     )

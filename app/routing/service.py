@@ -40,6 +40,18 @@ async def agency_or_none(session: AsyncSession, agency_id: uuid.UUID | None) -> 
     return None if agency_id is None else await session.get(Agency, agency_id)
 
 
+async def agency_ref(
+    session: AsyncSession, jurisdiction_id: uuid.UUID, agency_id: uuid.UUID | None
+) -> reference.AgencyRef | None:
+    """An agency's id, code and name, active or not, from the routing reference cache: the
+    detail of every complaint names its agency, and a query for it was a round trip and an
+    ORM row per read (bench/RESULTS_reads.md). A change made here is seen at once, one made
+    by another process within `reference.CACHE_SECONDS`."""
+    if agency_id is None:
+        return None
+    return (await reference.load(session, jurisdiction_id)).every_agency.get(agency_id)
+
+
 async def check_category(
     session: AsyncSession, jurisdiction_id: uuid.UUID, category_id: uuid.UUID
 ) -> Category:

@@ -359,3 +359,30 @@ async def test_unknown_tracking_id_gets_404(
     client: httpx.AsyncClient, world: World, tracking_id: str
 ) -> None:
     assert_error(await client.get(f"/v1/track/{tracking_id}"), 404, "tracking_id_not_found")
+
+
+async def test_the_detail_names_its_agency_as_it_is_now_renamed_or_deactivated(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # The detail reads the agency from the routing reference cache (app/routing/service.py
+    # agency_ref): a rename must show at once, and an inactive agency is still named.
+    c = await dispatched(client, world, "DLH")
+    url = f"/v1/complaints/{c['id']}"
+    before = (await client.get(url, headers=world.h("admin"))).json()["agency"]
+    assert before["id"] == str(world.agencies["DLH"])
+    renamed = await client.patch(
+        f"/v1/agencies/{world.agencies['DLH']}",
+        json={"name": "Dinas Lingkungan Hidup dan Kebersihan"},
+        headers=world.h("admin"),
+    )
+    assert renamed.status_code == 200, renamed.text
+    after = (await client.get(url, headers=world.h("admin"))).json()["agency"]
+    assert after == before | {"name": "Dinas Lingkungan Hidup dan Kebersihan"}
+    closed = await client.patch(
+        f"/v1/agencies/{world.agencies['DLH']}", json={"active": False}, headers=world.h("admin")
+    )
+    assert closed.status_code == 200, closed.text
+    still = (await client.get(url, headers=world.h("admin"))).json()["agency"]
+    assert still == after
+    tracked = await client.get(f"/v1/track/{c['tracking_id']}")
+    assert tracked.json()["agency_name"] == "Dinas Lingkungan Hidup dan Kebersihan"
