@@ -21,7 +21,7 @@ from app.jurisdictions.router import router as policies_router
 from app.kernel import logging as app_logging
 from app.kernel.clock import Clock, SystemClock
 from app.kernel.config import Settings, get_settings
-from app.kernel.db import make_engine, make_sessionmaker
+from app.kernel.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.kernel.db_faults import install_database_fault_handler
 from app.kernel.error_docs import install_error_docs
 from app.kernel.errors import install_error_handlers
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
         app.state.engine = engine
         app.state.sessions = make_sessionmaker(engine)
+        app.state.read_sessions = make_read_sessionmaker(engine)  # ReadDB in kernel/deps.py
         app.state.api_keys = ApiKeyAuthenticator(app.state.sessions, app.state.clock)
         app.state.console_sessions = ConsoleSessions(app.state.sessions, app.state.clock, settings)
         yield

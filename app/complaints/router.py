@@ -11,7 +11,7 @@ from app.complaints import actions, queries, schemas, submission
 from app.complaints.permissions import allow
 from app.complaints.vocabulary import ComplaintType
 from app.jurisdictions.service import load_context
-from app.kernel.deps import DB, Now
+from app.kernel.deps import DB, Now, ReadDB
 from app.kernel.errors import (
     AppError,
     Conflict,
@@ -95,7 +95,7 @@ async def create_complaint(
 )
 async def list_complaints(
     principal: Reader,
-    db: DB,
+    db: ReadDB,
     now: Now,
     status: Annotated[list[schemas.StatusName] | None, CommaSeparated, Query()] = None,
     type: Annotated[list[ComplaintType] | None, CommaSeparated, Query()] = None,
@@ -138,7 +138,7 @@ async def list_complaints(
     responses=responses(*AUTH, NotFound),
 )
 async def get_complaint(
-    complaint_id: uuid.UUID, principal: Reader, db: DB, cipher: Cipher, now: Now
+    complaint_id: uuid.UUID, principal: Reader, db: ReadDB, cipher: Cipher, now: Now
 ) -> schemas.ComplaintOut:
     """One complaint with its deadline, agency, policy and what can be done next."""
     ctx = await load_context(db, principal.jurisdiction_id)

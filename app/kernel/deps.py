@@ -15,6 +15,15 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _read(request: Request) -> AsyncIterator[AsyncSession]:
+    # The same session, on connections in autocommit: SQLAlchemy sends no BEGIN and no COMMIT,
+    # and each statement is a transaction of its own. For routes that read one row or one page
+    # (a statement sees one snapshot) and write at most a row that stands alone: the detail's
+    # identity-access log commits with its own statement, before the answer is sent.
+    async with request.app.state.read_sessions() as session, session.begin():
+        yield session
+
+
 async def _now(request: Request) -> datetime:
     # async, though it awaits nothing: FastAPI would run a plain def in a thread pool.
     # FastAPI caches a dependency per request, so every `Now` of one request is the same
@@ -24,4 +33,5 @@ async def _now(request: Request) -> datetime:
 
 
 DB = Annotated[AsyncSession, Depends(_transaction, scope="function")]
+ReadDB = Annotated[AsyncSession, Depends(_read, scope="function")]
 Now = Annotated[datetime, Depends(_now)]
