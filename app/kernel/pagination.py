@@ -78,14 +78,16 @@ async def newest_first(
     row_id: InstrumentedAttribute[Any],
     limit: int,
     cursor: str | None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[list[T], str | None]:
     """One page of `stmt` ordered by (`at`, `row_id`) descending, and the next page's cursor.
-    `stmt` selects one entity or several columns, `at` and `row_id` among them."""
+    `stmt` selects one entity or several columns, `at` and `row_id` among them; `params` are
+    the values of its bound parameters, if it has any."""
     if cursor:
         after_at, after_id = decode_cursor(cursor)
         stmt = stmt.where(tuple_(at, row_id) < tuple_(after_at, after_id))
     stmt = stmt.order_by(at.desc(), row_id.desc()).limit(limit + 1)
-    result = await session.execute(stmt)
+    result = await session.execute(stmt, params)
     # One entity (select(Model)): its objects; columns (select(a, b, ...)): rows, read by name.
     # (The result's keys, not `stmt.column_descriptions`, which builds the ORM compile state.)
     rows = cast(list[T], list(result.scalars() if len(result.keys()) == 1 else result))
