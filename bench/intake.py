@@ -262,32 +262,36 @@ def _servers(
                 proc.wait()
 
 
+def wrk(script: str, url: str, connections: int, seconds: float) -> dict[str, float]:
+    """One wrk run with a Lua `script` whose `done` prints a `BENCH {json}` line; that JSON."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        threads = min(connections, os.cpu_count() or 1)
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s"]
+        out = subprocess.run(
+            [*command, "--timeout", "10s", "-s", f.name, url],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    line = next(x for x in out.splitlines() if x.startswith("BENCH "))
+    result: dict[str, float] = json.loads(line[len("BENCH ") :])
+    return result
+
+
 def _load(
     client: str, url: str, connections: int, seconds: float, token: str, mix: bool
 ) -> dict[str, float]:
     """One bounded load run; returns requests, errors (any non-2xx or failure), seconds, p50/p99."""
     timeout = seconds + 60
     if client == "wrk":
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-            mark = PHONE_MARK.replace("-", "%-")  # a Lua pattern: '-' is a quantifier there
-            f.write(
-                WRK_SCRIPT % {"body": BODY, "token": token, "mix": str(mix).lower(), "mark": mark}
-            )
-        try:
-            threads = min(connections, os.cpu_count() or 1)
-            command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s"]
-            out = subprocess.run(
-                [*command, "--timeout", "10s", "-s", f.name, url],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=True,
-            ).stdout
-        finally:
-            os.unlink(f.name)
-        line = next(x for x in out.splitlines() if x.startswith("BENCH "))
-        result: dict[str, float] = json.loads(line[len("BENCH ") :])
-        return result
+        mark = PHONE_MARK.replace("-", "%-")  # a Lua pattern: '-' is a quantifier there
+        script = WRK_SCRIPT % {"body": BODY, "token": token, "mix": str(mix).lower(), "mark": mark}
+        return wrk(script, url, connections, seconds)
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench/loadgen.py"), url, str(connections), str(seconds)],
         capture_output=True,

@@ -12,10 +12,10 @@ to the first agency) reads, at `--connections` concurrent requests:
 - list filtered: the same with `status=responded,closed`;
 - list page 2: the second page, through the first page's cursor.
 Each against the service (`python -m app serve`, one process, rate limits off) and
-bench/bare_reads.py, with bench/loadgen.py (httpx): a warm-up that is not counted, then the
-measured run. Prints requests/s, p50 and p99 per app and the service/twin ratio, but no ratio
-when any request failed or answered other than 2xx. Servers stop and the scratch database is
-dropped whatever happens.
+bench/bare_reads.py, with wrk (`--client`, or bench/loadgen.py's httpx where wrk is missing):
+a warm-up that is not counted, then the measured run. Prints requests/s, p50 and p99 per app
+and the service/twin ratio, but no ratio when any request failed or answered other than 2xx.
+Servers stop and the scratch database is dropped whatever happens.
 """
 
 import argparse
@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -37,10 +38,38 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` is the che
 from app.accounts import service as accounts  # noqa: E402
 from app.kernel.db import make_engine, make_sessionmaker  # noqa: E402
 from bench import reports  # noqa: E402
-from bench.intake import _process_cpu_seconds, _servers  # noqa: E402 - starts, stops both apps
+from bench.intake import _process_cpu_seconds, _servers, wrk  # noqa: E402 - starts, stops both
 from bench.scratch import scratch_database  # noqa: E402
 
 FILTER = "status=responded,closed"
+
+# wrk in C: a load generator in Python (bench/loadgen.py) shares the two cores with the server
+# and the database and puts its own pauses into the tail it measures. Each thread goes round
+# the case's paths and counts every answer but 2xx (wrk's own "status" errors are only >= 400).
+WRK_SCRIPT = """
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+local paths = {%(paths)s}
+local next_path = 0
+not_2xx = 0
+wrk.headers["Authorization"] = "Bearer %(token)s"
+request = function()
+  next_path = next_path %% #paths + 1
+  return wrk.format("GET", paths[next_path])
+end
+response = function(status, headers, body)
+  if status < 200 or status > 299 then not_2xx = not_2xx + 1 end
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local other = 0
+  for _, thread in ipairs(threads) do other = other + thread:get("not_2xx") end
+  io.write(string.format(
+    'BENCH {"requests": %%d, "errors": %%d, "seconds": %%f, "p50_ms": %%f, "p99_ms": %%f}\\n',
+    summary.requests, other + e.connect + e.read + e.write + e.timeout,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
 
 
 async def _reader(url: str) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -80,8 +109,11 @@ async def _reader(url: str) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def _load(
-    base: str, paths: list[str], token: str, connections: int, seconds: float
+    client: str, base: str, paths: list[str], token: str, connections: int, seconds: float
 ) -> dict[str, float]:
+    if client == "wrk":
+        script = WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p in paths), "token": token}
+        return wrk(script, base, connections, seconds)
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench/loadgen.py"), base, str(connections), str(seconds)],
         capture_output=True,
@@ -90,8 +122,8 @@ def _load(
         check=True,
         env=os.environ | {"BENCH_TOKEN": token, "BENCH_PATHS": "\n".join(paths)},
     )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    answer: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
 
 
 def _second_page(base: str, token: str) -> list[str]:
@@ -118,7 +150,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--database", help="a database kept by bench/reports.py --keep")
+    parser.add_argument(
+        "--client", choices=["auto", "wrk", "httpx"], default="auto", help="load generator"
+    )
     args = parser.parse_args()
+    if args.client == "auto":
+        args.client = "wrk" if shutil.which("wrk") else "httpx"
     if args.seconds > 120 or args.warmup > 120 or args.connections > 256:
         parser.error("runs are bounded: at most 120 s each and 256 connections")
     load_before = os.getloadavg()[0]
@@ -132,9 +169,18 @@ def main() -> None:
                 for app in ("service", "bare"):
                     base, pid = servers[app]
                     if args.warmup > 0:
-                        _load(base, paths, env["BENCH_TOKEN"], args.connections, args.warmup)
+                        _load(
+                            args.client,
+                            base,
+                            paths,
+                            env["BENCH_TOKEN"],
+                            args.connections,
+                            args.warmup,
+                        )
                     cpu = _process_cpu_seconds(pid)
-                    r = _load(base, paths, env["BENCH_TOKEN"], args.connections, args.seconds)
+                    r = _load(
+                        args.client, base, paths, env["BENCH_TOKEN"], args.connections, args.seconds
+                    )
                     # The server's own CPU per answer: steadier than requests/s on a shared
                     # machine, where the load generator competes for the same cores.
                     r["cpu_ms"] = (_process_cpu_seconds(pid) - cpu) * 1000 / max(r["requests"], 1)
@@ -148,7 +194,8 @@ def main() -> None:
     complaints = "the kept database's" if args.database else f"{args.complaints:,}"
     print(
         f"{complaints} complaints, 30 agencies; an agency system's key; {args.connections}"
-        f" connections, {args.warmup:g} s warm-up + {args.seconds:g} s per row; bench/loadgen.py;"
+        f" connections, {args.warmup:g} s warm-up + {args.seconds:g} s per row;"
+        f" load generator {args.client};"
         f" {os.cpu_count()} cores, Python {platform.python_version()}, load average before"
         f" {load_before:.1f}, after {os.getloadavg()[0]:.1f}"
     )
