@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -71,6 +71,21 @@ def _text(value: Any) -> str:
     return value
 
 
+# The ordering and the limit as built expressions, the limit's value bound when the page runs:
+# building them was a twentieth of a list page's CPU (bench/RESULTS_reads.md).
+_PAGE_ROWS = bindparam("page_rows", type_=Integer)
+_ORDERS: dict[tuple[Any, Any], tuple[ColumnElement[Any], ColumnElement[Any]]] = {}
+
+
+def _newest_first(
+    at: InstrumentedAttribute[Any], row_id: InstrumentedAttribute[Any]
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    order = _ORDERS.get((at, row_id))
+    if order is None:
+        order = _ORDERS[(at, row_id)] = (at.desc(), row_id.desc())
+    return order
+
+
 async def newest_first(
     session: AsyncSession,
     stmt: Select[T],
@@ -86,8 +101,8 @@ async def newest_first(
     if cursor:
         after_at, after_id = decode_cursor(cursor)
         stmt = stmt.where(tuple_(at, row_id) < tuple_(after_at, after_id))
-    stmt = stmt.order_by(at.desc(), row_id.desc()).limit(limit + 1)
-    result = await session.execute(stmt, params)
+    stmt = stmt.order_by(*_newest_first(at, row_id)).limit(_PAGE_ROWS)
+    result = await session.execute(stmt, (params or {}) | {"page_rows": limit + 1})
     # One entity (select(Model)): its objects; columns (select(a, b, ...)): rows, read by name.
     # (The result's keys, not `stmt.column_descriptions`, which builds the ORM compile state.)
     rows = cast(list[T], list(result.scalars() if len(result.keys()) == 1 else result))
