@@ -16,6 +16,14 @@ from app.kernel.security import Principal
 from app.privacy.crypto import Sealer
 
 
+def one_statement(body: ComplaintCreate, idempotency_key: str | None) -> bool:
+    """Whether this submission writes in one statement (app/complaints/intake.py), atomic on
+    its own and so in no transaction of its own: no retry key to record with it, no uploads
+    to claim with it (a refused claim must undo the complaint). A possible duplicate's link
+    is a second statement that stands alone: the complaint is whole without it."""
+    return idempotency_key is None and not body.attachments
+
+
 async def submit(
     db: AsyncSession,
     settings: Settings,

@@ -1,6 +1,7 @@
 """Request-scoped dependencies every domain's routes share: the transaction and the time."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated
 
@@ -8,19 +9,30 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
+@asynccontextmanager
+async def session_scope(
+    request: Request, *, autocommit: bool = False
+) -> AsyncIterator[AsyncSession]:
+    """The request's session, committed when the block ends. With `autocommit`, on connections
+    in autocommit: SQLAlchemy sends no BEGIN and no COMMIT (two round trips) and each statement
+    is a transaction of its own, for work that is one statement or a few that stand alone."""
+    maker = request.app.state.read_sessions if autocommit else request.app.state.sessions
+    async with maker() as session, session.begin():
+        yield session
+
+
 async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
     # One transaction per request; scope="function" below makes it commit before the response
     # is sent, so a client never sees a 201 for something that then failed to commit.
-    async with request.app.state.sessions() as session, session.begin():
+    async with session_scope(request) as session:
         yield session
 
 
 async def _read(request: Request) -> AsyncIterator[AsyncSession]:
-    # The same session, on connections in autocommit: SQLAlchemy sends no BEGIN and no COMMIT,
-    # and each statement is a transaction of its own. For routes that read one row or one page
-    # (a statement sees one snapshot) and write at most a row that stands alone: the detail's
-    # identity-access log commits with its own statement, before the answer is sent.
-    async with request.app.state.read_sessions() as session, session.begin():
+    # For routes that read one row or one page (a statement sees one snapshot) and write at
+    # most a row that stands alone: the detail's identity-access log commits with its own
+    # statement, before the answer is sent.
+    async with session_scope(request, autocommit=True) as session:
         yield session
 
 
