@@ -72,6 +72,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
         generate_unique_id_function=operation_id,
+        # FastAPI's own OpenTelemetry, off: it traces into any provider configured in the
+        # process, and a request refused by validation goes there with its body and values (a
+        # reporter's NIK and phone). What is recorded is the JSON log and /metrics.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()  # every request's time: `Now` in kernel/deps.py
