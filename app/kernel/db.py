@@ -101,9 +101,9 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions whose statements each commit on their own: no BEGIN, no COMMIT. For the hot
-    reads (a complaint's detail, a list page), where those were two of a request's three round
-    trips; see `ReadDB` in app/kernel/deps.py. Same pool, same connections."""
+    """Sessions whose statements each commit on their own: no BEGIN, no COMMIT, two of the
+    four round trips of a detail read or of a one-statement intake; see `session_scope` in
+    app/kernel/deps.py. Same pool, same connections."""
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
     return async_sessionmaker(autocommit, expire_on_commit=False)
 
