@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
         app.state.engine = engine
         app.state.sessions = make_sessionmaker(engine)
-        app.state.read_sessions = make_read_sessionmaker(engine)  # ReadDB in kernel/deps.py
+        app.state.read_sessions = make_read_sessionmaker(engine)  # kernel/deps.py session_scope
         app.state.api_keys = ApiKeyAuthenticator(app.state.sessions, app.state.clock)
         app.state.console_sessions = ConsoleSessions(app.state.sessions, app.state.clock, settings)
         yield

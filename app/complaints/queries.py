@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from app.complaints.permissions import allowed_for
 from app.complaints.tracking import normalize
 from app.complaints.vocabulary import EventType
 from app.jurisdictions.service import JurisdictionContext, load_context, policy_of
+from app.kernel.db import DriverStatement
 from app.kernel.pagination import newest_first
 from app.kernel.security import Principal
 from app.privacy.redact import public_text
@@ -182,29 +183,90 @@ async def routing_of(
     return {row.id: row.routing for row in rows}
 
 
-# One statement per kind of access rule, built once: building the condition and the select on
-# each request was a quarter of a detail read's CPU (bench/RESULTS_reads.md).
+@dataclass(frozen=True, slots=True)
+class ComplaintRow:
+    """A complaint's columns as its reads need them (the detail, the timeline's access check,
+    the identity reveal): one asyncpg row, no ORM entity. Loading the entity was a third of
+    a detail read's CPU (bench/RESULTS_reads.md); the statement below selects these fields,
+    in this order, so a new field here is a new column there."""
+
+    id: uuid.UUID
+    jurisdiction_id: uuid.UUID
+    tracking_id: str
+    status: str
+    type: str | None
+    suggested_type: str | None
+    suggested_category_id: uuid.UUID | None
+    suggestion: dict[str, Any] | None
+    routing: dict[str, Any] | None
+    channel: str
+    channel_detail: dict[str, Any]
+    channel_ref: str | None
+    title: str | None
+    text: str
+    category_id: uuid.UUID | None
+    region_code: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    occurred_at: datetime | None
+    received_at: datetime
+    anonymous: bool
+    confidential: bool
+    attachments: list[str]
+    agency_id: uuid.UUID | None
+    policy_id: uuid.UUID
+    submitted_by: uuid.UUID | None
+    verification_due_at: datetime
+    verified_at: datetime | None
+    due_at: datetime | None
+    paused_at: datetime | None
+    info_due_at: datetime | None
+    acknowledged_at: datetime | None
+    responded_at: datetime | None
+    resolution: str | None
+    resolution_reason: str | None
+    auto_close_at: datetime | None
+    closed_at: datetime | None
+    rating: int | None
+    satisfied: bool | None
+    reopen_count: int
+    archived_reason: str | None
+    duplicate_of: uuid.UUID | None
+    possible_duplicate_of: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# One statement per kind of access rule, built and compiled once and run by asyncpg itself:
+# building the condition and the select on each request was a quarter of a detail read's CPU,
+# SQLAlchemy's execution and the ORM entity a third of what was left (bench/RESULTS_reads.md).
+_ROW_COLUMNS = [getattr(Complaint, f.name) for f in fields(ComplaintRow)]
 _VISIBLE_BY_ID = {
-    kind: select(Complaint).where(Complaint.id == bindparam("complaint_id"), condition)
+    kind: DriverStatement(
+        select(*_ROW_COLUMNS).where(Complaint.id == bindparam("complaint_id"), condition)
+    )
     for kind, condition in CONDITIONS.items()
 }
 
 
 async def get_visible(
     session: AsyncSession, principal: Principal, complaint_id: uuid.UUID
-) -> Complaint:
+) -> ComplaintRow:
+    """The complaint if `principal` may see it, else ComplaintNotFound (never a 403: whether
+    a complaint exists is itself not for everyone to learn)."""
     kind, params = visibility(principal)
-    complaint = await session.scalar(_VISIBLE_BY_ID[kind], params | {"complaint_id": complaint_id})
-    if complaint is None:
+    rows = await _VISIBLE_BY_ID[kind].fetch(session, params | {"complaint_id": complaint_id})
+    if not rows:
         raise ComplaintNotFound("No such complaint.")
-    return complaint
+    return ComplaintRow(*rows[0])
 
 
 async def complaint_out(
     session: AsyncSession,
     ctx: JurisdictionContext,
     principal: Principal,
-    c: Complaint,
+    c: Complaint | ComplaintRow,
     now: datetime,
 ) -> schemas.ComplaintOut:
     """The full view of a complaint as `principal` may see it (identity is never part of it;

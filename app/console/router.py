@@ -184,7 +184,7 @@ async def complaint(
 ) -> Response:
     """One complaint as the API shows it to this caller, its timeline and its action forms."""
     # The API's own read: the same visibility (404 for another agency), the same logged identity.
-    out = await complaints_api.get_complaint(complaint_id, principal, db, cipher, now)
+    out = await complaints_api.read_complaint(db, principal, cipher, complaint_id, now)
     events = await queries.list_events(db, principal, complaint_id, ALL, 0)
     ctx = await load_context(db, principal.jurisdiction_id)
     agencies = await routing.list_agencies(db, ctx, ALL, None, now)

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
-from sqlalchemy import ForeignKeyConstraint, MetaData, TextClause, event
+from sqlalchemy import ClauseElement, ForeignKeyConstraint, MetaData, event
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util.concurrency import await_
 
 NAMING_CONVENTION = {
@@ -110,7 +111,8 @@ def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 class DriverStatement:
     """A constant statement run on the session's own connection and transaction by asyncpg
-    itself, for the few statements every request of a hot path sends (the intake's).
+    itself, for the few statements every request of a hot path sends (the intake's, the
+    detail read's).
 
     Compiled to asyncpg's `$n` form once, at import: a call binds its values by name and skips
     SQLAlchemy's per-execution compiling, parameter processing, result wrapping and greenlet
@@ -119,8 +121,9 @@ class DriverStatement:
     asyncpg's errors are the database faults app/kernel/db_faults.py already knows.
     """
 
-    def __init__(self, clause: TextClause) -> None:
+    def __init__(self, clause: ClauseElement) -> None:
         compiled = clause.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped-call]
+        assert isinstance(compiled, SQLCompiler)  # a statement, which DDL is not
         self.sql = compiled.string
         self.names = tuple(compiled.positiontup or ())
 

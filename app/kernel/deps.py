@@ -28,14 +28,6 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def _read(request: Request) -> AsyncIterator[AsyncSession]:
-    # For routes that read one row or one page (a statement sees one snapshot) and write at
-    # most a row that stands alone: the detail's identity-access log commits with its own
-    # statement, before the answer is sent.
-    async with session_scope(request, autocommit=True) as session:
-        yield session
-
-
 async def _now(request: Request) -> datetime:
     # async, though it awaits nothing: FastAPI would run a plain def in a thread pool.
     # FastAPI caches a dependency per request, so every `Now` of one request is the same
@@ -45,5 +37,4 @@ async def _now(request: Request) -> datetime:
 
 
 DB = Annotated[AsyncSession, Depends(_transaction, scope="function")]
-ReadDB = Annotated[AsyncSession, Depends(_read, scope="function")]
 Now = Annotated[datetime, Depends(_now)]
