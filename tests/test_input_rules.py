@@ -3,7 +3,9 @@
 Every operation gets a NUL in each of its parameters and body fields, and `null` in each body
 field; each answer must be a 4xx in the contract's shape naming the field where the rule is
 ours (NUL anywhere; null where the schema says the field is not nullable), and nothing may be
-written. The route table is walked too: no request model escapes app/kernel/validation.py, and every
+written. Every date and instant, as a parameter or in a body, gets years the calendar cannot
+count in (year 1 at +14:00 has no UTC instant, 9999-12-31 has no next day): a 422 naming it.
+The route table is walked too: no request model escapes app/kernel/validation.py, and every
 operation documents the errors the shared machinery can give.
 """
 
@@ -144,6 +146,61 @@ async def test_nul_and_null_in_every_field_of_every_operation_get_a_4xx_naming_i
                 )
                 await check(f"{method} {path} body {dotted}={value!r}", request, named)
     assert sent > 300  # the walk reached every operation's fields
+    assert not problems, "\n".join(problems)
+    assert await _row_counts(engine) == before, "a refused request wrote something"
+
+
+def _format(schema: dict[str, Any]) -> str | None:
+    """ "date" or "date-time" when the schema is one (alone or among its options)."""
+    for option in [_resolve(schema), *schema.get("anyOf", [])]:
+        if option.get("format") in ("date", "date-time"):
+            return str(option["format"])
+    return None
+
+
+# Each end of the calendar, as a date and as an instant whose UTC day is past it.
+OUT_OF_RANGE = {
+    "date": ["0001-01-01", "9999-12-31"],
+    "date-time": ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"],
+}
+
+
+async def test_dates_and_instants_beyond_the_calendar_get_a_422_naming_them_everywhere(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    routes = app_routes()
+    before = await _row_counts(engine)
+    problems: list[str] = []
+    sent = 0
+    for method, path, operation in _operations():
+        headers = caller_headers(world, routes[(method, path)])
+        fields: list[tuple[str, str, str]] = [  # (where, name, format)
+            (p["in"], p["name"], kind)
+            for p in operation.get("parameters", [])
+            if (kind := _format(p["schema"]))
+        ]
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        fields += [
+            ("body", ".".join(field), kind)
+            for field, prop in (_fields(body["schema"]) if body else [])
+            if (kind := _format(prop))
+        ]
+        for where, name, kind in fields:
+            for value in OUT_OF_RANGE[kind]:
+                url = _url(path, operation)
+                if where == "path":
+                    url = path.replace("{" + name + "}", value)
+                    url = _url(url, operation)
+                query = {name: value} if where == "query" else {}
+                payload = _nest(tuple(name.split(".")), value) if where == "body" else {}
+                request = client.build_request(
+                    method, url, params=query, headers=headers, json=payload
+                )
+                sent += 1
+                problem = _problem(await client.send(request), name)
+                if problem:
+                    problems.append(f"{method} {path} {where} {name}={value}: {problem}")
+    assert sent > 60  # the walk reached the reports, the list, the calendar and the bodies
     assert not problems, "\n".join(problems)
     assert await _row_counts(engine) == before, "a refused request wrote something"
 

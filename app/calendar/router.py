@@ -4,14 +4,14 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.calendar.workdays import CalendarOverride
 from app.jurisdictions import service as jurisdictions
 from app.kernel.deps import DB, Now
 from app.kernel.errors import Forbidden, Invalid, NotFound, Unauthorized, responses
 from app.kernel.security import ADMIN, STAFF, Allow, Principal
-from app.kernel.validation import StrictModel
+from app.kernel.validation import Day, Instant, StrictModel
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
@@ -88,7 +88,7 @@ async def list_overrides(principal: Staff, db: DB) -> list[OverrideOut]:
     response_model=OverrideOut,
     responses=responses(Unauthorized, Forbidden, Invalid),
 )
-async def put_override(day: date, body: OverrideIn, principal: Admin, db: DB) -> OverrideOut:
+async def put_override(day: Day, body: OverrideIn, principal: Admin, db: DB) -> OverrideOut:
     """Add or replace the override for one date (e.g. Hari Jadi, a local cuti bersama)."""
     if body.date != day:
         raise Invalid.field("date", "The body's date must match the path.")
@@ -100,7 +100,7 @@ async def put_override(day: date, body: OverrideIn, principal: Admin, db: DB) ->
 @router.delete(
     "/overrides/{day}", status_code=204, responses=responses(Unauthorized, Forbidden, NotFound)
 )
-async def delete_override(day: date, principal: Admin, db: DB) -> None:
+async def delete_override(day: Day, principal: Admin, db: DB) -> None:
     """Remove an override; the national calendar applies again on that date."""
     if not await jurisdictions.delete_override(db, principal.jurisdiction_id, day):
         raise NotFound("No override on that date.", code="override_not_found")
@@ -113,7 +113,7 @@ async def deadline(
     principal: Staff,
     db: DB,
     now: Now,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
     working_days: Annotated[int | None, Query(ge=0, le=1000)] = None,
     type: ComplaintType | None = None,
 ) -> DeadlineOut:

@@ -5,13 +5,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from app.classification import retrain, service
 from app.classification.training import MIN_HISTORY
 from app.kernel.deps import DB, Now
 from app.kernel.errors import Conflict, Forbidden, Invalid, Unauthorized, responses
 from app.kernel.security import ADMIN, SUPERVISOR, Allow, Principal
+from app.kernel.validation import Instant
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
@@ -64,7 +65,7 @@ class ClassificationReport(BaseModel):
     responses=responses(Unauthorized, Forbidden, Invalid),
 )
 async def classification_report(
-    principal: Reader, db: DB, since: AwareDatetime | None = None
+    principal: Reader, db: DB, since: Instant | None = None
 ) -> ClassificationReport:
     """Agreement of suggestion and verification, per type and category; the last training."""
     agreement = await service.agreement(db, principal.jurisdiction_id, since)

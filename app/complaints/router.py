@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.complaints import actions, queries, schemas, submission
@@ -36,7 +35,7 @@ from app.kernel.security import (
     Principal,
     Public,
 )
-from app.kernel.validation import CommaSeparated
+from app.kernel.validation import CommaSeparated, Instant
 from app.privacy import service as privacy
 from app.privacy.crypto import Sealer
 from app.privacy.deps import Cipher
@@ -113,9 +112,9 @@ async def list_complaints(
     category_id: uuid.UUID | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")] = None,
     overdue: bool | None = None,
-    due_before: AwareDatetime | None = None,
-    received_from: AwareDatetime | None = None,
-    received_to: AwareDatetime | None = None,
+    due_before: Instant | None = None,
+    received_from: Instant | None = None,
+    received_to: Instant | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,

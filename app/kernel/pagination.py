@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.kernel.errors import Invalid
+from app.kernel.validation import EARLIEST, LATEST
 
 T = TypeVar("T")
 
@@ -51,6 +52,8 @@ def instant(value: Any) -> datetime:
     moment = datetime.fromisoformat(_text(value))
     if moment.utcoffset() is None:
         raise ValueError("cursor instant without offset")
+    if not EARLIEST <= moment.date() <= LATEST:  # a forged one: year 1 at +14:00 has no UTC
+        raise ValueError("cursor instant out of range")
     return moment
 
 

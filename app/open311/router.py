@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import AwareDatetime, ValidationError
+from pydantic import ValidationError
 
 from app.complaints import submission
 from app.complaints.router import READERS
@@ -21,6 +21,7 @@ from app.kernel.db_faults import RETRY_AFTER_SECONDS, is_database_fault
 from app.kernel.deps import DB, Now
 from app.kernel.errors import AppError, BadRequest, NotFound
 from app.kernel.security import CITIZEN_APP, Principal, Public
+from app.kernel.validation import Instant
 from app.open311 import mapping, service
 from app.open311.auth import ApiKey, OptionalKey
 from app.open311.formats import MEDIA_TYPES, Format, errors, to_xml
@@ -152,8 +153,8 @@ async def list_requests(
     jurisdiction_code: JurisdictionCode = None,
     service_request_id: Annotated[str | None, Query(max_length=2_000)] = None,
     service_code: Annotated[str | None, Query(max_length=2_000)] = None,
-    start_date: AwareDatetime | None = None,
-    end_date: AwareDatetime | None = None,
+    start_date: Instant | None = None,
+    end_date: Instant | None = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Requests by number (anyone), or the caller's visible ones by the spec's filters."""

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from app.calendar.workdays import WorkCalendar
 from app.kernel.errors import Invalid
+from app.kernel.validation import EARLIEST, LATEST, RANGE_MESSAGE
 
 # A year and a leap day: a yearly report fits, an unbounded scan does not.
 MAX_DAYS = 366
@@ -51,4 +52,7 @@ def parse_month(value: str) -> Period:
     found = _MONTH.match(value)
     if found is None:
         raise Invalid.field("month", "month is YYYY-MM, e.g. 2026-11.", code="invalid_month")
-    return month_of(date(int(found[1]), int(found[2]), 1))
+    year, month = int(found[1]), int(found[2])
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise Invalid.field("month", RANGE_MESSAGE, code="invalid_month")
+    return month_of(date(year, month, 1))

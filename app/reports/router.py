@@ -20,7 +20,7 @@ from app.jurisdictions.service import JurisdictionContext, load_context
 from app.kernel.deps import DB, Now
 from app.kernel.errors import Forbidden, Invalid, Unauthorized, responses
 from app.kernel.security import ADMIN, LIAISON, SUPERVISOR, Allow, Principal
-from app.kernel.validation import CommaSeparated
+from app.kernel.validation import CommaSeparated, Day
 from app.ombudsman.readmodel import READERS as OMBUDSMAN_READERS
 from app.reports import export, html, ombudsman, service, tables
 from app.reports import schemas as s
@@ -55,8 +55,8 @@ class Asked:
 
 def asked(
     now: Now,
-    from_: Annotated[date | None, Query(alias="from", description="first local date")] = None,
-    to: Annotated[date | None, Query(description="last local date (included)")] = None,
+    from_: Annotated[Day | None, Query(alias="from", description="first local date")] = None,
+    to: Annotated[Day | None, Query(description="last local date (included)")] = None,
     agency_id: uuid.UUID | None = None,
     type: Annotated[list[ComplaintType] | None, CommaSeparated, Query()] = None,
     category_id: uuid.UUID | None = None,

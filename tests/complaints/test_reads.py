@@ -275,6 +275,8 @@ async def test_events_come_in_seq_pages(client: httpx.AsyncClient, world: World)
         [20261201, "00000000-0000-0000-0000-000000000000"],
         ["2026-12-01T00:00:00+00:00"],
         {"at": "2026-12-01T00:00:00+00:00"},
+        # an instant with no UTC one: the driver's OverflowError was a 500
+        ["0001-01-01T00:00:00+14:00", "00000000-0000-0000-0000-000000000000"],
     ],
 )
 async def test_a_list_cursor_of_the_wrong_shape_is_a_422(

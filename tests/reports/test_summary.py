@@ -90,6 +90,12 @@ async def test_bad_periods_are_422_in_the_error_shape(
     assert_error(not_a_date, 422)
     month = await client.get("/v1/reports/monthly?month=2026-1", headers=world.h("admin"))
     assert fields_named(assert_error(month, 422, "invalid_month")) == {"month"}
+    for beyond in ("0000-01", "9999-12"):  # no year 0; no day after 9999-12-31 (both were 500s)
+        for format in ("json", "xlsx", "html"):
+            month = await client.get(
+                f"/v1/reports/monthly?month={beyond}&format={format}", headers=world.h("admin")
+            )
+            assert fields_named(assert_error(month, 422, "invalid_month")) == {"month"}
     csv_monthly = await client.get(
         "/v1/reports/monthly?month=2026-11&format=csv", headers=world.h("admin")
     )
