@@ -102,21 +102,41 @@ async def _row_counts(engine: AsyncEngine) -> dict[str, int]:
         }
 
 
+class _Walk:
+    """One walk over the OpenAPI: the requests it sent and the answers that broke the rules."""
+
+    def __init__(self, client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+        self.client, self.engine = client, engine
+        self.problems: list[str] = []
+        self.sent = 0
+
+    async def __aenter__(self) -> "_Walk":
+        self.before = await _row_counts(self.engine)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            assert not self.problems, "\n".join(self.problems)
+            assert await _row_counts(self.engine) == self.before, "a refused request wrote"
+
+    async def check(self, label: str, request: httpx.Request, field: str | None) -> None:
+        self.sent += 1
+        problem = _problem(await self.client.send(request), field)
+        if problem:
+            self.problems.append(f"{label}: {problem}")
+
+
 async def test_nul_and_null_in_every_field_of_every_operation_get_a_4xx_naming_it(
     client: httpx.AsyncClient, world: World, engine: AsyncEngine
 ) -> None:
     routes = app_routes()
-    before = await _row_counts(engine)
-    problems: list[str] = []
-    sent = 0
+    async with _Walk(client, engine) as walk:
+        await _nul_and_null(walk, world, routes)
+    assert walk.sent > 300  # the walk reached every operation's fields
 
-    async def check(label: str, request: httpx.Request, field: str | None) -> None:
-        nonlocal sent
-        sent += 1
-        problem = _problem(await client.send(request), field)
-        if problem:
-            problems.append(f"{label}: {problem}")
 
+async def _nul_and_null(walk: _Walk, world: World, routes: dict[tuple[str, str], Any]) -> None:
+    client, check = walk.client, walk.check
     for method, path, operation in _operations():
         headers = caller_headers(world, routes[(method, path)])
         for p in operation.get("parameters", []):
@@ -145,9 +165,6 @@ async def test_nul_and_null_in_every_field_of_every_operation_get_a_4xx_naming_i
                     method, _url(path, operation), headers=headers, json=_nest(field, value)
                 )
                 await check(f"{method} {path} body {dotted}={value!r}", request, named)
-    assert sent > 300  # the walk reached every operation's fields
-    assert not problems, "\n".join(problems)
-    assert await _row_counts(engine) == before, "a refused request wrote something"
 
 
 def _format(schema: dict[str, Any]) -> str | None:
@@ -169,40 +186,37 @@ async def test_dates_and_instants_beyond_the_calendar_get_a_422_naming_them_ever
     client: httpx.AsyncClient, world: World, engine: AsyncEngine
 ) -> None:
     routes = app_routes()
-    before = await _row_counts(engine)
-    problems: list[str] = []
-    sent = 0
-    for method, path, operation in _operations():
-        headers = caller_headers(world, routes[(method, path)])
-        fields: list[tuple[str, str, str]] = [  # (where, name, format)
-            (p["in"], p["name"], kind)
-            for p in operation.get("parameters", [])
-            if (kind := _format(p["schema"]))
-        ]
-        body = operation.get("requestBody", {}).get("content", {}).get("application/json")
-        fields += [
-            ("body", ".".join(field), kind)
-            for field, prop in (_fields(body["schema"]) if body else [])
-            if (kind := _format(prop))
-        ]
-        for where, name, kind in fields:
-            for value in OUT_OF_RANGE[kind]:
-                url = _url(path, operation)
-                if where == "path":
-                    url = path.replace("{" + name + "}", value)
-                    url = _url(url, operation)
-                query = {name: value} if where == "query" else {}
-                payload = _nest(tuple(name.split(".")), value) if where == "body" else {}
+    async with _Walk(client, engine) as walk:
+        for method, path, operation in _operations():
+            for where, name, value in _beyond_the_calendar(operation):
+                url = _url(path.replace("{" + name + "}", value), operation)
                 request = client.build_request(
-                    method, url, params=query, headers=headers, json=payload
+                    method,
+                    url,
+                    params={name: value} if where == "query" else {},
+                    headers=caller_headers(world, routes[(method, path)]),
+                    json=_nest(tuple(name.split(".")), value) if where == "body" else {},
                 )
-                sent += 1
-                problem = _problem(await client.send(request), name)
-                if problem:
-                    problems.append(f"{method} {path} {where} {name}={value}: {problem}")
-    assert sent > 60  # the walk reached the reports, the list, the calendar and the bodies
-    assert not problems, "\n".join(problems)
-    assert await _row_counts(engine) == before, "a refused request wrote something"
+                await walk.check(f"{method} {path} {where} {name}={value}", request, name)
+    assert walk.sent > 60  # the walk reached the reports, the list, the calendar and the bodies
+
+
+def _beyond_the_calendar(operation: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(where, name, value): each end of the calendar in each date the operation takes."""
+    fields: list[tuple[str, str, str]] = [  # (where, name, format)
+        (p["in"], p["name"], kind)
+        for p in operation.get("parameters", [])
+        if (kind := _format(p["schema"]))
+    ]
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    fields += [
+        ("body", ".".join(field), kind)
+        for field, prop in (_fields(body["schema"]) if body else [])
+        if (kind := _format(prop))
+    ]
+    for where, name, kind in fields:
+        for value in OUT_OF_RANGE[kind]:
+            yield where, name, value
 
 
 def _models(annotation: Any) -> Iterator[type[BaseModel]]:
