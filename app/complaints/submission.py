@@ -14,6 +14,7 @@ from app.kernel.config import Settings
 from app.kernel.idempotency import run_once
 from app.kernel.security import Principal
 from app.privacy.crypto import Sealer
+from app.webhooks.service import check_callback_url
 
 
 def one_statement(body: ComplaintCreate, idempotency_key: str | None) -> bool:
@@ -35,6 +36,8 @@ async def submit(
 ) -> tuple[int, dict[str, Any]]:
     """201 and the new complaint, or 200 and the first one this sender's channel_ref made."""
     duplicates = DuplicateRule.from_settings(settings)
+    if body.callback_url is not None:
+        check_callback_url(settings, str(body.callback_url))
 
     async def handler() -> tuple[int, dict[str, Any]]:
         ctx = await load_context(db, principal.jurisdiction_id)

@@ -1,5 +1,7 @@
 """Use cases of callback endpoints: register, change, rotate, read the log, retry a dead one."""
 
+import contextlib
+import ipaddress
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -21,7 +23,7 @@ from app.webhooks import schemas
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.webhooks.signing import callback_secret, new_secret
 from app.webhooks.subscriber import delivery_message, receiver_key
-from app.webhooks.url_guard import BlockedAddress, checked_address, url_problem
+from app.webhooks.url_guard import BlockedAddress, address_problem, checked_address, url_problem
 
 ATTEMPTS_SHOWN = 20
 
@@ -46,6 +48,20 @@ async def check_url(settings: Settings, url: str) -> str:
     except BlockedAddress as exc:
         raise Invalid.field("url", str(exc), code="forbidden_address") from exc
     return url
+
+
+def check_callback_url(settings: Settings, url: str) -> None:
+    """A complaint's `callback_url`, at intake: what `check_url` asks of an endpoint's URL,
+    except the DNS lookup (one per intake), which the transport makes at every connection
+    anyway; an address written as an IP literal is checked here as registration checks one,
+    so a client learns at once that it will never be called, instead of from failed deliveries."""
+    problem = url_problem(url, require_https=settings.is_production)
+    host = urlsplit(url).hostname or ""
+    with contextlib.suppress(ValueError):  # a host name: checked when connecting
+        blocked = address_problem(ipaddress.ip_address(host), loopback_allowed(settings))
+        problem = problem or (blocked and f"{host} is a {blocked}")
+    if problem:
+        raise Invalid.field("callback_url", problem, code="invalid_url")
 
 
 def loopback_allowed(settings: Settings) -> bool:

@@ -51,6 +51,12 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
         ({"reporter": {"name": "Siti", "pin": "1"}}, "reporter.pin"),
         ({"attachments": ["a"] * 11}, "attachments"),
         ({"callback_url": "not a url"}, "callback_url"),
+        # Addresses the callbacks would never reach, said at intake (hosts are checked on connect).
+        ({"callback_url": "http://10.1.2.3/status"}, "callback_url"),
+        ({"callback_url": "http://169.254.169.254/latest/meta-data/"}, "callback_url"),
+        ({"callback_url": "http://[fd00::1]/status"}, "callback_url"),
+        ({"callback_url": "http://[::ffff:192.168.1.1]/status"}, "callback_url"),
+        ({"callback_url": "https://app:secret@example.id/status"}, "callback_url"),
         ({"channel_ref": "r" * 201}, "channel_ref"),
         ({"category_id": str(uuid.uuid4())}, "category_id"),
         # PostgreSQL text cannot hold NUL: refused up front, never a 500 from the driver.

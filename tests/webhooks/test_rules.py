@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from app.kernel.config import Settings
+from app.kernel.errors import Invalid
 from app.webhooks import rules
+from app.webhooks.service import check_callback_url
 from app.webhooks.signing import callback_secret, new_secret, sign
 from app.webhooks.url_guard import address_problem, url_problem
 
@@ -128,3 +131,21 @@ def test_url_form_checks() -> None:
     assert url_problem("http://example.com/h", require_https=False) is None
     assert url_problem("ftp://example.com/h", require_https=False) is not None
     assert url_problem("https://user:pw@example.com/h", require_https=True) is not None
+
+
+def test_a_callback_url_is_checked_at_intake_as_an_endpoint_url_is_but_without_dns() -> None:
+    dev = Settings(database_url="postgresql://unused/unused", webhook_allow_loopback=True)
+    production = dev.model_copy(update={"environment": "production"})
+    check_callback_url(dev, "http://127.0.0.1:8080/status")  # a local receiver, in development
+    check_callback_url(dev, "http://citizen-app.example.id/status")
+    check_callback_url(production, "https://citizen-app.example.id/status")
+    check_callback_url(production, "https://10.0.0.1.nip.io/status")  # a name: the transport's
+    for settings, url in [
+        (production, "http://citizen-app.example.id/status"),  # production calls https only
+        (production, "https://127.0.0.1/status"),  # and never itself
+        (dev, "http://192.168.1.1/status"),
+        (dev, "https://[fe80::1]/status"),
+    ]:
+        with pytest.raises(Invalid) as refused:
+            check_callback_url(settings, url)
+        assert refused.value.details[0]["field"] == "callback_url"
