@@ -183,23 +183,37 @@ async def _empty_tables(url: str) -> None:
     conn = await asyncpg.connect(url)
     try:
         # Requests of the last run that wrk gave up on may still be running in the server:
-        # TRUNCATE would deadlock with their inserts (a 500 in the server's log). Wait for them.
-        for _ in range(300):
-            busy = await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
-            )
-            if not busy:
+        # TRUNCATE would deadlock with their inserts (a 500 in the server's log). Wait for them;
+        # one that starts between the wait and the TRUNCATE still can, and PostgreSQL then
+        # aborts one side: ours, as it waits on a short lock timeout, and it tries again.
+        await conn.execute("SET lock_timeout = '1s'")
+        for attempt in range(10):
+            await _quiet(conn)
+            try:
+                await conn.execute(
+                    "TRUNCATE complaints, reporters, complaint_events, outbox_messages, "
+                    "idempotency_records CASCADE"
+                )
                 break
-            await asyncio.sleep(0.1)
-        await conn.execute(
-            "TRUNCATE complaints, reporters, complaint_events, outbox_messages, "
-            "idempotency_records CASCADE"
-        )
+            except (asyncpg.DeadlockDetectedError, asyncpg.LockNotAvailableError):
+                if attempt == 9:
+                    raise
         # No ANALYZE here: statistics of an empty complaints table make PostgreSQL check the
         # foreign keys of every new row with a sequential scan of complaints (O(rows) each).
     finally:
         await conn.close()
+
+
+async def _quiet(conn: asyncpg.Connection) -> None:
+    """Until no other session of this database is running a statement (30 s at most)."""
+    for _ in range(300):
+        busy = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
+        )
+        if not busy:
+            return
+        await asyncio.sleep(0.1)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], base: str) -> None:

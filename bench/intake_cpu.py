@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from app.cli import run, tune_gc  # noqa: E402
 from app.kernel.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
+from bench import asgi  # noqa: E402
 from bench.intake import (  # noqa: E402
     BODY_TEMPLATE,
     _backend_pids,
@@ -45,7 +46,6 @@ async def _drive(
     )
     app = create_app(settings)
     headers = [
-        (b"host", b"desk"),
         (b"content-type", b"application/json"),
         (b"authorization", f"Bearer {token}".encode()),
     ]
@@ -58,35 +58,7 @@ async def _drive(
         body = dict(BODY_TEMPLATE)
         if mix:
             body["reporter"] = {"name": "Sri Wahyuni", "phone": f"08{sent:010d}"}
-        raw = json.dumps(body).encode()
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/v1/complaints",
-            "raw_path": b"/v1/complaints",
-            "query_string": b"",
-            "root_path": "",
-            "headers": [*headers, (b"content-length", str(len(raw)).encode())],
-            "client": ("127.0.0.1", 50000),
-            "server": ("desk", 80),
-        }
-        messages = [{"type": "http.request", "body": raw, "more_body": False}]
-
-        async def receive() -> dict[str, object]:
-            if messages:
-                return messages.pop()
-            await asyncio.Event().wait()  # no disconnect: the client waits for its answer
-            raise AssertionError("unreachable")
-
-        async def send(message: dict[str, object]) -> None:
-            if message["type"] == "http.response.start":
-                status = int(message["status"])  # type: ignore[call-overload]
-                statuses[status] = statuses.get(status, 0) + 1
-
-        await app(scope, receive, send)  # type: ignore[arg-type]
+        await asgi.call(app, "POST", "/v1/complaints", headers, json.dumps(body).encode(), statuses)
 
     async def worker(count: int) -> None:
         for _ in range(count):

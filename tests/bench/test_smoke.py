@@ -97,3 +97,13 @@ def test_reads_benchmark_reads_through_both_apps_without_errors(server_url: str)
         assert f"| {case} | service |" in done.stdout
         assert f"| {case} | bare |" in done.stdout
         assert f"- {case}: service / twin = **" in done.stdout
+
+
+def test_in_process_reads_benchmark_answers_every_read_200(server_url: str) -> None:
+    done = _bench(
+        server_url, "reads_cpu.py", "--complaints", "2000", "--requests", "16", "--rounds", "1"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for case in ("detail", "list", "list filtered"):
+        assert f"| {case} | " in done.stdout
+    assert "no figure" not in done.stdout
