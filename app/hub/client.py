@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from app.hub.mapping import HubComplaint, complaint_from_wire
+from app.hub.mapping import HubComplaint, Unreadable, complaint_from_wire
 from app.kernel.clock import WALL_CLOCK
 from app.kernel.config import Settings
 from app.webhooks.rules import parse_retry_after
@@ -22,8 +22,8 @@ class HubError(Exception):
 
 
 class Hub(Protocol):
-    def dispositions(self) -> AsyncIterator[HubComplaint]: ...
-    def complaints(self) -> AsyncIterator[HubComplaint]: ...
+    def dispositions(self) -> AsyncIterator[HubComplaint | Unreadable]: ...
+    def complaints(self) -> AsyncIterator[HubComplaint | Unreadable]: ...
     async def create(self, body: dict[str, Any]) -> str: ...
     async def update(self, hub_id: str, body: dict[str, Any]) -> None: ...
     async def update_by_ref(self, external_ref: str, body: dict[str, Any]) -> None: ...
@@ -56,7 +56,7 @@ class HttpHub:
             )
         return resp.json() if resp.content else None
 
-    async def _pages(self, path: str) -> AsyncIterator[HubComplaint]:
+    async def _pages(self, path: str) -> AsyncIterator[HubComplaint | Unreadable]:
         after: str | None = None
         while True:
             params = {"limit": 100, **({"after": after} if after else {})}
@@ -67,11 +67,11 @@ class HttpHub:
             if not after:
                 return
 
-    def dispositions(self) -> AsyncIterator[HubComplaint]:
+    def dispositions(self) -> AsyncIterator[HubComplaint | Unreadable]:
         """Complaints the hub has dispositioned to this jurisdiction."""
         return self._pages(f"/instansi/{self.jurisdiction}/disposisi")
 
-    def complaints(self) -> AsyncIterator[HubComplaint]:
+    def complaints(self) -> AsyncIterator[HubComplaint | Unreadable]:
         """Every hub complaint that is ours: dispositioned to us or forwarded by us."""
         return self._pages(f"/instansi/{self.jurisdiction}/laporan")
 

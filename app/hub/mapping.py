@@ -53,21 +53,45 @@ class HubComplaint:
     last_seq: int
 
 
-def complaint_from_wire(raw: dict[str, Any]) -> HubComplaint:
-    """Read a `laporan` from the hub."""
-    return HubComplaint(
-        hub_id=str(raw["id"]),
-        external_ref=raw.get("external_ref"),
-        title=raw.get("judul"),
-        text=str(raw["isi"]),
-        region_code=raw.get("kode_wilayah"),
-        received_at=datetime.fromisoformat(raw["diterima_pada"]),
-        anonymous=bool(raw.get("anonim", False)),
-        confidential=bool(raw.get("rahasia", False)),
-        reporter=raw.get("pelapor"),
-        status=str(raw.get("status", "belum_terverifikasi")),
-        last_seq=int(raw.get("seq_terakhir", 0)),
-    )
+@dataclass(frozen=True)
+class Unreadable:
+    """A record from the hub that is not a whole `laporan` (no id, no text, a received time
+    that is not one): the sync reports it by its id, if it has one, and goes on. One bad
+    record used to end the pull, every time, for every record after it."""
+
+    hub_id: str | None
+    error: str
+
+
+def complaint_from_wire(raw: Any) -> HubComplaint | Unreadable:
+    """Read a `laporan` from the hub. Fields our intake checks (lengths, the time's offset
+    and range) are checked there, where a refusal names them; this only reads the record."""
+    try:
+        return HubComplaint(
+            hub_id=_text(raw["id"]),
+            external_ref=raw.get("external_ref"),
+            title=raw.get("judul"),
+            text=_text(raw["isi"]),
+            region_code=raw.get("kode_wilayah"),
+            received_at=datetime.fromisoformat(raw["diterima_pada"]),
+            anonymous=bool(raw.get("anonim", False)),
+            confidential=bool(raw.get("rahasia", False)),
+            reporter=raw.get("pelapor"),
+            status=str(raw.get("status", "belum_terverifikasi")),
+            last_seq=int(raw.get("seq_terakhir", 0)),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        hub_id = raw.get("id") if isinstance(raw, dict) else None
+        return Unreadable(None if hub_id is None else str(hub_id), type(exc).__name__)
+
+
+def _text(value: Any) -> str:
+    # str(None) would be the text "None": a record's id and text are text or it is unreadable.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"text expected, got {type(value).__name__}")
+    return value
 
 
 _REPORTER_FIELDS = {"nama": "name", "nik": "nik", "telepon": "phone", "email": "email"}

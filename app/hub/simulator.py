@@ -77,11 +77,11 @@ def _public(rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _page(items: list[dict[str, Any]], after: str | None, limit: int) -> dict[str, Any]:
-    ids = [r["id"] for r in items]
-    start = ids.index(after) + 1 if after in ids else 0
+    ids = [r.get("id") for r in items]  # a broken record (`/_sim/disposisi-rusak`) may have none
+    start = ids.index(after) + 1 if after is not None and after in ids else 0
     chunk = items[start : start + limit]
     more = start + limit < len(items)
-    return {"items": [_public(r) for r in chunk], "next": chunk[-1]["id"] if more else None}
+    return {"items": [_public(r) for r in chunk], "next": chunk[-1].get("id") if more else None}
 
 
 def create_simulator(token: str = "sim-token") -> FastAPI:  # noqa: S107 - a local stand-in
@@ -162,6 +162,13 @@ def create_simulator(token: str = "sim-token") -> FastAPI:  # noqa: S107 - a loc
             "_origin": "hub",
         }
         return {"id": hub_id}
+
+    @app.post("/_sim/disposisi-rusak", status_code=201)
+    def dispose_broken(instansi: str, body: dict[str, Any]) -> Any:
+        """A disposition as a faulty hub sends it: whatever fields, unchecked (for tests)."""
+        key = f"_rusak-{next(state.counter)}"
+        state.laporan[key] = {**body, "_instansi": instansi, "_origin": "hub"}
+        return {"key": key}
 
     @app.get("/_sim/laporan/{hub_id}")
     def inspect(hub_id: str) -> Any:

@@ -21,6 +21,8 @@ from app.complaints.intake import take_in
 from app.hub.client import Hub, HubError
 from app.hub.mapping import (
     HUB_IDENTITY_FIELDS,
+    HubComplaint,
+    Unreadable,
     complaint_to_wire,
     intake_body,
     to_hub_status,
@@ -56,6 +58,12 @@ def _refusal(exc: AppError | ValidationError) -> dict[str, Any]:
     return {"error": exc.code, "fields": [str(d.get("field")) for d in exc.details]}
 
 
+def _unreadable(record: Unreadable, problem: str, problems: list[dict[str, Any]] | None) -> None:
+    log.warning("hub record unreadable", extra={"hub_id": record.hub_id, "error": record.error})
+    if problems is not None:
+        problems.append({"problem": problem, "hub_id": record.hub_id, "error": record.error})
+
+
 def hub_principal(jurisdiction_id: uuid.UUID) -> Principal:
     """The hub as the actor of what it brings in (a stable id per jurisdiction)."""
     pid = uuid.uuid5(_HUB_NS, str(jurisdiction_id))
@@ -77,8 +85,9 @@ async def pull(
 ) -> list[dict[str, Any]]:
     """Take in every complaint the hub dispositioned to us that we do not have yet.
 
-    A disposition we cannot take in (a future received time, a field out of bounds) is skipped
-    and noted in `problems`; it does not stop the others.
+    A disposition we cannot take in (a future received time, a field out of bounds) or cannot
+    even read (no id, no text, a received time that is none) is skipped and noted in
+    `problems`; it does not stop the others.
     """
     async with sessions() as session:
         jid = await jurisdiction_id(session, settings)
@@ -92,6 +101,9 @@ async def pull(
         )
     pulled = []
     async for hc in hub.dispositions():
+        if isinstance(hc, Unreadable):
+            _unreadable(hc, "disposition_unreadable", problems)
+            continue
         if hc.hub_id in known:
             continue
         try:
@@ -229,7 +241,13 @@ async def reconcile(
     repaired: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
     repaired += await pull(sessions, settings, cipher, hub, clock, problems)
-    on_hub = {hc.hub_id: hc async for hc in hub.complaints()}
+    reported = {p.get("hub_id") for p in problems}
+    on_hub = {}
+    async for hc in hub.complaints():
+        if isinstance(hc, HubComplaint):
+            on_hub[hc.hub_id] = hc
+        elif hc.hub_id not in reported:  # a disposition the pull could not read is said once
+            _unreadable(hc, "unreadable_on_hub", problems)
     async with sessions() as session:
         links = {
             link.hub_id: link

@@ -318,6 +318,35 @@ async def test_a_disposition_we_cannot_take_in_is_reported_not_fatal(
     ]
 
 
+async def test_a_record_the_hub_does_not_send_whole_is_reported_and_the_pull_goes_on(
+    world: World,
+    sim: httpx.AsyncClient,
+    hub: HttpHub,
+    sessions: async_sessionmaker[AsyncSession],
+    hub_settings: Settings,
+    cipher: Sealer,
+) -> None:
+    when = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    for broken in [
+        {"isi": "Laporan tanpa nomor", "diterima_pada": when},  # no id
+        {"id": "LAPOR-RUSAK-1", "isi": "Jalan rusak", "diterima_pada": "kemarin"},
+        {"id": "LAPOR-RUSAK-2", "isi": None, "diterima_pada": when},  # not the text "None"
+        {"id": "LAPOR-RUSAK-3", "isi": "Jalan rusak"},  # no received time
+    ]:
+        resp = await sim.post("/_sim/disposisi-rusak", params={"instansi": "35.21"}, json=broken)
+        assert resp.status_code == 201, resp.text
+    fine = await _dispose(sim)
+    report = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
+    assert report is not None
+    assert [r["hub_id"] for r in report.repaired if r["action"] == "pulled"] == [fine]
+    assert [(p["problem"], p["hub_id"]) for p in report.problems] == [
+        ("disposition_unreadable", None),
+        ("disposition_unreadable", "LAPOR-RUSAK-1"),
+        ("disposition_unreadable", "LAPOR-RUSAK-2"),
+        ("disposition_unreadable", "LAPOR-RUSAK-3"),
+    ]  # each said once, though the walk over all the hub's records meets them again
+
+
 async def test_the_worker_loop_reconciles_under_its_lock_and_stops(
     world: World,
     sim: httpx.AsyncClient,
