@@ -12,6 +12,7 @@ from app.kernel.config import Settings
 from app.kernel.hardening import InsecureSettings
 from app.kernel.ratelimit import TokenBuckets
 from app.main import create_app
+from tests.complaints.support import create
 from tests.factories import World
 
 REAL_SECRETS = {
@@ -177,3 +178,26 @@ async def test_production_hides_the_api_docs_and_sends_hsts(settings: Settings) 
         assert health.headers["strict-transport-security"].startswith("max-age=")
     async with client_for(settings) as client:
         assert (await client.get("/openapi.json")).status_code == 200
+
+
+async def test_head_is_get_without_the_body_on_every_route(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    body = await create(client, world)
+    for path, headers in [
+        ("/healthz", {}),  # an uptime check's HEAD was a 405
+        (f"/v1/complaints/{body['id']}", world.h("admin")),
+        (f"/lacak/{body['tracking_id']}", {}),
+    ]:
+        get = await client.get(path, headers=headers)
+        head = await client.head(path, headers=headers)
+        assert (head.status_code, get.status_code) == (200, 200), (path, head.text)
+        assert head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert int(head.headers["content-length"]) > 0  # the length of a body it does not send
+        assert head.headers["x-content-type-options"] == "nosniff"  # the door's rules all apply
+    refused = await client.head(f"/v1/complaints/{body['id']}")
+    assert refused.status_code == 401
+    assert refused.content == b""
+    written = await client.head("/v1/complaints", headers=world.h("citizen_app"))
+    assert written.status_code == 200  # HEAD reads as GET: the list, never the intake's POST

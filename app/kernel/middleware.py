@@ -1,11 +1,12 @@
 """The door: every rule that holds for every request, in one pure-ASGI layer.
 
-In order: the request id and the access log, the observer (request metrics), the security
-headers, CORS when configured, the rate limits (app/kernel/ratelimit.py), the body limit and
-the input rulebook (app/kernel/input_guard.py). Each rule lives in its own module as plain
-logic; this layer only applies them, with one wrapper around `send` and at most one around
-`receive` for the whole request. Six middlewares used to wrap `send` six times and copy the
-headers four times, on every request (bench/RESULTS.md).
+In order: HEAD answered as GET without its body, the request id and the access log, the
+observer (request metrics), the security headers, CORS when configured, the rate limits
+(app/kernel/ratelimit.py), the body limit and the input rulebook (app/kernel/input_guard.py).
+Each rule lives in its own module as plain logic; this layer only applies them, with one
+wrapper around `send` (two for HEAD) and at most one around `receive` for the whole request.
+Six middlewares used to wrap `send` six times and copy the headers four times, on every
+request (bench/RESULTS.md).
 
 Pure ASGI rather than BaseHTTPMiddleware: it adds no task per request on the hot path and can
 stop an oversized body while it streams in. Answers given here (429, 413, 422) still get the
@@ -69,6 +70,12 @@ class Door:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        method = scope["method"]
+        if method == "HEAD":
+            # FastAPI's routes answer GET only, so an uptime check's or a link checker's HEAD
+            # was a 405; HEAD is GET without the body (RFC 9110 9.3.2), for every route at once.
+            # A copy: the server keeps its own scope, and with it the method it must answer.
+            scope, send = {**scope, "method": "GET"}, _without_body(send)
         headers = dict(scope["headers"])
         request_id = _request_id(headers)
         token = request_id_var.set(request_id)
@@ -103,7 +110,7 @@ class Door:
                 log.info(
                     "request",
                     extra={
-                        "method": scope["method"],
+                        "method": method,
                         "path": scope["path"],
                         "status": status,
                         "ms": round(seconds * 1000, 2),
@@ -152,6 +159,17 @@ def _with_headers(
     """`given` and every header of `extra` it does not already have (a route's own wins)."""
     present = {name.lower() for name, _ in given}
     return [*given, *(h for h in extra if h[0] not in present)]
+
+
+def _without_body(send: Send) -> Send:
+    """`send` that sends a response's headers (its Content-Length included) but not its body."""
+
+    async def headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return headers_only
 
 
 def _counting(receive: Receive, max_bytes: int, too_large: str) -> Receive:
