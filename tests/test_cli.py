@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
+from app.kernel.config import Settings
 from tests.conftest import _with_database
 from tests.factories import World
 
@@ -120,13 +122,19 @@ def test_production_without_database_url_refuses_the_embedded_database() -> None
         "LAPOR_PGDATA": "/nonexistent/never-created",
         **PRODUCTION_SECRETS,
     }
-    for command in (["serve", "--port", "0"], ["worker"], ["migrate"]):
+    # An empty DATABASE_URL (`DATABASE_URL=` in a compose file) is an unset one: refused too.
+    for command, unset in [
+        (["serve", "--port", "0"], {}),
+        (["worker"], {}),
+        (["migrate"], {}),
+        (["migrate"], {"DATABASE_URL": ""}),
+    ]:
         ran = subprocess.run(
             [sys.executable, "-m", "app", *command],
             capture_output=True,
             text=True,
             cwd=ROOT,
-            env={**env, **secrets},
+            env={**env, **secrets, **unset},
             timeout=60,
             check=False,
         )
@@ -134,6 +142,18 @@ def test_production_without_database_url_refuses_the_embedded_database() -> None
         assert "DATABASE_URL is not set" in ran.stderr
         assert "embedded database" in ran.stderr
         assert "Traceback" not in ran.stderr
+
+
+def test_an_empty_variable_is_an_unset_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `LAPOR_HUB_SIMULATOR_PORT=` stopped `make run` with "Input should be a valid integer".
+    for name in ("LAPOR_HUB_SIMULATOR_PORT", "LAPOR_DB_POOL_SIZE", "LAPOR_SMTP_HOST"):
+        monkeypatch.setenv(name, "")
+    settings = Settings()
+    assert (settings.hub_simulator_port, settings.db_pool_size, settings.smtp_host) == (
+        None,
+        8,
+        None,
+    )
 
 
 def test_production_refuses_to_seed_the_demo_users(database_url: str) -> None:

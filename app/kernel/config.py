@@ -18,8 +18,11 @@ DEFAULT_CALLBACK_KEYS = "k1:dev-only-callback-key"
 
 class Settings(BaseSettings):
     # A refused value is never echoed back: settings carry secrets and URIs with passwords.
+    # An empty variable is an unset one, as `VAR=` in a compose or systemd file means: a port
+    # or a number given as "" stopped the service at start. (Production's refusals of default
+    # secrets still apply: an empty secret is the default one.)
     model_config = SettingsConfigDict(
-        env_prefix="LAPOR_", extra="ignore", hide_input_in_errors=True
+        env_prefix="LAPOR_", extra="ignore", hide_input_in_errors=True, env_ignore_empty=True
     )
 
     environment: Literal["development", "test", "production"] = "development"
