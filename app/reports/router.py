@@ -85,17 +85,34 @@ Params = Annotated[Asked, Depends(asked)]
 
 
 def chosen(a: Asked, offered: tuple[str, ...]) -> str:
-    """`?format=`, else the first type in Accept this report offers, else JSON."""
+    """`?format=`, else the most wanted type in Accept this report offers, else JSON."""
     if a.format is not None:
         if a.format not in offered:
             raise Invalid.field("format", f"This report is one of {', '.join(offered)}.")
         return a.format
-    for part in (a.accept or "").split(","):
-        media = part.split(";")[0].strip().lower()
+    for media in _preferred(a.accept or ""):
         for name in offered:
             if MEDIA[name] == media:
                 return name
     return "json"
+
+
+def _preferred(accept: str) -> list[str]:
+    """Accept's media types by their `q` (1 when not given; 0, or a `q` that is no number,
+    is not wanted), ties in the header's order: `application/json;q=0.1, text/csv` is CSV."""
+    ranked = []
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (p.strip().lower() for p in part.split(";"))
+        weight = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    weight = float(param[2:])
+                except ValueError:
+                    weight = 0.0
+        if weight > 0:
+            ranked.append((-weight, position, media))
+    return [media for _, _, media in sorted(ranked)]
 
 
 def _render(out: BaseModel, sheets: list[tables.Table], fmt: str, name: str) -> Response:

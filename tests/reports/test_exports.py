@@ -118,6 +118,15 @@ async def test_csv_by_format_or_accept_and_json_by_default(
     )
     assert plain.headers["content-type"] == "application/json"
     assert [r["key"] for r in plain.json()["rows"]] == ["counter"]
+    for accept, media in [
+        ("application/json;q=0.1, text/csv;q=0.9", "text/csv"),  # the q-values, not the order
+        ("text/csv;q=0, application/json", "application/json"),  # q=0: not wanted at all
+        ("text/csv;q=zero, application/json;q=0.5", "application/json"),
+    ]:
+        weighed = await client.get(
+            "/v1/reports/channels", params=NOVEMBER, headers=world.h("admin") | {"Accept": accept}
+        )
+        assert weighed.headers["content-type"].startswith(media), accept
     sheet = await client.get(
         "/v1/reports/types", params=NOVEMBER | {"format": "xlsx"}, headers=world.h("admin")
     )
