@@ -4,8 +4,8 @@ Every request model derives from StrictModel (tests/test_input_rules.py walks th
 to keep it so): unknown fields refused, whitespace stripped, no NUL in any text, a default
 length limit on every string that a field's own `max_length` overrides, and every date and
 instant within the years the service counts in (`Instant` and `Day` carry the same rule for
-query and path parameters). A partial update derives
-from PatchModel, where a field sent as `null` is refused unless the model says null clears it.
+query and path parameters). A partial update derives from PatchModel, where a field sent as
+`null` is refused unless the model says null clears it.
 """
 
 from collections.abc import Iterable

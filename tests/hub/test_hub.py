@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.hub import tasks as hub_tasks
 from app.hub.client import HttpHub, hub_from_settings
+from app.hub.models import HubReconciliation
 from app.hub.simulator import create_simulator
 from app.hub.sync import pull, reconcile
 from app.kernel.clock import ManualClock, SystemClock
@@ -70,6 +71,17 @@ async def hub(hub_settings: Settings) -> AsyncIterator[HttpHub]:
 @pytest.fixture
 def cipher(settings: Settings) -> Sealer:
     return Sealer.from_settings(settings)
+
+
+Reconcile = Callable[[], Awaitable[HubReconciliation | None]]
+
+
+@pytest.fixture
+def reconcile_now(
+    sessions: async_sessionmaker[AsyncSession], hub_settings: Settings, cipher: Sealer, hub: HttpHub
+) -> Reconcile:
+    """One reconciliation with the simulator, now."""
+    return lambda: reconcile(sessions, hub_settings, cipher, hub, SystemClock())
 
 
 @pytest.fixture
@@ -301,16 +313,11 @@ async def test_hub_refuses_a_wrong_token(hub_url: str) -> None:
 
 
 async def test_a_disposition_we_cannot_take_in_is_reported_not_fatal(
-    world: World,
-    sim: httpx.AsyncClient,
-    hub: HttpHub,
-    sessions: async_sessionmaker[AsyncSession],
-    hub_settings: Settings,
-    cipher: Sealer,
+    world: World, sim: httpx.AsyncClient, reconcile_now: Reconcile
 ) -> None:
     future = await _dispose(sim, diterima_pada=(datetime.now(UTC) + timedelta(days=1)).isoformat())
     fine = await _dispose(sim)
-    report = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
+    report = await reconcile_now()
     assert report is not None
     assert [r["hub_id"] for r in report.repaired if r["action"] == "pulled"] == [fine]
     assert [(p["problem"], p["hub_id"]) for p in report.problems] == [
@@ -319,12 +326,7 @@ async def test_a_disposition_we_cannot_take_in_is_reported_not_fatal(
 
 
 async def test_a_record_the_hub_does_not_send_whole_is_reported_and_the_pull_goes_on(
-    world: World,
-    sim: httpx.AsyncClient,
-    hub: HttpHub,
-    sessions: async_sessionmaker[AsyncSession],
-    hub_settings: Settings,
-    cipher: Sealer,
+    world: World, sim: httpx.AsyncClient, reconcile_now: Reconcile
 ) -> None:
     when = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     for broken in [
@@ -336,7 +338,7 @@ async def test_a_record_the_hub_does_not_send_whole_is_reported_and_the_pull_goe
         resp = await sim.post("/_sim/disposisi-rusak", params={"instansi": "35.21"}, json=broken)
         assert resp.status_code == 201, resp.text
     fine = await _dispose(sim)
-    report = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
+    report = await reconcile_now()
     assert report is not None
     assert [r["hub_id"] for r in report.repaired if r["action"] == "pulled"] == [fine]
     assert [(p["problem"], p["hub_id"]) for p in report.problems] == [
@@ -376,17 +378,14 @@ async def test_the_worker_loop_reconciles_under_its_lock_and_stops(
 async def test_an_over_long_disposition_is_refused_whole_and_logged_without_its_text(
     world: World,
     sim: httpx.AsyncClient,
-    hub: HttpHub,
-    sessions: async_sessionmaker[AsyncSession],
-    hub_settings: Settings,
-    cipher: Sealer,
+    reconcile_now: Reconcile,
     engine: AsyncEngine,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     marker = "rahasiawarga"
     too_long = await _dispose(sim, judul=f"{marker} " * 30)  # 390 characters; ours hold 200
     with caplog.at_level(logging.WARNING):
-        report = await reconcile(sessions, hub_settings, cipher, hub, SystemClock())
+        report = await reconcile_now()
     assert report is not None
     [problem] = report.problems
     assert problem["problem"] == "disposition_refused"
