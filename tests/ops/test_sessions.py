@@ -1,15 +1,25 @@
-"""A `DriverStatement` runs where the session's work is: in its transaction when it has one, on a
+"""A request's database work (app/kernel/db.py, app/kernel/deps.py).
+
+A `DriverStatement` runs where the session's work is: in its transaction when it has one, on a
 connection of its own only in an autocommit session that holds none, and then never beside one
-the session holds (a request with two connections at once could wait on itself for the pool)."""
+the session holds (a request with two connections at once could wait on itself for the pool).
+An autocommit scope commits what it was given and gives back what it holds, used or not."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
-from sqlalchemy import text
+from fastapi import Request
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.kernel.db import DriverStatement, make_engine, make_read_sessionmaker, make_sessionmaker
+from app.kernel.deps import session_scope
+from app.outbox.models import OutboxMessage
+from tests.factories import World
 
 PID = DriverStatement(text("SELECT pg_backend_pid() AS pid"))
 APPLICATION = DriverStatement(text("SELECT current_setting('application_name') AS name"))
@@ -57,3 +67,36 @@ async def test_a_borrowed_connection_stopped_mid_statement_does_not_poison_the_p
     async with make_read_sessionmaker(one_connection)() as session, session.begin():
         rows = await asyncio.wait_for(PID.fetch(session, {}), timeout=5)
     assert rows[0]["pid"] > 0
+
+
+def _request(engine: AsyncEngine) -> Request:
+    """What `session_scope` reads of a request: the app's two session factories."""
+    state = SimpleNamespace(
+        sessions=make_sessionmaker(engine), read_sessions=make_read_sessionmaker(engine)
+    )
+    return cast(Request, SimpleNamespace(app=SimpleNamespace(state=state)))
+
+
+async def test_an_autocommit_scope_commits_what_was_only_added(
+    one_connection: AsyncEngine, world: World
+) -> None:
+    async with session_scope(_request(one_connection), autocommit=True) as session:
+        session.add(OutboxMessage(jurisdiction_id=world.jurisdiction_id, topic="scope-probe"))
+    async with make_sessionmaker(one_connection)() as session:
+        stored = await session.scalar(
+            select(func.count()).where(OutboxMessage.topic == "scope-probe")
+        )
+    assert stored == 1
+
+
+async def test_an_autocommit_scope_gives_its_connection_back_after_an_error(
+    one_connection: AsyncEngine,
+) -> None:
+    pool = one_connection.sync_engine.pool
+    with pytest.raises(DBAPIError):
+        async with session_scope(_request(one_connection), autocommit=True) as session:
+            await session.execute(text("SELECT 1 / 0"))
+    assert pool.checkedout() == 0
+    async with session_scope(_request(one_connection), autocommit=True) as session:
+        assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+    assert pool.checkedout() == 0
