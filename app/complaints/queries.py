@@ -244,7 +244,8 @@ class ComplaintRow:
 _ROW_COLUMNS = [getattr(Complaint, f.name) for f in fields(ComplaintRow)]
 _VISIBLE_BY_ID = {
     kind: DriverStatement(
-        select(*_ROW_COLUMNS).where(Complaint.id == bindparam("complaint_id"), condition)
+        select(*_ROW_COLUMNS).where(Complaint.id == bindparam("complaint_id"), condition),
+        reads_only=True,
     )
     for kind, condition in CONDITIONS.items()
 }

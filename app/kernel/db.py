@@ -2,6 +2,7 @@
 statements sent straight to asyncpg."""
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import asyncpg
@@ -64,10 +65,8 @@ def make_engine(url: str, pool_size: int = 8, max_overflow: int = 0) -> AsyncEng
         pool_size=pool_size,
         max_overflow=max_overflow,
         # A connection the database closed while it sat in the pool (a restart, a failover,
-        # pg_terminate_backend) is found and replaced at checkout instead of failing a request.
-        # Every checkout: skipping the ping for a connection used a moment ago (HikariCP's
-        # bypass window) was tried, and a backend terminated within that moment then failed
-        # the next request instead of being replaced (tests/ops/test_database_faults.py).
+        # pg_terminate_backend) is found and replaced at checkout instead of failing a request
+        # (a driver statement's borrowed connection instead tries its statement: `_ping`).
         pool_pre_ping=True,
         # asyncpg waits 60 s for a connection by default; a request should not.
         connect_args={"timeout": 10, "server_settings": {"application_name": "lapor-desk"}},
@@ -77,14 +76,25 @@ def make_engine(url: str, pool_size: int = 8, max_overflow: int = 0) -> AsyncEng
     return engine
 
 
+# Set while a driver statement that only reads checks out a connection for itself
+# (`DriverStatement`, `reads_only`).
+_TRIES_INSTEAD_OF_PING: ContextVar[bool] = ContextVar("tries_instead_of_ping", default=False)
+
+
 def _ping(dbapi_connection: Any) -> bool:
     # The pre-ping in one round trip. SQLAlchemy's asyncpg ping wraps its ";" in BEGIN and
     # ROLLBACK, for pgbouncer in transaction mode (which this service is not run behind): three
     # socket writes at every checkout, a quarter of an intake's CPU (bench/RESULTS.md). A dead
     # connection fails the ";" alone just the same, translated as SQLAlchemy's own ping does,
     # so the pool still replaces it.
+    driver: asyncpg.Connection = dbapi_connection.driver_connection
+    if _TRIES_INSTEAD_OF_PING.get() and not driver.is_closed():
+        # Not pinged: the read itself is the test, sent again on a pinged connection if
+        # this one is dead (`DriverStatement._borrowing`). The ping's write and read were a
+        # tenth of a hot path's CPU (bench/RESULTS.md).
+        return True
     try:
-        await_(dbapi_connection.driver_connection.fetchrow(";"))
+        await_(driver.fetchrow(";"))
     except Exception as error:
         dbapi_connection._handle_exception(error)
     return True
@@ -133,6 +143,17 @@ def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     )
 
 
+# How a connection that died in the pool fails a statement: asyncpg refuses to send (the
+# server's FATAL is read, its end of the socket not yet), finds it closed, or reads the FATAL
+# (57P01 terminated, 57P02/57P03 shutting down) as the answer.
+_CONNECTION_LOST = (
+    asyncpg.InternalClientError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
+
+
 class DriverStatement:
     """A constant statement run on the session's own connection and transaction by asyncpg
     itself, for the few statements every request of a hot path sends (the intake's, the
@@ -145,11 +166,16 @@ class DriverStatement:
     asyncpg's errors are the database faults app/kernel/db_faults.py already knows.
     """
 
-    def __init__(self, clause: ClauseElement) -> None:
+    def __init__(self, clause: ClauseElement, *, reads_only: bool = False) -> None:
         compiled = clause.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped-call]
         assert isinstance(compiled, SQLCompiler)  # a statement, which DDL is not
         self.sql = compiled.string
         self.names = tuple(compiled.positiontup or ())
+        # A statement that only reads may be sent again, so on a borrowed connection it skips
+        # the checkout's ping and is tried once more if that connection turns out dead. One
+        # that writes is never sent twice: a connection lost after the statement went out
+        # may have committed it (a second intake would be a second complaint).
+        self.reads_only = reads_only
 
     async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[asyncpg.Record]:
         args = [params[name] for name in self.names]
@@ -160,14 +186,30 @@ class DriverStatement:
             # without the session's connection, transaction and commit bookkeeping (450 µs
             # against 150 for a statement's connection, bench/RESULTS_reads.md). One
             # connection at a time: once the session holds one, its statements run on it.
-            pooled = await engine.raw_connection()
-            try:
-                return await self._run(pooled.driver_connection, args)
-            finally:
-                await greenlet_spawn(pooled.close)  # closing may await, in the greenlet
+            return await self._borrowing(engine, args)
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         return await self._run(raw.driver_connection, args)
+
+    async def _borrowing(self, engine: AsyncEngine, args: list[Any]) -> list[asyncpg.Record]:
+        for first_try in (self.reads_only, False):
+            token = _TRIES_INSTEAD_OF_PING.set(first_try)
+            try:
+                pooled = await engine.raw_connection()
+            finally:
+                _TRIES_INSTEAD_OF_PING.reset(token)
+            try:
+                return await self._run(pooled.driver_connection, args)
+            except _CONNECTION_LOST:
+                # The server ended this connection in the pool (a restart, a failover,
+                # pg_terminate_backend) after its last use, which is what the ping would
+                # have found: the read is sent again, on a connection the pool pings.
+                if not first_try:
+                    raise
+                await greenlet_spawn(pooled.invalidate)
+            finally:
+                await greenlet_spawn(pooled.close)  # closing may await, in the greenlet
+        raise AssertionError("unreachable: the last try returns or raises")
 
     async def _run(self, driver: asyncpg.Connection, args: list[Any]) -> list[asyncpg.Record]:
         rows: list[asyncpg.Record] = await driver.fetch(self.sql, *args)

@@ -175,6 +175,28 @@ async def test_terminated_backends_are_replaced_not_answered_500(
             assert response.status_code == 201, response.text
 
 
+async def test_terminated_backends_do_not_fail_a_detail_read(
+    settings: Settings, world: World, database_url: str, engine: AsyncEngine
+) -> None:
+    # The detail's statement borrows a connection without the checkout's ping (it only reads);
+    # a connection found dead is read again on a pinged one.
+    async with _client_for(settings, database_url) as client:
+        headers = world.h("citizen_app")
+        created = await client.post(URL, json=_complaint(), headers=headers)
+        detail = f"{URL}/{created.json()['id']}"
+        assert (await client.get(detail, headers=headers)).status_code == 200
+        async with engine.connect() as conn:
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        for _ in range(3):
+            response = await client.get(detail, headers=headers)
+            assert response.status_code == 200, response.text
+
+
 def test_only_database_faults_are_recognised() -> None:
     assert is_database_fault(DatabaseUnreachable("refused"))
     assert not is_database_fault(FileNotFoundError(2, "an attachment's blob is gone"))

@@ -8,11 +8,11 @@ An autocommit scope commits what it was given and gives back what it holds, used
 import asyncio
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from fastapi import Request
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,7 +21,7 @@ from app.kernel.deps import session_scope
 from app.outbox.models import OutboxMessage
 from tests.factories import World
 
-PID = DriverStatement(text("SELECT pg_backend_pid() AS pid"))
+PID = DriverStatement(text("SELECT pg_backend_pid() AS pid"), reads_only=True)
 APPLICATION = DriverStatement(text("SELECT current_setting('application_name') AS name"))
 
 
@@ -100,3 +100,38 @@ async def test_an_autocommit_scope_gives_its_connection_back_after_an_error(
     async with session_scope(_request(one_connection), autocommit=True) as session:
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
     assert pool.checkedout() == 0
+
+
+async def test_a_borrowed_connection_the_server_ended_is_replaced_not_failed(
+    one_connection: AsyncEngine, engine: AsyncEngine
+) -> None:
+    # A borrowed connection is not pinged, but one the loop already knows is closed is
+    # replaced at checkout (the statement-refused retry: test_database_faults.py).
+    read = make_read_sessionmaker(one_connection)
+    async with read() as session:
+        first = (await PID.fetch(session, {}))[0]["pid"]
+    async with engine.connect() as other:
+        ended = await other.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    assert ended is True
+    async with read() as session:
+        again = (await asyncio.wait_for(PID.fetch(session, {}), timeout=5))[0]["pid"]
+    assert again != first
+
+
+async def test_only_a_statement_that_reads_skips_the_checkouts_ping(
+    one_connection: AsyncEngine,
+) -> None:
+    sent: list[str] = []
+
+    def log_queries(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(lambda q: sent.append(q.query))
+
+    event.listen(one_connection.sync_engine.pool, "connect", log_queries)
+    writes = DriverStatement(text("SELECT 2 AS two"))  # not reads_only: as if it wrote
+    read = make_read_sessionmaker(one_connection)
+    for statement in (PID, PID, writes, PID):
+        async with read() as session:
+            await statement.fetch(session, {})
+    # The pool's one connection, checked out four times: pinged (";") only for the statement
+    # that is never sent twice.
+    assert sent == [PID.sql, PID.sql, ";", writes.sql, PID.sql]
