@@ -25,6 +25,7 @@ from app.kernel.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.kernel.db_faults import install_database_fault_handler
 from app.kernel.error_docs import install_error_docs
 from app.kernel.errors import install_error_handlers
+from app.kernel.fastpath import ahead_of_router
 from app.kernel.hardening import check_cors, check_production
 from app.kernel.middleware import Door
 from app.kernel.ratelimit import build_rate_limiter
@@ -106,6 +107,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     for console_router in console_routers:
         app.include_router(console_router)
     app.mount(STATIC_URL, static_files(), name="static")
+    # The read every citizen app and agency system polls, ahead of FastAPI's router by the
+    # same endpoint (app/kernel/fastpath.py); its FastAPI route answers whatever does not fit.
+    ahead_of_router(app, "/v1/complaints/{complaint_id:uuid}", "/v1/complaints/{complaint_id}")
     install_error_docs(app)
     install_docs(app)
     cors = None
