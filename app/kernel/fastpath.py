@@ -5,7 +5,7 @@ every request the fast route does not take).
 FastAPI's per-request machinery (matching through its included routers, solving dependencies,
 the handler's wrappers) was a third of the CPU of `GET /v1/complaints/{id}`, the read every
 citizen app and agency system polls (bench/RESULTS_reads.md). A fast route matches only the
-happy shape of the path (a Starlette convertor: a canonical UUID); anything else falls through
+happy shape of the path (a Starlette convertor: a well-formed UUID); anything else falls through
 to the FastAPI route and gets its usual answer, a 422 included. It runs inside the same
 middleware (the door) and the same exception handlers, so errors keep the contract's shape.
 
