@@ -66,7 +66,7 @@ def make_engine(url: str, pool_size: int = 8, max_overflow: int = 0) -> AsyncEng
         max_overflow=max_overflow,
         # A connection the database closed while it sat in the pool (a restart, a failover,
         # pg_terminate_backend) is found and replaced at checkout instead of failing a request
-        # (a driver statement's borrowed connection instead tries its statement: `_ping`).
+        # (a read's borrowed connection is tested by the read itself instead: `_ping`).
         pool_pre_ping=True,
         # asyncpg waits 60 s for a connection by default; a request should not.
         connect_args={"timeout": 10, "server_settings": {"application_name": "lapor-desk"}},
@@ -192,8 +192,9 @@ class DriverStatement:
         return await self._run(raw.driver_connection, args)
 
     async def _borrowing(self, engine: AsyncEngine, args: list[Any]) -> list[asyncpg.Record]:
-        for first_try in (self.reads_only, False):
-            token = _TRIES_INSTEAD_OF_PING.set(first_try)
+        # A read first on an unpinged connection, then on a pinged one; a write once, pinged.
+        for unpinged in (True, False) if self.reads_only else (False,):
+            token = _TRIES_INSTEAD_OF_PING.set(unpinged)
             try:
                 pooled = await engine.raw_connection()
             finally:
@@ -204,7 +205,7 @@ class DriverStatement:
                 # The server ended this connection in the pool (a restart, a failover,
                 # pg_terminate_backend) after its last use, which is what the ping would
                 # have found: the read is sent again, on a connection the pool pings.
-                if not first_try:
+                if not unpinged:
                     raise
                 await greenlet_spawn(pooled.invalidate)
             finally:

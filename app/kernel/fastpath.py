@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, serialize_response
 from starlette.requests import Request
 from starlette.responses import Response
@@ -34,6 +35,7 @@ class _FastRoute(Route):
         self.declared = declared
         self.overrides = app.dependency_overrides
         self.dependencies = _plan(declared)
+        self.request_name = declared.dependant.request_param_name
         super().__init__(path, self._answer, methods=sorted(declared.methods or ()))
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -50,11 +52,10 @@ class _FastRoute(Route):
     async def _answer(self, request: Request) -> Response:
         route = self.declared
         values: dict[str, Any] = dict(request.path_params)
+        if self.request_name:
+            values[self.request_name] = request
         solved: dict[Any, Any] = {}  # one call per dependency and request, as FastAPI caches
         for name, dependency in self.dependencies:
-            if dependency is None:
-                values[name] = request
-                continue
             if dependency not in solved:
                 solved[dependency] = await dependency(request)
             values[name] = solved[dependency]
@@ -75,33 +76,33 @@ class _FastRoute(Route):
         return Response(content, route.status_code or 200, media_type="application/json")
 
 
-Dependency = Callable[[Request], Awaitable[Any]] | None  # None: the request itself
+Dependency = Callable[[Request], Awaitable[Any]]
 
 
-def _plan(route: APIRoute) -> list[tuple[str, Dependency]]:
-    """The endpoint's arguments besides its path parameters, in the order FastAPI solves
-    them; refuses a route FastAPI would have to do more for."""
-    dependant = route.dependant
-    extra = (
+def _solved_by_fastapi(dependant: Dependant) -> list[list[Any]]:
+    """What only FastAPI's own solving reads and validates: query, header, cookie, body."""
+    return [
         dependant.query_params,
         dependant.header_params,
         dependant.cookie_params,
         dependant.body_params,
-        route.dependencies,
-    )
-    assert not any(extra), f"{route.path}: only path parameters and request dependencies"
+    ]
+
+
+def _plan(route: APIRoute) -> list[tuple[str, Dependency]]:
+    """The endpoint's dependencies, in the order FastAPI solves them; refuses a route
+    FastAPI would have to do more for than path parameters and the request."""
+    needs = [*_solved_by_fastapi(route.dependant), route.dependencies]
+    assert not any(needs), f"{route.path}: only path parameters and request dependencies"
     plan: list[tuple[str, Dependency]] = []
-    for sub in dependant.dependencies:
-        needs = [sub.dependencies, sub.path_params, sub.query_params, sub.header_params]
-        needs += [sub.cookie_params, sub.body_params]
+    for sub in route.dependant.dependencies:
+        needs = [*_solved_by_fastapi(sub), sub.dependencies, sub.path_params]
         assert sub.name is not None, f"{route.path}: an unnamed dependency"
         assert sub.call is not None, f"{route.path}: {sub.name} calls nothing"
         assert inspect.iscoroutinefunction(_called(sub.call)), f"{sub.name}: not async"
         assert sub.request_param_name, f"{route.path}: {sub.name} does not take the request"
         assert not any(needs), f"{route.path}: {sub.name} needs more than the request"
         plan.append((sub.name, sub.call))
-    if dependant.request_param_name:
-        plan.append((dependant.request_param_name, None))
     return plan
 
 
